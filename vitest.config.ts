@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+// The harness's own tests (npm test). The conformance suites have their own config (vitest.suites.config.ts).
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    environment: 'node',
+    reporters: ['default', './test/support/summary-reporter.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+});
