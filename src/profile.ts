@@ -1,0 +1,40 @@
+/**
+ * Binding profile v1: the harness's choices where the spec text is unavailable (provenance `profile`).
+ * Every value here is documented in docs/binding-profile.md; a real implementation may override them
+ * through the run configuration.
+ */
+export const PROFILE_VERSION = '1.0';
+
+export const MEDIA = {
+  syncml: 'application/vnd.syncml.dm+xml',
+  delegation: 'application/vnd.dm.delegation+xml',
+  notification: 'application/vnd.syncml.notification',
+} as const;
+
+/** HTTP paths each role serves. */
+export const PATHS = {
+  /** SyncML DM endpoint of a DM server (DMS-1, DMS-2). */
+  dm: '/dm',
+  /** Delegation API of a DM server (DMS↔DMS, mutual TLS). */
+  delegation: '/delegation',
+  /** Bootstrap request endpoint of the Bootstrap Server. */
+  bootstrap: '/bootstrap',
+  /** Bootstrap order endpoint of a stand-alone Bootstrap Server (DMS-2 → BS, mutual TLS). */
+  bootstrapOrder: '/bootstrap-order',
+  /** Package #0 push endpoint of the DM Client. */
+  push: '/push',
+} as const;
+
+/** Where accounts and the Bootstrap Config MO live in the client's tree (unknown DDF: profile defaults). */
+export const TREE = {
+  dmAccRoot: './DMAcc',
+  bootConfigRoot: './BootConfig',
+  /** Leaf under `<bootConfigRoot>/<X>/` holding the Bootstrap Server URL. */
+  bootConfigUrlLeaf: 'URL',
+} as const;
+
+/** Largest request body any mock accepts (413 above it). */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+/** SyncML header defaults (DM 1.2 DTD, as the 1.3 release ships). */
+export const SYNCML = { verDTD: '1.2', verProto: 'DM/1.2' } as const;
