@@ -1,0 +1,103 @@
+import { X509Certificate } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generate } from 'selfsigned';
+import { ROLES, type Role } from '../model/roles.js';
+
+export interface KeyPair {
+  /** PEM certificate. */
+  cert: string;
+  /** PEM private key. */
+  key: string;
+}
+
+export interface Identity extends KeyPair {
+  subject: string;
+  /** SHA-256 fingerprint, colon-separated upper-case hex as node:tls reports it. */
+  fingerprint256: string;
+}
+
+/** One run's trust material: a CA and a certificate for each role, all signed by that CA. */
+export interface Pki {
+  ca: Identity;
+  roles: Record<Role, Identity>;
+}
+
+export interface PkiOptions {
+  /** EC P-256 by default: about 20x faster to generate than RSA-2048. */
+  keyType?: 'ec' | 'rsa';
+  caName?: string;
+  notBefore?: Date;
+  notAfter?: Date;
+}
+
+const DAY = 86_400_000;
+
+function identity(pair: KeyPair): Identity {
+  const x = new X509Certificate(pair.cert);
+  return { ...pair, subject: x.subject, fingerprint256: x.fingerprint256 };
+}
+
+function keyOptions(o: PkiOptions) {
+  return o.keyType === 'rsa'
+    ? ({ keyType: 'rsa', keySize: 2048 } as const)
+    : ({ keyType: 'ec', curve: 'P-256' } as const);
+}
+
+export async function createCa(o: PkiOptions = {}): Promise<Identity> {
+  const ca = await generate([{ name: 'commonName', value: o.caName ?? 'dmdc run CA' }], {
+    ...keyOptions(o),
+    algorithm: 'sha256',
+    notBeforeDate: o.notBefore ?? new Date(Date.now() - DAY),
+    notAfterDate: o.notAfter ?? new Date(Date.now() + 30 * DAY),
+    extensions: [
+      { name: 'basicConstraints', cA: true, critical: true },
+      { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
+    ],
+  });
+  return identity({ cert: ca.cert, key: ca.private });
+}
+
+/**
+ * A leaf for one role. Every role may be both TLS server and TLS client (a DMS serves its delegation API
+ * and calls its peer's), so the leaf carries both EKUs and names localhost / 127.0.0.1.
+ */
+export async function issueLeaf(ca: KeyPair, commonName: string, o: PkiOptions = {}): Promise<Identity> {
+  const leaf = await generate([{ name: 'commonName', value: commonName }], {
+    ...keyOptions(o),
+    algorithm: 'sha256',
+    ca: { key: ca.key, cert: ca.cert },
+    notBeforeDate: o.notBefore ?? new Date(Date.now() - DAY),
+    notAfterDate: o.notAfter ?? new Date(Date.now() + 30 * DAY),
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+      { name: 'extKeyUsage', serverAuth: true, clientAuth: true },
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 2, value: 'localhost' },
+          { type: 7, ip: '127.0.0.1' },
+        ],
+      },
+    ],
+  });
+  return identity({ cert: leaf.cert, key: leaf.private });
+}
+
+export async function createPki(o: PkiOptions = {}): Promise<Pki> {
+  const ca = await createCa(o);
+  const roles = {} as Record<Role, Identity>;
+  for (const role of ROLES) roles[role] = await issueLeaf(ca, `dmdc ${role}`, o);
+  return { ca, roles };
+}
+
+/** Writes PEM files so an outside implementation can trust and present them. Returns the paths. */
+export function writeIdentity(dir: string, name: string, id: KeyPair): { cert: string; key: string } {
+  mkdirSync(dir, { recursive: true });
+  const cert = join(dir, `${name}.crt`);
+  const key = join(dir, `${name}.key`);
+  writeFileSync(cert, id.cert);
+  writeFileSync(key, id.key, { mode: 0o600 });
+  return { cert, key };
+}

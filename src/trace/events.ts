@@ -1,0 +1,63 @@
+import type { LinkId, Role } from '../model/roles.js';
+import type { TlsFacts } from '../pki/tls-facts.js';
+
+/**
+ * One line of trace.jsonl. Every TLS connection, request, response and transport failure on every link is
+ * one event, recorded by the endpoint that observed it (a mock's server or client side, or a proxy).
+ */
+export type TraceEventKind =
+  /** A TLS connection was established (facts read from the socket). */
+  | 'tls'
+  /** A TLS connection was refused or failed; `reason` says why. */
+  | 'tls-error'
+  | 'request'
+  | 'response'
+  /** A transport failure with no HTTP response: reset, timeout, refused connection. */
+  | 'error'
+  /** A harness note: a stage of the flow started or ended, a driver was called, a budget ran out. */
+  | 'note';
+
+export interface ParsedBody {
+  /** Which codec read the body. */
+  codec: 'syncml' | 'delegation' | 'notification' | 'none';
+  /** One line for humans. */
+  summary?: string;
+  /** The decoded message (codec-specific), when it decoded. */
+  value?: unknown;
+  /** Why decoding failed, naming the element. */
+  error?: string;
+}
+
+export interface TraceBody {
+  contentType?: string;
+  bytes: number;
+  encoding: 'utf8' | 'base64';
+  raw: string;
+  parsed?: ParsedBody;
+}
+
+export interface TraceEvent {
+  seq: number;
+  /** Wall-clock time, ISO 8601. */
+  time: string;
+  /** Milliseconds since the run started (monotonic), for ordering and durations. */
+  t: number;
+  kind: TraceEventKind;
+  link: LinkId | 'unknown';
+  from: Role | 'harness' | 'unknown';
+  to: Role | 'harness' | 'unknown';
+  /** The endpoint that saw this event and from which side of the connection. */
+  observer: { role: Role | 'proxy' | 'harness'; side: 'server' | 'client' | 'none' };
+  connection?: string;
+  /** Pairs a request with its response. */
+  exchange?: string;
+  tls?: TlsFacts;
+  http?: { method?: string; url?: string; path?: string; status?: number; headers?: Record<string, string> };
+  body?: TraceBody;
+  /** Why a message or connection was refused, or why a transport failed. */
+  reason?: string;
+  /** Free-form harness detail for `note` events (stage names, flow ids). */
+  note?: string;
+  /** The flow this event belongs to, when the run has several. */
+  flow?: string;
+}

@@ -1,0 +1,88 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { TraceEvent } from './events.js';
+
+export type NewTraceEvent = Omit<TraceEvent, 'seq' | 'time' | 't'>;
+
+/**
+ * Collects trace events in memory and appends each to a JSON-lines file as it happens, so nothing is lost
+ * if the run dies halfway.
+ */
+export class TraceRecorder {
+  private readonly list: TraceEvent[] = [];
+  private readonly start = performance.now();
+  private counter = 0;
+  private readonly listeners = new Set<(e: TraceEvent) => void>();
+  /** Label added to every event (the flow being run). */
+  flow?: string;
+
+  constructor(private readonly file?: string) {
+    if (file) mkdirSync(dirname(file), { recursive: true });
+  }
+
+  record(e: NewTraceEvent): TraceEvent {
+    const event: TraceEvent = {
+      seq: ++this.counter,
+      time: new Date().toISOString(),
+      t: Math.round((performance.now() - this.start) * 1000) / 1000,
+      ...(this.flow && !e.flow ? { flow: this.flow } : {}),
+      ...e,
+    };
+    this.list.push(event);
+    if (this.file) appendFileSync(this.file, JSON.stringify(event) + '\n');
+    for (const l of this.listeners) l(event);
+    return event;
+  }
+
+  note(note: string, extra: Partial<NewTraceEvent> = {}): TraceEvent {
+    return this.record({
+      kind: 'note',
+      link: 'unknown',
+      from: 'harness',
+      to: 'harness',
+      observer: { role: 'harness', side: 'none' },
+      note,
+      ...extra,
+    });
+  }
+
+  events(): readonly TraceEvent[] {
+    return this.list;
+  }
+
+  /** Calls `fn` for every later event; returns the unsubscribe function. */
+  subscribe(fn: (e: TraceEvent) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Resolves with the first event (past or future) that matches, or rejects when the budget runs out. */
+  waitFor(match: (e: TraceEvent) => boolean, budgetMs: number, what: string): Promise<TraceEvent> {
+    const seen = this.list.find(match);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        off();
+        reject(new BudgetExceeded(what, budgetMs));
+      }, budgetMs);
+      const off = this.subscribe((e) => {
+        if (!match(e)) return;
+        clearTimeout(timer);
+        off();
+        resolve(e);
+      });
+    });
+  }
+}
+
+/** A wait ran out of its budget: the verdict is INCONCLUSIVE, not FAIL. */
+export class BudgetExceeded extends Error {
+  constructor(
+    readonly what: string,
+    readonly budgetMs: number,
+  ) {
+    super(`no ${what} within ${budgetMs} ms`);
+    this.name = 'BudgetExceeded';
+  }
+}

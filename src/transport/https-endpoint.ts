@@ -1,0 +1,293 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { getResponse, type RequestHandler } from 'msw';
+import { MAX_BODY_BYTES } from '../profile.js';
+import type { LinkId, Role } from '../model/roles.js';
+import type { KeyPair } from '../pki/pki.js';
+import { tlsFacts, type TlsFacts } from '../pki/tls-facts.js';
+import type { TraceRecorder } from '../trace/recorder.js';
+import { traceBody, type BodyParser } from './body-parser.js';
+
+/** What a handler may learn about the connection a request came on. */
+export interface ConnectionInfo {
+  id: string;
+  tls: TlsFacts;
+  remoteAddress?: string;
+}
+
+export interface TlsPolicy {
+  minVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+  maxVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+  ciphers?: string;
+}
+
+export interface EndpointOptions {
+  /** Who serves: the role of this mock. */
+  role: Role;
+  identity: KeyPair;
+  /** PEM CA certificates trusted for client certificates. */
+  trustAnchors: string[];
+  /** Mutual TLS: a client without a certificate chaining to a trust anchor is refused, reason recorded. */
+  mutual: boolean;
+  handlers: RequestHandler[];
+  trace: TraceRecorder;
+  /** Who is on the other end of a request (path and decoded body tell). */
+  peerOf: (req: { path: string; body: Buffer; contentType?: string }) => Role | 'unknown';
+  /** The peer when it is known before any request (DMS↔DMS endpoint), for TLS events. */
+  fixedPeer?: Role;
+  linkOf: (peer: Role | 'unknown') => LinkId | 'unknown';
+  parseBody?: BodyParser;
+  maxBodyBytes?: number;
+  host?: string;
+  port?: number;
+  /** The reference mocks keep TLS ≥ 1.2; mutants may weaken it. */
+  tls?: TlsPolicy;
+  /** Budget for a client to send a whole request. */
+  requestTimeoutMs?: number;
+}
+
+const connections = new Map<string, ConnectionInfo>();
+const CONNECTION_HEADER = 'x-dmdc-connection';
+
+/** The connection a handled request arrived on (set by the endpoint, never taken from the wire). */
+export function connectionOf(request: Request): ConnectionInfo | undefined {
+  const id = request.headers.get(CONNECTION_HEADER);
+  return id ? connections.get(id) : undefined;
+}
+
+/** Response header a handler sets to explain a refusal; the endpoint copies it into the trace. */
+export const REASON_HEADER = 'x-dmdc-reason';
+
+let endpointCounter = 0;
+
+/**
+ * A real HTTPS server whose routes are msw request handlers. It records every TLS connection, request and
+ * response in the trace with the facts read from the socket, enforces a body limit, and never lets a
+ * handler's exception crash it.
+ */
+export class HttpsEndpoint {
+  private server?: Server;
+  private readonly tag: string;
+  private connCounter = 0;
+  private exchangeCounter = 0;
+  private readonly sockets = new Set<TLSSocket>();
+  url = '';
+  port = 0;
+
+  constructor(private readonly o: EndpointOptions) {
+    this.tag = `${o.role}${++endpointCounter}`;
+  }
+
+  async start(): Promise<this> {
+    const o = this.o;
+    const server = createServer({
+      key: o.identity.key,
+      cert: o.identity.cert,
+      ca: o.trustAnchors,
+      requestCert: o.mutual,
+      // Verified below ourselves, so the reason a peer was refused is recorded, not just a reset.
+      rejectUnauthorized: false,
+      minVersion: o.tls?.minVersion ?? 'TLSv1.2',
+      maxVersion: o.tls?.maxVersion,
+      ciphers: o.tls?.ciphers,
+      requestTimeout: o.requestTimeoutMs ?? 30_000,
+    });
+    server.on('secureConnection', (socket: TLSSocket) => this.onSecureConnection(socket));
+    server.on('tlsClientError', (err: Error & { code?: string }, socket: TLSSocket) => {
+      this.o.trace.record({
+        kind: 'tls-error',
+        link: o.fixedPeer ? o.linkOf(o.fixedPeer) : 'unknown',
+        from: o.fixedPeer ?? 'unknown',
+        to: o.role,
+        observer: { role: o.role, side: 'server' },
+        reason: `${err.code ?? 'TLS_ERROR'}: ${err.message}`,
+        note: socket?.remoteAddress ? `from ${socket.remoteAddress}` : undefined,
+      });
+    });
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      this.onRequest(req, res).catch((err: unknown) => {
+        // Last line of defence: a broken request must never take the endpoint down.
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end(`internal error: ${(err as Error).message}`);
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => resolve());
+    });
+    this.server = server;
+    this.port = (server.address() as AddressInfo).port;
+    this.url = `https://${o.host === '0.0.0.0' ? '127.0.0.1' : (o.host ?? '127.0.0.1')}:${this.port}`;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    if (!this.server) return;
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    this.server = undefined;
+  }
+
+  private onSecureConnection(socket: TLSSocket): void {
+    const o = this.o;
+    const id = `${this.tag}-c${++this.connCounter}`;
+    const facts = tlsFacts(socket);
+    const peer = o.fixedPeer ?? 'unknown';
+    if (o.mutual && !facts.authorized) {
+      o.trace.record({
+        kind: 'tls-error',
+        link: o.linkOf(peer),
+        from: peer,
+        to: o.role,
+        observer: { role: o.role, side: 'server' },
+        connection: id,
+        tls: facts,
+        reason: facts.peerCertificate
+          ? `client certificate refused: ${facts.authorizationError ?? 'not authorized'}`
+          : 'client certificate required but none presented',
+      });
+      socket.destroy();
+      return;
+    }
+    this.sockets.add(socket);
+    socket.once('close', () => {
+      this.sockets.delete(socket);
+      connections.delete(id);
+    });
+    connections.set(id, { id, tls: facts, remoteAddress: socket.remoteAddress });
+    (socket as TLSSocket & { dmdcConnection?: string }).dmdcConnection = id;
+    o.trace.record({
+      kind: 'tls',
+      link: o.linkOf(peer),
+      from: peer,
+      to: o.role,
+      observer: { role: o.role, side: 'server' },
+      connection: id,
+      tls: facts,
+    });
+  }
+
+  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const o = this.o;
+    const socket = req.socket as TLSSocket & { dmdcConnection?: string };
+    const connection = socket.dmdcConnection ?? 'unknown';
+    const info = connections.get(connection);
+    const exchange = `${this.tag}-x${++this.exchangeCounter}`;
+    const path = (req.url ?? '/').split('?')[0];
+    const contentType = req.headers['content-type'];
+    const limit = o.maxBodyBytes ?? MAX_BODY_BYTES;
+
+    const { body, oversized } = await readBody(req, limit);
+    const peer = safePeer(() => o.peerOf({ path, body, contentType }));
+    const base = {
+      link: o.linkOf(peer),
+      connection,
+      exchange,
+      tls: info?.tls,
+      observer: { role: o.role, side: 'server' as const },
+    };
+    o.trace.record({
+      ...base,
+      kind: 'request',
+      from: peer,
+      to: o.role,
+      http: { method: req.method, path: req.url, headers: flatHeaders(req.headers) },
+      body: traceBody(contentType, body, oversized ? undefined : o.parseBody),
+      reason: oversized ? `body larger than ${limit} bytes` : undefined,
+    });
+
+    let response: Response;
+    if (oversized) {
+      response = new Response(`request body larger than ${limit} bytes`, {
+        status: 413,
+        headers: { 'content-type': 'text/plain', [REASON_HEADER]: `body larger than ${limit} bytes` },
+      });
+    } else {
+      response = await this.dispatch(req, body, connection);
+    }
+
+    const out = Buffer.from(await response.arrayBuffer());
+    const headers = Object.fromEntries(response.headers.entries());
+    res.writeHead(response.status, headers);
+    res.end(out);
+    o.trace.record({
+      ...base,
+      kind: 'response',
+      from: o.role,
+      to: peer,
+      http: { status: response.status, headers },
+      body: traceBody(headers['content-type'], out, o.parseBody),
+      reason: headers[REASON_HEADER],
+    });
+    if (oversized) req.socket.destroy();
+  }
+
+  private async dispatch(req: IncomingMessage, body: Buffer, connection: string): Promise<Response> {
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (v === undefined || k.startsWith('x-dmdc-') || k.startsWith(':')) continue;
+      headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+    }
+    headers.set(CONNECTION_HEADER, connection);
+    const method = req.method ?? 'GET';
+    const request = new Request(`${this.url}${req.url ?? '/'}`, {
+      method,
+      headers,
+      body: method === 'GET' || method === 'HEAD' ? undefined : new Uint8Array(body),
+    });
+    try {
+      const found = await getResponse(this.o.handlers, request);
+      return (
+        found ??
+        new Response(`no route for ${method} ${req.url}`, {
+          status: 404,
+          headers: { 'content-type': 'text/plain', [REASON_HEADER]: `no route for ${method} ${req.url}` },
+        })
+      );
+    } catch (err) {
+      const reason = `handler failed: ${(err as Error).message}`;
+      return new Response(reason, { status: 500, headers: { 'content-type': 'text/plain', [REASON_HEADER]: reason } });
+    }
+  }
+}
+
+function safePeer(f: () => Role | 'unknown'): Role | 'unknown' {
+  try {
+    return f();
+  } catch {
+    return 'unknown';
+  }
+}
+
+function flatHeaders(h: IncomingMessage['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
+}
+
+/** Reads at most `limit` bytes; past it, keeps what came and reports the body as oversized. */
+function readBody(req: IncomingMessage, limit: number): Promise<{ body: Buffer; oversized: boolean }> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let oversized = false;
+    const finish = () => resolve({ body: Buffer.concat(chunks), oversized });
+    req.on('data', (c: Buffer) => {
+      if (oversized) return;
+      size += c.length;
+      if (size > limit) {
+        oversized = true;
+        req.pause();
+        finish();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      if (!oversized) finish();
+    });
+    req.on('error', () => finish());
+  });
+}
