@@ -23,6 +23,13 @@ export interface TlsPolicy {
   ciphers?: string;
 }
 
+export interface Classified {
+  peer: Role | 'unknown';
+  link: LinkId | 'unknown';
+  /** The role this request is for, when the endpoint hosts more than one (a Bootstrap Server inside DMS-2). */
+  local?: Role;
+}
+
 export interface EndpointOptions {
   /** Who serves: the role of this mock. */
   role: Role;
@@ -33,11 +40,10 @@ export interface EndpointOptions {
   mutual: boolean;
   handlers: RequestHandler[];
   trace: TraceRecorder;
-  /** Who is on the other end of a request (path and decoded body tell). */
-  peerOf: (req: { path: string; body: Buffer; contentType?: string }) => Role | 'unknown';
+  /** Who is on the other end of a request and on which link (path and decoded body tell). */
+  classify: (req: { path: string; body: Buffer; contentType?: string }) => Classified;
   /** The peer when it is known before any request (DMS↔DMS endpoint), for TLS events. */
-  fixedPeer?: Role;
-  linkOf: (peer: Role | 'unknown') => LinkId | 'unknown';
+  fixedPeer?: { peer: Role; link: LinkId };
   parseBody?: BodyParser;
   maxBodyBytes?: number;
   host?: string;
@@ -98,8 +104,8 @@ export class HttpsEndpoint {
     server.on('tlsClientError', (err: Error & { code?: string }, socket: TLSSocket) => {
       this.o.trace.record({
         kind: 'tls-error',
-        link: o.fixedPeer ? o.linkOf(o.fixedPeer) : 'unknown',
-        from: o.fixedPeer ?? 'unknown',
+        link: o.fixedPeer?.link ?? 'unknown',
+        from: o.fixedPeer?.peer ?? 'unknown',
         to: o.role,
         observer: { role: o.role, side: 'server' },
         reason: `${err.code ?? 'TLS_ERROR'}: ${err.message}`,
@@ -134,11 +140,12 @@ export class HttpsEndpoint {
     const o = this.o;
     const id = `${this.tag}-c${++this.connCounter}`;
     const facts = tlsFacts(socket);
-    const peer = o.fixedPeer ?? 'unknown';
+    const peer = o.fixedPeer?.peer ?? 'unknown';
+    const link = o.fixedPeer?.link ?? 'unknown';
     if (o.mutual && !facts.authorized) {
       o.trace.record({
         kind: 'tls-error',
-        link: o.linkOf(peer),
+        link,
         from: peer,
         to: o.role,
         observer: { role: o.role, side: 'server' },
@@ -160,7 +167,7 @@ export class HttpsEndpoint {
     (socket as TLSSocket & { dmdcConnection?: string }).dmdcConnection = id;
     o.trace.record({
       kind: 'tls',
-      link: o.linkOf(peer),
+      link,
       from: peer,
       to: o.role,
       observer: { role: o.role, side: 'server' },
@@ -180,9 +187,9 @@ export class HttpsEndpoint {
     const limit = o.maxBodyBytes ?? MAX_BODY_BYTES;
 
     const { body, oversized } = await readBody(req, limit);
-    const peer = safePeer(() => o.peerOf({ path, body, contentType }));
+    const { peer, link, local = o.role } = safeClassify(() => o.classify({ path, body, contentType }));
     const base = {
-      link: o.linkOf(peer),
+      link,
       connection,
       exchange,
       tls: info?.tls,
@@ -192,7 +199,7 @@ export class HttpsEndpoint {
       ...base,
       kind: 'request',
       from: peer,
-      to: o.role,
+      to: local,
       http: { method: req.method, path: req.url, headers: flatHeaders(req.headers) },
       body: traceBody(contentType, body, oversized ? undefined : o.parseBody),
       reason: oversized ? `body larger than ${limit} bytes` : undefined,
@@ -215,7 +222,7 @@ export class HttpsEndpoint {
     o.trace.record({
       ...base,
       kind: 'response',
-      from: o.role,
+      from: local,
       to: peer,
       http: { status: response.status, headers },
       body: traceBody(headers['content-type'], out, o.parseBody),
@@ -253,11 +260,11 @@ export class HttpsEndpoint {
   }
 }
 
-function safePeer(f: () => Role | 'unknown'): Role | 'unknown' {
+function safeClassify(f: () => Classified): Classified {
   try {
     return f();
   } catch {
-    return 'unknown';
+    return { peer: 'unknown', link: 'unknown' };
   }
 }
 

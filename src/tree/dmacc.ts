@@ -13,6 +13,11 @@ import { joinUri, splitUri, type DmTree, type SetNodeSpec } from './tree.js';
 /** AppID value marking a DM account (w7 = the OMA DM application id of Client Provisioning). */
 export const DMACC_APP_ID = 'w7';
 
+/** A node name for an account `<X>`, from its ServerID (node names may not hold '/'). */
+export function accountNodeName(serverId: string): string {
+  return serverId.replace(/[^A-Za-z0-9._-]/g, '_');
+}
+
 export interface AccountNode {
   path: string;
   format: 'node' | 'chr' | 'bin';

@@ -1,0 +1,66 @@
+import { http, HttpResponse, type RequestHandler } from 'msw';
+import type { DeviceIdentity } from '../../src/delegation/messages.js';
+import type { DmAccount } from '../../src/model/account.js';
+import { MEDIA, PATHS, SYNCML, TREE } from '../../src/profile.js';
+import { buildSyncML, parseSyncML } from '../../src/syncml/codec.js';
+import type { ItemCommand } from '../../src/syncml/model.js';
+import { accountNodeName, accountNodes } from '../../src/tree/dmacc.js';
+import { REASON_HEADER } from '../../src/transport/https-endpoint.js';
+
+export interface BootstrapOrderRecord {
+  sessionId: string;
+  device: DeviceIdentity;
+  account: DmAccount;
+}
+
+const refuse = (status: number, reason: string) =>
+  HttpResponse.text(reason, { status, headers: { [REASON_HEADER]: reason } });
+
+/**
+ * Serves DM-profile bootstraps: a client POSTs a SyncML request naming its DevId to the Bootstrap Server
+ * URL and receives a SyncML message that Adds the ordered DMAcc account. Shared by the stand-alone
+ * Bootstrap Server and a DMS-2 that hosts its own.
+ */
+export class BootstrapService {
+  readonly orders = new Map<string, BootstrapOrderRecord>();
+  /** Devices served, in order (a bootstrap is served once per order). */
+  readonly served: string[] = [];
+
+  constructor(private readonly selfUrl: () => string) {}
+
+  order(o: BootstrapOrderRecord): void {
+    this.orders.set(o.device.devId, o);
+  }
+
+  handler(): RequestHandler {
+    return http.post(`*${PATHS.bootstrap}`, async ({ request }) => {
+      const type = request.headers.get('content-type') ?? '';
+      if (!type.startsWith(MEDIA.syncml)) return refuse(415, `expected ${MEDIA.syncml}, got ${type || 'none'}`);
+      let devId: string;
+      let sessionId: string;
+      try {
+        const m = parseSyncML(await request.text());
+        devId = m.hdr.source;
+        sessionId = m.hdr.sessionId;
+      } catch (err) {
+        return refuse(400, (err as Error).message);
+      }
+      const order = this.orders.get(devId);
+      if (!order) return refuse(404, `no bootstrap ordered for device ${devId}`);
+      this.served.push(devId);
+      const base = `${TREE.dmAccRoot}/${accountNodeName(order.account.serverId)}`;
+      const adds: ItemCommand[] = accountNodes(base, order.account).map((n, i) => ({
+        kind: 'Add',
+        cmdId: String(i + 1),
+        meta: { format: n.format },
+        items: [{ target: n.path, ...(n.value === undefined ? {} : { data: n.value }) }],
+      }));
+      const body = buildSyncML({
+        hdr: { verDTD: SYNCML.verDTD, verProto: SYNCML.verProto, sessionId, msgId: '1', target: devId, source: this.selfUrl() },
+        body: adds,
+        final: true,
+      });
+      return new HttpResponse(body, { status: 200, headers: { 'content-type': MEDIA.syncml } });
+    });
+  }
+}

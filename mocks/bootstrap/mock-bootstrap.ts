@@ -1,0 +1,77 @@
+import { PATHS } from '../../src/profile.js';
+import { HttpsEndpoint } from '../../src/transport/https-endpoint.js';
+import type { MockEnv } from '../common/env.js';
+import { DelegationRefusal, delegationHandler } from '../common/delegation-api.js';
+import { BootstrapService } from './bootstrap-service.js';
+
+/**
+ * The reference stand-alone Bootstrap Server: a TLS endpoint the client fetches its bootstrap from, and a
+ * mutual-TLS endpoint where DMS-2 orders the bootstrap of a device (profile message BootstrapOrder).
+ */
+export class MockBootstrap {
+  readonly service = new BootstrapService(() => this.bootstrapUrl);
+  readonly endpoint: HttpsEndpoint;
+  readonly orderEndpoint: HttpsEndpoint;
+  /** Fingerprints of DMS-2 certificates allowed to order bootstraps (empty: any certificate of the CA). */
+  readonly pinned: string[] = [];
+
+  constructor(env: MockEnv) {
+    this.endpoint = new HttpsEndpoint({
+      role: 'bootstrap',
+      identity: env.identity,
+      trustAnchors: env.trustAnchors,
+      mutual: false,
+      trace: env.trace,
+      parseBody: env.parseBody,
+      host: env.host,
+      port: env.port,
+      tls: env.tls,
+      fixedPeer: { peer: 'client', link: 'client-bootstrap' },
+      classify: () => ({ peer: 'client', link: 'client-bootstrap' }),
+      handlers: [this.service.handler()],
+    });
+    const orders = delegationHandler(
+      async (m) => {
+      if (m.type !== 'BootstrapOrder') throw new DelegationRefusal('UNSUPPORTED', `the Bootstrap Server takes BootstrapOrder only, not ${m.type}`);
+      this.service.order({ sessionId: m.sessionId, device: m.device, account: m.account });
+        return { type: 'Ack', sessionId: m.sessionId, of: 'BootstrapOrder' };
+      },
+      () => this.pinned,
+      PATHS.bootstrapOrder,
+    );
+    this.orderEndpoint = new HttpsEndpoint({
+      role: 'bootstrap',
+      identity: env.identity,
+      trustAnchors: env.trustAnchors,
+      mutual: true,
+      trace: env.trace,
+      parseBody: env.parseBody,
+      host: env.host,
+      port: env.port === undefined || env.port === 0 ? 0 : env.port + 1,
+      tls: env.tls,
+      fixedPeer: { peer: 'dms2', link: 'dms2-bootstrap' },
+      classify: () => ({ peer: 'dms2', link: 'dms2-bootstrap' }),
+      handlers: [orders],
+    });
+  }
+
+  get bootstrapUrl(): string {
+    return `${this.endpoint.url}${PATHS.bootstrap}`;
+  }
+
+  get orderUrl(): string {
+    return `${this.orderEndpoint.url}${PATHS.bootstrapOrder}`;
+  }
+
+  async start(): Promise<this> {
+    await this.endpoint.start();
+    await this.orderEndpoint.start();
+    return this;
+  }
+
+  async close(): Promise<void> {
+    await this.endpoint.close();
+    await this.orderEndpoint.close();
+  }
+}
+

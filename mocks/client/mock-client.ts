@@ -1,0 +1,304 @@
+import { http, HttpResponse } from 'msw';
+import type { AppAuth, DmAccount } from '../../src/model/account.js';
+import { linkBetween, type Role } from '../../src/model/roles.js';
+import { MEDIA, PATHS, SYNCML } from '../../src/profile.js';
+import { AUTH_BASIC, basicCred, md5Cred, verifyCred } from '../../src/syncml/auth.js';
+import { buildSyncML, parseSyncML } from '../../src/syncml/codec.js';
+import { ALERT, STATUS } from '../../src/syncml/codes.js';
+import type { Command, Cred, ItemCommand, StatusCommand, SyncMLMessage } from '../../src/syncml/model.js';
+import { decodeNotification, sessionIdHex, verifyNotification } from '../../src/syncml/notification.js';
+import { readBootConfigUrls } from '../../src/tree/bootconfig.js';
+import { findAccountByServerId, readAccounts, writeAccountLocal } from '../../src/tree/dmacc.js';
+import type { DmTree } from '../../src/tree/tree.js';
+import { HttpsEndpoint, REASON_HEADER } from '../../src/transport/https-endpoint.js';
+import { send, type MockEnv } from '../common/env.js';
+import { execute } from './command-executor.js';
+
+export interface DevInfo {
+  devId: string;
+  man: string;
+  mod: string;
+  dmV: string;
+  lang: string;
+}
+
+export interface MockClientOptions {
+  env: MockEnv;
+  tree: DmTree;
+  devInfo: DevInfo;
+  /** Which role a ServerID belongs to, for labelling links in the trace. */
+  roleOfServerId: (serverId: string) => Role | 'unknown';
+  scrubOnAccountDelete?: boolean;
+  /** Most packages a session may take before the client gives up (a server that never ends). */
+  maxPackages?: number;
+  /** Behaviour switches for deliberately broken variants. */
+  quirks?: ClientQuirks;
+}
+
+export interface ClientQuirks {
+  /** Leave DevInfo out of package 1. */
+  omitDevInfo?: boolean;
+  /** Ignore ACLs: act as if every server held every right. */
+  ignoreAcls?: boolean;
+}
+
+const credOf = (a: DmAccount, level: AppAuth['level']) => a.appAuth.find((x) => x.level === level);
+const nonceOf = (x?: AppAuth) => Buffer.from(x?.data ?? '', 'base64');
+
+/**
+ * The reference DM Client: a real DM tree with ACLs enforced, a Package #0 push endpoint, DM sessions
+ * (packages 1 and 3) with syncml:auth-md5 credentials, and processing of Bootstrap Config MO entries by
+ * fetching a bootstrap from the Bootstrap Server URL and then opening a session with the new server.
+ */
+export class MockClient {
+  readonly endpoint: HttpsEndpoint;
+  private queue: Promise<void> = Promise.resolve();
+  private readonly fetched = new Set<string>();
+  private sessionCounter = 0;
+
+  constructor(readonly o: MockClientOptions) {
+    const env = o.env;
+    this.endpoint = new HttpsEndpoint({
+      role: 'client',
+      identity: env.identity,
+      trustAnchors: env.trustAnchors,
+      mutual: false,
+      trace: env.trace,
+      parseBody: env.parseBody,
+      host: env.host,
+      port: env.port,
+      tls: env.tls,
+      classify: ({ body }) => {
+        const peer = this.pusher(body);
+        return { peer, link: peer === 'unknown' ? 'unknown' : (linkBetween(peer, 'client') ?? 'unknown') };
+      },
+      handlers: [http.post(`*${PATHS.push}`, ({ request }) => this.onPush(request))],
+    });
+  }
+
+  get tree(): DmTree {
+    return this.o.tree;
+  }
+
+  get pushUrl(): string {
+    return `${this.endpoint.url}${PATHS.push}`;
+  }
+
+  async start(): Promise<this> {
+    await this.endpoint.start();
+    return this;
+  }
+
+  close(): Promise<void> {
+    return this.endpoint.close();
+  }
+
+  /** Resolves once every queued session and bootstrap has finished. */
+  async idle(): Promise<void> {
+    let last: Promise<void> | undefined;
+    while (last !== this.queue) {
+      last = this.queue;
+      await last;
+    }
+  }
+
+  /** Opens a client-initiated session (Alert 1201) with the server holding `serverId`. */
+  initiate(serverId: string): Promise<void> {
+    return this.enqueue(() => this.session(serverId, ALERT.CLIENT_INITIATED_MGMT, this.newSessionId()));
+  }
+
+  private enqueue(job: () => Promise<void>): Promise<void> {
+    const next = this.queue.then(job).catch((err: unknown) => {
+      this.o.env.trace.note(`client: ${(err as Error).message}`);
+    });
+    this.queue = next;
+    return next;
+  }
+
+  private newSessionId(): string {
+    return sessionIdHex(0x100 + ++this.sessionCounter);
+  }
+
+  private pusher(body: Buffer): Role | 'unknown' {
+    try {
+      return this.o.roleOfServerId(decodeNotification(body).serverId);
+    } catch {
+      return 'unknown';
+    }
+  }
+
+  private async onPush(request: Request): Promise<Response> {
+    const type = request.headers.get('content-type') ?? '';
+    if (!type.startsWith(MEDIA.notification)) return refuse(415, `expected ${MEDIA.notification}, got ${type || 'none'}`);
+    let n;
+    try {
+      n = decodeNotification(Buffer.from(await request.arrayBuffer()));
+    } catch (err) {
+      return refuse(400, `bad Package #0: ${(err as Error).message}`);
+    }
+    const acc = findAccountByServerId(this.tree, n.serverId);
+    if (!acc) return refuse(404, `no DM account for server ${n.serverId}`);
+    const srv = credOf(acc.account, 'SRVCRED');
+    if (!srv?.secret || !verifyNotification(n, { password: srv.secret, nonce: nonceOf(srv) })) {
+      return refuse(401, `Package #0 digest does not verify for server ${n.serverId}`);
+    }
+    // Answer the push at once; the session runs after it (the trigger and the session are separate).
+    const sessionId = sessionIdHex(n.sessionId);
+    void this.enqueue(() => this.session(n.serverId, ALERT.SERVER_INITIATED_MGMT, sessionId));
+    return new HttpResponse(null, { status: 200 });
+  }
+
+  /** One DM session: package 1, then package 3 answers until the server ends it. */
+  private async session(serverId: string, alert: string, sessionId: string): Promise<void> {
+    const acc = findAccountByServerId(this.tree, serverId);
+    if (!acc) throw new Error(`no DM account for server ${serverId}`);
+    const { account } = acc;
+    const role = this.o.roleOfServerId(serverId);
+    const to: Role = role === 'unknown' ? 'dms1' : role;
+    const cl = credOf(account, 'CLCRED');
+    const srv = credOf(account, 'SRVCRED');
+    let msgId = 0;
+    let message = this.package1(account, alert, sessionId, ++msgId, cl);
+    const max = this.o.maxPackages ?? 40;
+    let challenged = false;
+    let serverVerified = false;
+
+    for (let round = 0; round < max; round++) {
+      const res = await send(this.o.env, {
+        from: 'client',
+        to,
+        link: linkBetween('client', to)!,
+        url: account.addr,
+        body: buildSyncML(message),
+        contentType: MEDIA.syncml,
+      });
+      if (res.status !== 200) throw new Error(`session ${sessionId} with ${serverId}: HTTP ${res.status}`);
+      const reply = parseSyncML(res.body.toString('utf8'));
+      const hdrStatus = reply.body.find((c): c is StatusCommand => c.kind === 'Status' && c.cmd === 'SyncHdr');
+      if (hdrStatus && (hdrStatus.data === STATUS.UNAUTHORIZED || hdrStatus.data === STATUS.MISSING_CREDENTIALS)) {
+        // One retry with the nonce the server challenged with, then give up (DM 1.2.1 Protocol §2.4).
+        if (challenged) throw new Error(`session ${sessionId}: server ${serverId} refused our credentials twice`);
+        challenged = true;
+        if (cl && hdrStatus.chal?.nextNonce) cl.data = hdrStatus.chal.nextNonce;
+        message = this.package1(account, alert, sessionId, ++msgId, cl);
+        continue;
+      }
+      if (reply.body.some((c) => c.kind === 'Alert' && c.data === ALERT.SESSION_ABORT)) return;
+
+      // Authenticate the server from its SRVCRED on its first message that carries one.
+      let serverAuth: string = STATUS.OK;
+      if (reply.hdr.cred && !serverVerified) {
+        const ok = srv?.secret ? verifyCred(reply.hdr.cred, { username: srv.name ?? serverId, password: srv.secret, nonce: nonceOf(srv) }).ok : false;
+        if (!ok) throw new Error(`session ${sessionId}: server ${serverId} credentials do not verify`);
+        serverVerified = true;
+        serverAuth = STATUS.AUTH_ACCEPTED;
+      }
+      const commands = reply.body.filter((c) => c.kind !== 'Status' && c.kind !== 'Results');
+      // A package with no commands ends the session; a lone SyncHdr status must not be sent.
+      if (commands.length === 0) {
+        await this.afterSession();
+        return;
+      }
+      const executed = this.o.quirks?.ignoreAcls
+        ? execute(commands, { tree: this.tree, serverId: '*', msgId: reply.hdr.msgId, scrubOnAccountDelete: this.scrub })
+        : execute(commands, { tree: this.tree, serverId, msgId: reply.hdr.msgId, scrubOnAccountDelete: this.scrub });
+      const body: Command[] = [
+        { kind: 'Status', cmdId: '', msgRef: reply.hdr.msgId, cmdRef: '0', cmd: 'SyncHdr', targetRefs: [reply.hdr.target], sourceRefs: [reply.hdr.source], data: serverAuth, items: [] },
+        ...executed.statuses,
+        ...executed.results,
+      ];
+      body.forEach((c, i) => ((c as { cmdId: string }).cmdId = String(i + 1)));
+      message = { hdr: this.hdr(account, sessionId, ++msgId), body, final: true };
+    }
+    throw new Error(`session ${sessionId} with ${serverId}: no end after ${max} packages`);
+  }
+
+  private get scrub(): boolean {
+    return this.o.scrubOnAccountDelete ?? true;
+  }
+
+  private hdr(account: DmAccount, sessionId: string, msgId: number, cred?: Cred): SyncMLMessage['hdr'] {
+    return {
+      verDTD: SYNCML.verDTD,
+      verProto: SYNCML.verProto,
+      sessionId,
+      msgId: String(msgId),
+      target: account.addr,
+      source: this.o.devInfo.devId,
+      ...(cred ? { cred } : {}),
+      meta: { maxMsgSize: '20000' },
+    };
+  }
+
+  private package1(account: DmAccount, alert: string, sessionId: string, msgId: number, cl?: AppAuth): SyncMLMessage {
+    const name = cl?.name ?? this.o.devInfo.devId;
+    const cred = cl?.secret
+      ? cl.type === 'BASIC'
+        ? basicCred(name, cl.secret)
+        : md5Cred(name, cl.secret, nonceOf(cl))
+      : undefined;
+    const body: Command[] = [{ kind: 'Alert', cmdId: '1', data: alert, items: [] }];
+    if (!this.o.quirks?.omitDevInfo) body.push(this.devInfoReplace('2'));
+    const hdr = this.hdr(account, sessionId, msgId, cred);
+    if (cred && cred.meta.type !== AUTH_BASIC) hdr.sourceName = name;
+    return { hdr, body, final: true };
+  }
+
+  private devInfoReplace(cmdId: string): ItemCommand {
+    const d = this.o.devInfo;
+    const items = (['DevId', 'Man', 'Mod', 'DmV', 'Lang'] as const).map((k) => ({
+      source: `./DevInfo/${k}`,
+      meta: { format: 'chr' },
+      data: d[(k[0].toLowerCase() + k.slice(1)) as keyof DevInfo],
+    }));
+    return { kind: 'Replace', cmdId, items };
+  }
+
+  /**
+   * After a session: a new Bootstrap Config MO entry means "fetch a bootstrap from this URL" (approach B
+   * step 5); once bootstrapped, open a client-initiated session with the new server (step 6).
+   */
+  private async afterSession(): Promise<void> {
+    for (const { path, url } of readBootConfigUrls(this.tree)) {
+      if (this.fetched.has(`${path} ${url}`)) continue;
+      this.fetched.add(`${path} ${url}`);
+      const serverId = await this.bootstrap(url);
+      if (serverId) void this.initiate(serverId);
+    }
+  }
+
+  /** Requests a bootstrap and applies it device-side. Returns the ServerID it provisioned. */
+  private async bootstrap(url: string): Promise<string | undefined> {
+    const before = new Set(readAccounts(this.tree).map((a) => a.path));
+    const request: SyncMLMessage = {
+      hdr: { verDTD: SYNCML.verDTD, verProto: SYNCML.verProto, sessionId: this.newSessionId(), msgId: '1', target: url, source: this.o.devInfo.devId },
+      body: [{ kind: 'Alert', cmdId: '1', data: ALERT.CLIENT_INITIATED_MGMT, items: [] }, this.devInfoReplace('2')],
+      final: true,
+    };
+    const res = await send(this.o.env, {
+      from: 'client',
+      to: 'bootstrap',
+      link: 'client-bootstrap',
+      url,
+      body: buildSyncML(request),
+      contentType: MEDIA.syncml,
+    });
+    if (res.status !== 200) throw new Error(`bootstrap from ${url}: HTTP ${res.status}`);
+    const message = parseSyncML(res.body.toString('utf8'));
+    for (const c of message.body) {
+      if (c.kind !== 'Add' && c.kind !== 'Replace') continue;
+      for (const item of c.items) {
+        if (!item.target) continue;
+        this.tree.setNode(item.target, { format: item.meta?.format ?? c.meta?.format ?? 'chr', ...(item.data !== undefined ? { value: item.data } : {}) });
+      }
+    }
+    // The w7 rule: the new account grants Get, Replace and Delete to its own ServerID.
+    const added = readAccounts(this.tree).filter((a) => !before.has(a.path));
+    for (const a of added) writeAccountLocal(this.tree, a.path, a.account, this.tree.acl(a.path));
+    return added[0]?.account.serverId;
+  }
+}
+
+function refuse(status: number, reason: string): Response {
+  return HttpResponse.text(reason, { status, headers: { [REASON_HEADER]: reason } });
+}

@@ -1,0 +1,68 @@
+import { http, HttpResponse, type RequestHandler } from 'msw';
+import { buildDelegation, parseDelegation } from '../../src/delegation/codec.js';
+import type { DelegationMessage, ErrorCode } from '../../src/delegation/messages.js';
+import { MEDIA, PATHS } from '../../src/profile.js';
+import { connectionOf, REASON_HEADER, type ConnectionInfo } from '../../src/transport/https-endpoint.js';
+
+/** A refusal of a delegation message, answered as an Error document. */
+export class DelegationRefusal extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly sessionId?: string,
+  ) {
+    super(message);
+  }
+}
+
+const HTTP_STATUS: Record<ErrorCode, number> = {
+  MALFORMED: 400,
+  INVALID: 400,
+  UNSUPPORTED: 400,
+  REJECTED: 403,
+  UNKNOWN_SESSION: 404,
+  OUT_OF_ORDER: 409,
+  INTERNAL: 500,
+};
+
+export function delegationReply(msg: DelegationMessage, status = 200): Response {
+  const reason = msg.type === 'Error' ? `${msg.code}: ${msg.reason}` : undefined;
+  return new HttpResponse(buildDelegation(msg), {
+    status,
+    headers: { 'content-type': MEDIA.delegation, ...(reason ? { [REASON_HEADER]: reason } : {}) },
+  });
+}
+
+export function refusalReply(code: ErrorCode, reason: string, sessionId?: string): Response {
+  return delegationReply({ type: 'Error', code, reason, ...(sessionId ? { sessionId } : {}) }, HTTP_STATUS[code]);
+}
+
+/**
+ * The delegation endpoint's pipeline: content type, parse and validate, check the peer certificate is one we
+ * pinned, then hand the message to the role. Every refusal is an Error document with a reason.
+ */
+export function delegationHandler(
+  onMessage: (m: DelegationMessage, conn: ConnectionInfo | undefined) => Promise<DelegationMessage>,
+  pinned?: () => string[] | undefined,
+  path: string = PATHS.delegation,
+): RequestHandler {
+  return http.post(`*${path}`, async ({ request }) => {
+    const type = request.headers.get('content-type') ?? '';
+    if (!type.startsWith(MEDIA.delegation)) {
+      return refusalReply('UNSUPPORTED', `content type must be ${MEDIA.delegation}, got ${type || 'none'}`);
+    }
+    const conn = connectionOf(request);
+    const allowed = pinned?.();
+    if (allowed && allowed.length && !allowed.includes(conn?.tls.peerFingerprint256 ?? '')) {
+      return refusalReply('REJECTED', `peer certificate ${conn?.tls.peerSubject ?? '(none)'} is not a pinned DM server`);
+    }
+    const parsed = parseDelegation(await request.text());
+    if (!parsed.ok) return refusalReply(parsed.code, parsed.reason);
+    try {
+      return delegationReply(await onMessage(parsed.message, conn));
+    } catch (err) {
+      if (err instanceof DelegationRefusal) return refusalReply(err.code, err.message, err.sessionId);
+      return refusalReply('INTERNAL', (err as Error).message);
+    }
+  });
+}

@@ -1,0 +1,195 @@
+import type { RequestHandler } from 'msw';
+import { buildDelegation, parseDelegation } from '../../src/delegation/codec.js';
+import type { DelegationMessage, DeviceIdentity } from '../../src/delegation/messages.js';
+import { DmServer, type DeviceCredentials, type SessionOutcome, type SessionScript } from '../../src/dm/server-session.js';
+import { linkBetween, type LinkId, type Role } from '../../src/model/roles.js';
+import { MEDIA, PATHS } from '../../src/profile.js';
+import { encodeNotification, sessionIdHex } from '../../src/syncml/notification.js';
+import { HttpsEndpoint, type Classified } from '../../src/transport/https-endpoint.js';
+import { BudgetExceeded } from '../../src/trace/recorder.js';
+import { send, type MockEnv } from './env.js';
+import { DelegationRefusal, delegationHandler } from './delegation-api.js';
+import type { ConnectionInfo } from '../../src/transport/https-endpoint.js';
+
+/** A device a DM server manages: who it is, how to push to it, the credentials of its account. */
+export interface DeviceRecord extends DeviceIdentity {
+  pushUrl: string;
+  credentials: DeviceCredentials;
+}
+
+/** Another DM server we have a contract with: its delegation API and pinned certificate. */
+export interface PeerServer {
+  role: Role;
+  serverId: string;
+  delegationUrl: string;
+  fingerprint256?: string;
+}
+
+export interface ServerRoleOptions {
+  role: 'dms1' | 'dms2';
+  serverId: string;
+  env: MockEnv;
+  /** Budget for a whole DM session after a Package #0 (the client may be slow to call back). */
+  sessionBudgetMs: number;
+  /** Extra handlers on the DM (server-auth TLS) endpoint, e.g. a co-located Bootstrap Server. */
+  extraDmHandlers?: RequestHandler[];
+  /** Classifies requests on the DM endpoint that are not DM sessions (the co-located bootstrap path). */
+  classifyExtra?: (path: string) => Classified | undefined;
+}
+
+let pkg0Counter = 0;
+
+/**
+ * What DMS-1 and DMS-2 share: a DM endpoint (TLS, SyncML sessions), a delegation endpoint (mutual TLS),
+ * Package #0 triggers, calls to the peer's delegation API, and a device registry.
+ */
+export abstract class ServerRole {
+  readonly dm: DmServer;
+  readonly dmEndpoint: HttpsEndpoint;
+  readonly delegationEndpoint: HttpsEndpoint;
+  readonly devices = new Map<string, DeviceRecord>();
+  readonly peers = new Map<string, PeerServer>();
+
+  constructor(readonly o: ServerRoleOptions) {
+    const env = o.env;
+    const credentials = new Map<string, DeviceCredentials>();
+    this.dm = new DmServer({
+      serverId: o.serverId,
+      url: () => this.dmUrl,
+      devices: new Proxy(credentials, {
+        get: (_t, prop) =>
+          prop === 'get' ? (id: string) => this.devices.get(id)?.credentials : Reflect.get(credentials, prop),
+      }),
+      onClientInitiated: (start) => this.onClientInitiated(start),
+    });
+    this.dmEndpoint = new HttpsEndpoint({
+      role: o.role,
+      identity: env.identity,
+      trustAnchors: env.trustAnchors,
+      mutual: false,
+      trace: env.trace,
+      parseBody: env.parseBody,
+      host: env.host,
+      port: env.port,
+      tls: env.tls,
+      // TLS events are labelled with the usual peer; each request is classified on its own path.
+      fixedPeer: { peer: 'client', link: linkBetween(o.role, 'client')! },
+      classify: ({ path }) => o.classifyExtra?.(path) ?? { peer: 'client', link: linkBetween(o.role, 'client')! },
+      handlers: [this.dm.handler(`*${PATHS.dm}`), ...(o.extraDmHandlers ?? [])],
+    });
+    const peerRole: Role = o.role === 'dms1' ? 'dms2' : 'dms1';
+    this.delegationEndpoint = new HttpsEndpoint({
+      role: o.role,
+      identity: env.identity,
+      trustAnchors: env.trustAnchors,
+      mutual: true,
+      trace: env.trace,
+      parseBody: env.parseBody,
+      host: env.host,
+      port: env.port === undefined || env.port === 0 ? 0 : env.port + 1,
+      tls: env.tls,
+      fixedPeer: { peer: peerRole, link: 'dms1-dms2' },
+      classify: () => ({ peer: peerRole, link: 'dms1-dms2' }),
+      handlers: [
+        delegationHandler(
+          (m, conn) => this.onDelegation(m, conn),
+          () => [...this.peers.values()].map((p) => p.fingerprint256!).filter(Boolean),
+        ),
+        ...this.extraDelegationHandlers(),
+      ],
+    });
+  }
+
+  get dmUrl(): string {
+    return `${this.dmEndpoint.url}${PATHS.dm}`;
+  }
+
+  get delegationUrl(): string {
+    return `${this.delegationEndpoint.url}${PATHS.delegation}`;
+  }
+
+  async start(): Promise<this> {
+    await this.dmEndpoint.start();
+    await this.delegationEndpoint.start();
+    return this;
+  }
+
+  async close(): Promise<void> {
+    await this.dmEndpoint.close();
+    await this.delegationEndpoint.close();
+  }
+
+  protected extraDelegationHandlers(): RequestHandler[] {
+    return [];
+  }
+
+  /** Answers one delegation message from a peer; throw DelegationRefusal to refuse it. */
+  protected abstract onDelegation(m: DelegationMessage, conn: ConnectionInfo | undefined): Promise<DelegationMessage>;
+
+  /** Script for a session the client opens by itself (Alert 1201). */
+  protected async *onClientInitiated(_start: Parameters<SessionScript>[0]): ReturnType<SessionScript> {}
+
+  /** Sends Package #0 to the device and runs `script` in the session it opens; resolves when it ends. */
+  async trigger(devId: string, script: SessionScript): Promise<SessionOutcome> {
+    const device = this.devices.get(devId);
+    if (!device) throw new Error(`${this.o.role}: unknown device ${devId}`);
+    const sessionNumber = 0x200 + (++pkg0Counter % 0xfd00);
+    const outcome = this.dm.expect(devId, sessionIdHex(sessionNumber), script);
+    const trigger = encodeNotification(
+      { uiMode: 1, initiator: 1, sessionId: sessionNumber, serverId: this.o.serverId },
+      { password: device.credentials.server.secret, nonce: device.credentials.server.nonce },
+    );
+    const res = await send(this.o.env, {
+      from: this.o.role,
+      to: 'client',
+      link: linkBetween(this.o.role, 'client')!,
+      url: device.pushUrl,
+      body: trigger,
+      contentType: MEDIA.notification,
+    });
+    if (res.status !== 200) throw new Error(`${this.o.role}: Package #0 to ${devId} refused: HTTP ${res.status}`);
+    const result = await withBudget(outcome, this.o.sessionBudgetMs, `DM session with ${devId}`);
+    if (result.error) throw new Error(`${this.o.role}: session with ${devId} failed: ${result.error}`);
+    return result;
+  }
+
+  /** POSTs a delegation message to a peer and returns its parsed answer; an Error answer throws. */
+  async call(peer: PeerServer, msg: DelegationMessage, link: LinkId = 'dms1-dms2'): Promise<DelegationMessage> {
+    const res = await send(this.o.env, {
+      from: this.o.role,
+      to: peer.role,
+      link,
+      url: peer.delegationUrl,
+      body: buildDelegation(msg),
+      contentType: MEDIA.delegation,
+      mutual: true,
+    });
+    const parsed = parseDelegation(res.body.toString('utf8'));
+    if (!parsed.ok) throw new Error(`${peer.role} answered ${msg.type} with an unreadable body (HTTP ${res.status}): ${parsed.reason}`);
+    if (parsed.message.type === 'Error') {
+      throw new DelegationRefusal(parsed.message.code, `${peer.role} refused ${msg.type}: ${parsed.message.reason}`, parsed.message.sessionId);
+    }
+    return parsed.message;
+  }
+}
+
+export function withBudget<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new BudgetExceeded(what, ms)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+}
+
+export function expectType<T extends DelegationMessage['type']>(m: DelegationMessage, type: T): Extract<DelegationMessage, { type: T }> {
+  if (m.type !== type) throw new Error(`expected ${type}, got ${m.type}`);
+  return m as Extract<DelegationMessage, { type: T }>;
+}

@@ -1,0 +1,209 @@
+import { add, aclUri, replace, statusOf } from '../../src/dm/commands.js';
+import type { SessionScript } from '../../src/dm/server-session.js';
+import type { Approach, DelegationMessage, DelegationType } from '../../src/delegation/messages.js';
+import type { DmAccount } from '../../src/model/account.js';
+import { TREE } from '../../src/profile.js';
+import { accountNodeName, accountNodes } from '../../src/tree/dmacc.js';
+import { bootConfigEntryNodes } from '../../src/tree/bootconfig.js';
+import { DelegationRefusal } from '../common/delegation-api.js';
+import { expectType, ServerRole, withBudget, type PeerServer, type ServerRoleOptions } from '../common/server-role.js';
+import { aclUpdateScript, type AclUpdatePlan } from './acl-update.js';
+
+export interface DelegationOrder {
+  sessionId: string;
+  devId: string;
+  /** ServerID of the DMS-2 to delegate to (a known peer). */
+  delegatee: string;
+  approach: Approach;
+  delegationType: DelegationType;
+  /** Delegated subtrees for a partial delegation; a full one delegates every managed subtree. */
+  subtrees?: string[];
+  /** Optional step B.8b / A.5: delete DMS-1's own account (permanent delegations only). */
+  removeAccount: boolean;
+}
+
+/** Deliberate deviations, for mutants only. */
+export interface Dms1Quirks {
+  skipAclUpdate?: boolean;
+  /** Send ClientPrepared before updating the ACLs (B.9 before B.8). */
+  preparedBeforeAcl?: boolean;
+  /** Update the ACLs before DMS-2 reported the bootstrap complete (B.8 before B.7). */
+  aclBeforeBootstrapComplete?: boolean;
+  /** Remove the account even in a temporary delegation. */
+  alwaysRemoveAccount?: boolean;
+  rewriteAcl?: AclUpdatePlan['rewrite'];
+  /** Put this ServerID in the ACLs instead of DMS-2's. */
+  wrongDelegatee?: string;
+}
+
+export interface Dms1Options extends Omit<ServerRoleOptions, 'role'> {
+  /** Subtrees DMS-1 manages on its devices (what a full delegation hands over). */
+  managedSubtrees: string[];
+  /** Where DMS-1's own account sits on the client. */
+  ownAccountPath: string;
+  /** Budget to wait for DMS-2's notifications. */
+  notificationBudgetMs: number;
+  quirks?: Dms1Quirks;
+}
+
+interface Pending {
+  order: DelegationOrder;
+  state: 'initiated' | 'awaiting-bootstrap-complete' | 'updating' | 'prepared' | 'complete';
+  bootstrapComplete: Deferred<void>;
+  delegationComplete: Deferred<Extract<DelegationMessage, { type: 'DelegationComplete' }>>;
+}
+
+/** The reference DMS-1: starts a delegation and prepares the client, for approach A or B. */
+export class MockDms1 extends ServerRole {
+  private readonly pending = new Map<string, Pending>();
+
+  constructor(readonly options: Dms1Options) {
+    super({ ...options, role: 'dms1' });
+  }
+
+  /** Runs one delegation to its end: resolves with DMS-2's DelegationComplete. */
+  async delegate(order: DelegationOrder): Promise<Extract<DelegationMessage, { type: 'DelegationComplete' }>> {
+    const q = this.options.quirks ?? {};
+    const peer = [...this.peers.values()].find((p) => p.serverId === order.delegatee);
+    if (!peer) throw new Error(`dms1: no contract with ${order.delegatee}`);
+    const device = this.devices.get(order.devId);
+    if (!device) throw new Error(`dms1: unknown device ${order.devId}`);
+    const subtrees = order.delegationType.scope === 'full' ? this.options.managedSubtrees : (order.subtrees ?? []);
+    const p: Pending = { order, state: 'initiated', bootstrapComplete: deferred(), delegationComplete: deferred() };
+    this.pending.set(order.sessionId, p);
+
+    // Step 2: Delegation Initiation Request.
+    const answer = expectType(
+      await this.call(peer, {
+        type: 'DelegationInitiationRequest',
+        sessionId: order.sessionId,
+        delegatorServerId: this.o.serverId,
+        delegateeServerId: peer.serverId,
+        device: { devId: device.devId, man: device.man, mod: device.mod },
+        delegationType: order.delegationType,
+        subtrees,
+        approach: order.approach,
+      }),
+      'DelegationInitiationResponse',
+    );
+    if (!answer.accepted) throw new Error(`dms2 rejected the delegation: ${answer.reason ?? 'no reason'}`);
+
+    const removeAccount = (order.removeAccount && order.delegationType.duration === 'permanent') || !!q.alwaysRemoveAccount;
+    const plan: AclUpdatePlan = {
+      subtrees,
+      delegator: this.o.serverId,
+      delegatee: q.wrongDelegatee ?? peer.serverId,
+      removeAccountPath: removeAccount ? this.options.ownAccountPath : undefined,
+      rewrite: q.rewriteAcl,
+    };
+
+    if (order.approach === 'B') await this.approachB(p, peer, plan);
+    else await this.approachA(p, peer, plan);
+
+    const done = await withBudget(p.delegationComplete.promise, this.options.notificationBudgetMs, 'DelegationComplete from DMS-2');
+    p.state = 'complete';
+    return done;
+  }
+
+  private async approachB(p: Pending, peer: PeerServer, plan: AclUpdatePlan): Promise<void> {
+    const q = this.options.quirks ?? {};
+    const sid = p.order.sessionId;
+    // Step 3: ask DMS-2 for its Bootstrap Server URL.
+    const { url } = expectType(await this.call(peer, { type: 'BootstrapServerUrlRequest', sessionId: sid }), 'BootstrapServerUrlResponse');
+    // Step 4: give the URL to the client as a new Bootstrap Config MO entry.
+    p.state = 'awaiting-bootstrap-complete';
+    await this.trigger(p.order.devId, bootConfigScript(`Deleg-${sid}`, url));
+    if (q.aclBeforeBootstrapComplete) await this.updateAcls(p, plan);
+    // Step 7 comes from DMS-2 once the client is bootstrapped and has had its session (steps 5, 6).
+    await withBudget(p.bootstrapComplete.promise, this.options.notificationBudgetMs, 'BootstrapComplete from DMS-2');
+    if (q.preparedBeforeAcl) await this.prepared(p, peer);
+    // Steps 8 and 8b.
+    if (!q.aclBeforeBootstrapComplete) await this.updateAcls(p, plan);
+    // Step 9.
+    if (!q.preparedBeforeAcl) await this.prepared(p, peer);
+  }
+
+  private async approachA(p: Pending, peer: PeerServer, plan: AclUpdatePlan): Promise<void> {
+    const q = this.options.quirks ?? {};
+    const sid = p.order.sessionId;
+    // Step 3 (reconstructed): DMS-2's account data.
+    const { account } = expectType(await this.call(peer, { type: 'AccountRequest', sessionId: sid }), 'AccountResponse');
+    p.state = 'updating';
+    if (q.preparedBeforeAcl) await this.prepared(p, peer);
+    // Steps 4 and 5: add DMS-2's account, update the ACLs, optionally remove our own account, in one session.
+    await this.trigger(p.order.devId, accountScript(account, plan, !!q.skipAclUpdate));
+    // Step 6.
+    if (!q.preparedBeforeAcl) await this.prepared(p, peer);
+  }
+
+  private async updateAcls(p: Pending, plan: AclUpdatePlan): Promise<void> {
+    p.state = 'updating';
+    if (this.options.quirks?.skipAclUpdate && !plan.removeAccountPath) return;
+    await this.trigger(p.order.devId, aclUpdateScript(this.options.quirks?.skipAclUpdate ? { ...plan, subtrees: [] } : plan));
+  }
+
+  private async prepared(p: Pending, peer: PeerServer): Promise<void> {
+    p.state = 'prepared';
+    expectType(await this.call(peer, { type: 'ClientPrepared', sessionId: p.order.sessionId }), 'Ack');
+  }
+
+  protected async onDelegation(m: DelegationMessage): Promise<DelegationMessage> {
+    if (!('sessionId' in m) || !m.sessionId) throw new DelegationRefusal('INVALID', `${m.type} carries no SessionId`);
+    const p = this.pending.get(m.sessionId);
+    if (!p) throw new DelegationRefusal('UNKNOWN_SESSION', `no delegation with SessionId ${m.sessionId}`, m.sessionId);
+    switch (m.type) {
+      case 'BootstrapComplete':
+        if (p.order.approach !== 'B') throw new DelegationRefusal('OUT_OF_ORDER', 'BootstrapComplete in an approach A delegation', m.sessionId);
+        if (p.state !== 'awaiting-bootstrap-complete') {
+          throw new DelegationRefusal('OUT_OF_ORDER', `BootstrapComplete while ${p.state}`, m.sessionId);
+        }
+        p.bootstrapComplete.resolve();
+        return { type: 'Ack', sessionId: m.sessionId, of: 'BootstrapComplete' };
+      case 'DelegationComplete':
+        if (p.state !== 'prepared') throw new DelegationRefusal('OUT_OF_ORDER', `DelegationComplete while ${p.state}, before ClientPrepared`, m.sessionId);
+        p.delegationComplete.resolve(m);
+        return { type: 'Ack', sessionId: m.sessionId, of: 'DelegationComplete' };
+      default:
+        throw new DelegationRefusal('UNSUPPORTED', `DMS-1 does not take ${m.type}`, m.sessionId);
+    }
+  }
+}
+
+/** B.4: one new Bootstrap Config MO entry holding the Bootstrap Server URL. */
+function bootConfigScript(entry: string, url: string): SessionScript {
+  return async function* () {
+    const cmds = bootConfigEntryNodes(entry, url).map((n) => add(n.path, n.format, n.value));
+    const reply = yield cmds;
+    cmds.forEach((c, i) => {
+      if (statusOf(reply, i) !== '200') throw new Error(`Add ${c.items[0].target} answered ${statusOf(reply, i)}`);
+    });
+  };
+}
+
+/** A.4 and A.5: DMS-2's account (w7-like ACL on it), the ACL update, then the optional removal. */
+function accountScript(account: DmAccount, plan: AclUpdatePlan, skipAcl: boolean): SessionScript {
+  const base = `${TREE.dmAccRoot}/${accountNodeName(account.serverId)}`;
+  const update = aclUpdateScript(skipAcl ? { ...plan, subtrees: [] } : plan);
+  return async function* (start) {
+    const adds = accountNodes(base, account).map((n) => add(n.path, n.format, n.value));
+    const added = yield adds;
+    adds.forEach((c, i) => {
+      if (statusOf(added, i) !== '200') throw new Error(`Add ${c.items[0].target} answered ${statusOf(added, i)}`);
+    });
+    const owned = `Get=${account.serverId}&Replace=${account.serverId}&Delete=${account.serverId}`;
+    const aclSet = yield [replace(aclUri(base), owned)];
+    if (statusOf(aclSet, 0) !== '200') throw new Error(`Replace ${aclUri(base)} answered ${statusOf(aclSet, 0)}`);
+    yield* update(start);
+  };
+}
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve: (v: T) => void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}

@@ -1,0 +1,185 @@
+import { randomBytes } from 'node:crypto';
+import { aclUri, get } from '../../src/dm/commands.js';
+import type { SessionScript } from '../../src/dm/server-session.js';
+import type { DelegationInitiationRequest, DelegationMessage } from '../../src/delegation/messages.js';
+import type { DmAccount } from '../../src/model/account.js';
+import { PATHS } from '../../src/profile.js';
+import type { ConnectionInfo } from '../../src/transport/https-endpoint.js';
+import { BootstrapService } from '../bootstrap/bootstrap-service.js';
+import { DelegationRefusal } from '../common/delegation-api.js';
+import { expectType, ServerRole, type PeerServer, type ServerRoleOptions } from '../common/server-role.js';
+
+/** Where DMS-2's Bootstrap Server is: inside DMS-2, or a stand-alone one DMS-2 sends orders to. */
+export type BootstrapPlacement = { mode: 'colocated' } | { mode: 'separate'; server: PeerServer; bootstrapUrl: string };
+
+/** Deliberate deviations, for mutants only. */
+export interface Dms2Quirks {
+  /** Send DelegationComplete without waiting for ClientPrepared. */
+  completeBeforePrepared?: boolean;
+  /** Never send BootstrapComplete (B.7 skipped). */
+  skipBootstrapComplete?: boolean;
+}
+
+export interface Dms2Options extends Omit<ServerRoleOptions, 'role' | 'extraDmHandlers' | 'classifyExtra'> {
+  bootstrap: BootstrapPlacement;
+  /** How to reach a device's Package #0 endpoint (an out-of-band fact; IXIT). */
+  pushUrlOf: (devId: string) => string | undefined;
+  quirks?: Dms2Quirks;
+}
+
+type State = 'initiated' | 'bootstrap-ordered' | 'bootstrapped' | 'account-given' | 'prepared' | 'complete' | 'failed';
+
+interface Delegation {
+  request: DelegationInitiationRequest;
+  peer: PeerServer;
+  account: DmAccount;
+  state: State;
+}
+
+/**
+ * The reference DMS-2: accepts a delegation, hands out its Bootstrap Server URL (B) or its account (A),
+ * reports the bootstrap complete after the client's first session (B.7), and completes the delegation once
+ * DMS-1 reports the client prepared (B.10; in A after its own first session with the client, A.7–A.8).
+ */
+export class MockDms2 extends ServerRole {
+  readonly delegations = new Map<string, Delegation>();
+  readonly bootstrapService?: BootstrapService;
+
+  constructor(readonly options: Dms2Options) {
+    const colocated = options.bootstrap.mode === 'colocated' ? new BootstrapService(() => this.bootstrapUrl) : undefined;
+    super({
+      ...options,
+      role: 'dms2',
+      extraDmHandlers: colocated ? [colocated.handler()] : [],
+      classifyExtra: (path) =>
+        colocated && path === PATHS.bootstrap ? { peer: 'client', link: 'client-bootstrap', local: 'bootstrap' } : undefined,
+    });
+    this.bootstrapService = colocated;
+  }
+
+  get bootstrapUrl(): string {
+    const b = this.options.bootstrap;
+    return b.mode === 'colocated' ? `${this.dmEndpoint.url}${PATHS.bootstrap}` : b.bootstrapUrl;
+  }
+
+  protected async onDelegation(m: DelegationMessage, conn: ConnectionInfo | undefined): Promise<DelegationMessage> {
+    if (m.type === 'DelegationInitiationRequest') return this.initiate(m, conn);
+    if (!('sessionId' in m) || !m.sessionId) throw new DelegationRefusal('INVALID', `${m.type} carries no SessionId`);
+    const d = this.delegations.get(m.sessionId);
+    if (!d) throw new DelegationRefusal('UNKNOWN_SESSION', `no delegation with SessionId ${m.sessionId}`, m.sessionId);
+    const out = (why: string) => new DelegationRefusal('OUT_OF_ORDER', why, m.sessionId);
+    switch (m.type) {
+      case 'BootstrapServerUrlRequest':
+        if (d.request.approach !== 'B') throw out('BootstrapServerUrlRequest in an approach A delegation');
+        if (d.state !== 'initiated') throw out(`BootstrapServerUrlRequest while ${d.state}`);
+        await this.orderBootstrap(d);
+        d.state = 'bootstrap-ordered';
+        return { type: 'BootstrapServerUrlResponse', sessionId: m.sessionId, url: this.bootstrapUrl };
+      case 'AccountRequest':
+        if (d.request.approach !== 'A') throw out('AccountRequest in an approach B delegation');
+        if (d.state !== 'initiated') throw out(`AccountRequest while ${d.state}`);
+        d.state = 'account-given';
+        return { type: 'AccountResponse', sessionId: m.sessionId, account: d.account };
+      case 'ClientPrepared':
+        if (d.state !== (d.request.approach === 'B' ? 'bootstrapped' : 'account-given')) throw out(`ClientPrepared while ${d.state}`);
+        d.state = 'prepared';
+        // Answer first; the rest of the delegation follows the Ack.
+        setImmediate(() => void this.finish(d));
+        return { type: 'Ack', sessionId: m.sessionId, of: 'ClientPrepared' };
+      default:
+        throw new DelegationRefusal('UNSUPPORTED', `DMS-2 does not take ${m.type}`, m.sessionId);
+    }
+  }
+
+  private initiate(m: DelegationInitiationRequest, conn: ConnectionInfo | undefined): DelegationMessage {
+    const reject = (reason: string): DelegationMessage => ({ type: 'DelegationInitiationResponse', sessionId: m.sessionId, accepted: false, reason });
+    if (this.delegations.has(m.sessionId)) throw new DelegationRefusal('OUT_OF_ORDER', `SessionId ${m.sessionId} already in use`, m.sessionId);
+    if (m.delegateeServerId !== this.o.serverId) return reject(`delegatee ${m.delegateeServerId} is not this server (${this.o.serverId})`);
+    const peer = [...this.peers.values()].find((p) => p.serverId === m.delegatorServerId);
+    if (!peer) return reject(`no contract with delegator ${m.delegatorServerId}`);
+    if (peer.fingerprint256 && conn?.tls.peerFingerprint256 !== peer.fingerprint256) {
+      return reject(`the TLS peer is not the certificate pinned for ${m.delegatorServerId}`);
+    }
+    const pushUrl = this.options.pushUrlOf(m.device.devId);
+    if (!pushUrl) return reject(`no way to reach device ${m.device.devId}`);
+    const account = this.newAccount(m.device.devId);
+    this.devices.set(m.device.devId, {
+      ...m.device,
+      pushUrl,
+      credentials: {
+        devId: m.device.devId,
+        client: { name: account.appAuth[0].name!, secret: account.appAuth[0].secret!, nonce: Buffer.from(account.appAuth[0].data!, 'base64') },
+        server: { name: account.appAuth[1].name!, secret: account.appAuth[1].secret!, nonce: Buffer.from(account.appAuth[1].data!, 'base64') },
+      },
+    });
+    this.delegations.set(m.sessionId, { request: m, peer, account, state: 'initiated' });
+    return { type: 'DelegationInitiationResponse', sessionId: m.sessionId, accepted: true };
+  }
+
+  /** Fresh credentials for the device: CLCRED (client → us) and SRVCRED (us → client), md5 digest. */
+  private newAccount(devId: string): DmAccount {
+    const secret = () => randomBytes(12).toString('hex');
+    const nonce = () => randomBytes(16).toString('base64');
+    return {
+      serverId: this.o.serverId,
+      name: 'DMS-2',
+      addr: this.dmUrl,
+      addrType: 'URI',
+      aauthPref: 'DIGEST',
+      appAuth: [
+        { level: 'CLCRED', type: 'DIGEST', name: `dev-${devId.replace(/[^A-Za-z0-9]/g, '')}`, secret: secret(), data: nonce() },
+        { level: 'SRVCRED', type: 'DIGEST', name: this.o.serverId, secret: secret(), data: nonce() },
+      ],
+    };
+  }
+
+  private async orderBootstrap(d: Delegation): Promise<void> {
+    const order = { sessionId: d.request.sessionId, device: d.request.device, account: d.account };
+    const b = this.options.bootstrap;
+    if (b.mode === 'colocated') this.bootstrapService!.order(order);
+    else expectType(await this.call(b.server, { type: 'BootstrapOrder', ...order }, 'dms2-bootstrap'), 'Ack');
+  }
+
+  /** B.6: the client's first session after its bootstrap; once it ends, B.7 tells DMS-1. */
+  protected async *onClientInitiated(start: Parameters<SessionScript>[0]): ReturnType<SessionScript> {
+    const d = [...this.delegations.values()].find((x) => x.request.device.devId === start.devId && x.state === 'bootstrap-ordered');
+    yield [get('./DevInfo/DevId')];
+    if (!d) return;
+    d.state = 'bootstrapped';
+    if (this.options.quirks?.completeBeforePrepared) setImmediate(() => void this.finish(d));
+    if (!this.options.quirks?.skipBootstrapComplete) setImmediate(() => void this.notify(d, { type: 'BootstrapComplete', sessionId: d.request.sessionId }));
+  }
+
+  /** After ClientPrepared: in approach A, DMS-2 first manages the client itself (A.7); then DelegationComplete. */
+  private async finish(d: Delegation): Promise<void> {
+    if (d.state === 'complete') return;
+    let result: 'success' | 'failure' = 'success';
+    let reason: string | undefined;
+    if (d.request.approach === 'A') {
+      try {
+        await this.trigger(d.request.device.devId, verifyScript(d.request.subtrees));
+      } catch (err) {
+        result = 'failure';
+        reason = (err as Error).message;
+      }
+    }
+    d.state = 'complete';
+    await this.notify(d, { type: 'DelegationComplete', sessionId: d.request.sessionId, result, ...(reason ? { reason } : {}) });
+  }
+
+  private async notify(d: Delegation, m: DelegationMessage): Promise<void> {
+    try {
+      expectType(await this.call(d.peer, m), 'Ack');
+    } catch (err) {
+      this.o.env.trace.note(`dms2: ${m.type} not acknowledged: ${(err as Error).message}`);
+    }
+  }
+}
+
+/** A.7: DMS-2's first session: read the ACL of each delegated subtree it now manages. */
+function verifyScript(subtrees: string[]): SessionScript {
+  return async function* () {
+    if (subtrees.length) yield subtrees.map((s) => get(aclUri(s)));
+    else yield [get('./DevInfo/DevId')];
+  };
+}

@@ -1,0 +1,248 @@
+import { http, HttpResponse, type RequestHandler } from 'msw';
+import { MEDIA, SYNCML } from '../profile.js';
+import { buildSyncML, parseSyncML, SyncMLError } from '../syncml/codec.js';
+import { ALERT, STATUS } from '../syncml/codes.js';
+import { AUTH_MD5, md5Cred, verifyCred } from '../syncml/auth.js';
+import type { AlertCommand, Command, ResultsCommand, StatusCommand, SyncMLMessage } from '../syncml/model.js';
+import { REASON_HEADER } from '../transport/https-endpoint.js';
+import type { BatchReply, NewCommand } from './commands.js';
+
+/** What a DM server knows about a device it manages (its DMAcc credentials, seen from the server). */
+export interface DeviceCredentials {
+  devId: string;
+  /** CLCRED: what the client presents to us. */
+  client: { name: string; secret: string; nonce: Buffer };
+  /** SRVCRED: what we present to the client (and sign Package #0 with). */
+  server: { name: string; secret: string; nonce: Buffer };
+}
+
+export interface SessionStart {
+  devId: string;
+  sessionId: string;
+  /** 1200 (answering Package #0) or 1201 (client-initiated). */
+  alert: string;
+  devInfo: Record<string, string>;
+}
+
+/**
+ * A session script: yields batches of commands, receives the client's answers, returns when done.
+ * Returning ends the session with a package that holds only statuses and Final.
+ */
+export type SessionScript = (start: SessionStart) => AsyncGenerator<NewCommand[], void, BatchReply>;
+
+export interface SessionOutcome {
+  start: SessionStart;
+  /** Every client message of the session, parsed. */
+  received: SyncMLMessage[];
+  error?: string;
+}
+
+interface Session {
+  devId: string;
+  sessionId: string;
+  authenticated: boolean;
+  msgId: number;
+  start?: SessionStart;
+  script?: AsyncGenerator<NewCommand[], void, BatchReply>;
+  pending: Command[];
+  pendingMsgId: string;
+  credSent: boolean;
+  received: SyncMLMessage[];
+  done: (o: SessionOutcome) => void;
+}
+
+export interface DmServerOptions {
+  serverId: string;
+  /** This server's DM URL (Target of the client's messages). */
+  url: () => string;
+  devices: Map<string, DeviceCredentials>;
+  /** Script for a client-initiated session (1201), e.g. after a bootstrap. */
+  onClientInitiated?: SessionScript;
+  /** Called when any session ends. */
+  onSessionEnd?: (o: SessionOutcome) => void;
+}
+
+const xml = (body: string, status = 200, reason?: string) =>
+  new HttpResponse(body, {
+    status,
+    headers: { 'content-type': MEDIA.syncml, ...(reason ? { [REASON_HEADER]: reason } : {}) },
+  });
+
+/**
+ * The server side of OMA DM sessions (packages 2 and 4), driven by scripts. It authenticates the client
+ * (syncml:auth-md5 or basic, challenging with 407/401), authenticates itself with SRVCRED, answers every
+ * client package, numbers commands and messages, and pairs each command with the client's Status/Results.
+ */
+export class DmServer {
+  private readonly sessions = new Map<string, Session>();
+  private readonly expected = new Map<string, { script: SessionScript; done: (o: SessionOutcome) => void }>();
+
+  constructor(private readonly o: DmServerOptions) {}
+
+  /** Registers a script for the session the device will open after our Package #0 with `sessionId`. */
+  expect(devId: string, sessionId: string, script: SessionScript): Promise<SessionOutcome> {
+    return new Promise((done) => this.expected.set(`${devId}#${sessionId.toUpperCase()}`, { script, done }));
+  }
+
+  handler(path = '*/dm'): RequestHandler {
+    return http.post(path, async ({ request }) => {
+      const type = request.headers.get('content-type') ?? '';
+      if (!type.startsWith(MEDIA.syncml)) {
+        return HttpResponse.text(`expected ${MEDIA.syncml}`, { status: 415, headers: { [REASON_HEADER]: `content type ${type}` } });
+      }
+      let msg: SyncMLMessage;
+      try {
+        msg = parseSyncML(await request.text());
+      } catch (err) {
+        const reason = err instanceof SyncMLError ? err.message : String(err);
+        return HttpResponse.text(reason, { status: 400, headers: { [REASON_HEADER]: reason } });
+      }
+      return this.onMessage(msg);
+    });
+  }
+
+  private async onMessage(msg: SyncMLMessage): Promise<Response> {
+    const devId = msg.hdr.source;
+    const key = `${devId}#${msg.hdr.sessionId}`;
+    let s = this.sessions.get(key);
+    if (!s) {
+      const alert = msg.body.find((c): c is AlertCommand => c.kind === 'Alert');
+      if (!alert || (alert.data !== ALERT.SERVER_INITIATED_MGMT && alert.data !== ALERT.CLIENT_INITIATED_MGMT)) {
+        const reason = 'first message of a session carries no Alert 1200/1201';
+        return xml(this.build(msg, 1, [this.hdrStatus(msg, STATUS.BAD_REQUEST)]), 200, reason);
+      }
+      const exp = this.expected.get(key);
+      this.expected.delete(key);
+      s = {
+        devId,
+        sessionId: msg.hdr.sessionId,
+        authenticated: false,
+        msgId: 0,
+        pending: [],
+        pendingMsgId: '',
+        credSent: false,
+        received: [],
+        done: exp?.done ?? (() => {}),
+      };
+      const script = exp?.script ?? (alert.data === ALERT.CLIENT_INITIATED_MGMT ? this.o.onClientInitiated : undefined);
+      s.start = { devId, sessionId: msg.hdr.sessionId, alert: alert.data, devInfo: devInfoOf(msg) };
+      s.script = (script ?? emptyScript)(s.start);
+      this.sessions.set(key, s);
+    }
+    s.received.push(msg);
+    try {
+      return xml(await this.answer(s, msg));
+    } catch (err) {
+      this.finish(s, String((err as Error).message ?? err));
+      return xml(this.build(msg, ++s.msgId, [this.hdrStatus(msg, STATUS.COMMAND_FAILED), abortAlert()]));
+    }
+  }
+
+  private async answer(s: Session, msg: SyncMLMessage): Promise<string> {
+    const device = this.o.devices.get(s.devId);
+    const out: Command[] = [];
+    if (!s.authenticated) {
+      const check = !device
+        ? { ok: false, reason: `unknown device ${s.devId}` }
+        : !msg.hdr.cred
+          ? { ok: false, reason: 'no credentials' }
+          : verifyCred(msg.hdr.cred, { username: device.client.name, password: device.client.secret, nonce: device.client.nonce });
+      if (!check.ok) {
+        const code = msg.hdr.cred ? STATUS.UNAUTHORIZED : STATUS.MISSING_CREDENTIALS;
+        out.push({ ...this.hdrStatus(msg, code), chal: { type: AUTH_MD5, format: 'b64', nextNonce: device?.client.nonce.toString('base64') } });
+        // The client answers a challenge by sending package 1 again; an unknown device gets nothing more.
+        if (!device || s.received.length > 2) this.finish(s, `authentication failed: ${check.reason}`);
+        return this.build(msg, ++s.msgId, out, true);
+      }
+      s.authenticated = true;
+      out.push(this.hdrStatus(msg, STATUS.AUTH_ACCEPTED));
+    } else {
+      out.push(this.hdrStatus(msg, STATUS.OK));
+    }
+    // Status for every client command that is not itself a Status or Results.
+    for (const c of msg.body) {
+      if (c.kind === 'Status' || c.kind === 'Results') continue;
+      out.push(this.status(msg, c.cmdId, c.kind, STATUS.OK));
+    }
+    const reply = pairReply(s.pending, s.pendingMsgId, msg);
+    const next = await s.script!.next(reply);
+    if (next.done || next.value.length === 0) {
+      this.finish(s);
+      return this.build(msg, ++s.msgId, out, true, this.credOnce(s, device));
+    }
+    s.pending = next.value.map((c) => ({ ...c, cmdId: '' }) as Command);
+    s.pendingMsgId = String(s.msgId + 1);
+    return this.build(msg, ++s.msgId, [...out, ...s.pending], true, this.credOnce(s, device));
+  }
+
+  /** SRVCRED goes in our first authenticated message only. */
+  private credOnce(s: Session, device?: DeviceCredentials): DeviceCredentials | undefined {
+    if (s.credSent || !device) return undefined;
+    s.credSent = true;
+    return device;
+  }
+
+  private finish(s: Session, error?: string): void {
+    this.sessions.delete(`${s.devId}#${s.sessionId}`);
+    const outcome: SessionOutcome = { start: s.start!, received: s.received, ...(error ? { error } : {}) };
+    s.done(outcome);
+    this.o.onSessionEnd?.(outcome);
+  }
+
+  private hdrStatus(msg: SyncMLMessage, code: string): StatusCommand {
+    return { kind: 'Status', cmdId: '1', msgRef: msg.hdr.msgId, cmdRef: '0', cmd: 'SyncHdr', targetRefs: [msg.hdr.target], sourceRefs: [msg.hdr.source], data: code, items: [] };
+  }
+
+  private status(msg: SyncMLMessage, cmdRef: string, cmd: string, code: string): StatusCommand {
+    return { kind: 'Status', cmdId: '0', msgRef: msg.hdr.msgId, cmdRef, cmd, targetRefs: [], sourceRefs: [], data: code, items: [] };
+  }
+
+  private build(msg: SyncMLMessage, msgId: number, commands: Command[], final = true, device?: DeviceCredentials): string {
+    commands.forEach((c, i) => (c.cmdId = String(i + 1)));
+    const cred = device ? md5Cred(device.server.name, device.server.secret, device.server.nonce) : undefined;
+    return buildSyncML({
+      hdr: {
+        verDTD: SYNCML.verDTD,
+        verProto: msg.hdr.verProto || SYNCML.verProto,
+        sessionId: msg.hdr.sessionId,
+        msgId: String(msgId),
+        target: msg.hdr.source,
+        source: this.o.url(),
+        ...(cred ? { cred } : {}),
+      },
+      body: commands,
+      final,
+    });
+  }
+}
+
+async function* emptyScript(): AsyncGenerator<NewCommand[], void, BatchReply> {}
+
+function abortAlert(): AlertCommand {
+  return { kind: 'Alert', cmdId: '0', data: ALERT.SESSION_ABORT, items: [] };
+}
+
+/** DevInfo the client sent in package 1 (Replace items with ./DevInfo/... sources). */
+function devInfoOf(msg: SyncMLMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const c of msg.body) {
+    if (c.kind !== 'Replace') continue;
+    for (const it of c.items) {
+      const uri = it.source ?? it.target;
+      if (uri?.startsWith('./DevInfo/')) out[uri.slice('./DevInfo/'.length)] = it.data ?? '';
+    }
+  }
+  return out;
+}
+
+/** Pairs each command of our last batch with the Status and Results the client sent for it. */
+function pairReply(pending: Command[], msgId: string, msg: SyncMLMessage): BatchReply {
+  const ours = (c: { msgRef: string; cmdRef: string }, command: Command) => c.msgRef === msgId && c.cmdRef === command.cmdId;
+  return {
+    outcomes: pending.map((command) => ({
+      command,
+      status: msg.body.find((c): c is StatusCommand => c.kind === 'Status' && c.cmd !== 'SyncHdr' && ours(c, command)),
+      results: msg.body.find((c): c is ResultsCommand => c.kind === 'Results' && ours(c, command)),
+    })),
+  };
+}

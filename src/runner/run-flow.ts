@@ -1,0 +1,204 @@
+import { randomBytes } from 'node:crypto';
+import type { ClientQuirks } from '../../mocks/client/mock-client.js';
+import { MockClient } from '../../mocks/client/mock-client.js';
+import type { MockEnv } from '../../mocks/common/env.js';
+import { MockBootstrap } from '../../mocks/bootstrap/mock-bootstrap.js';
+import { MockDms1, type Dms1Quirks } from '../../mocks/dms1/mock-dms1.js';
+import { MockDms2, type Dms2Quirks } from '../../mocks/dms2/mock-dms2.js';
+import type { Role } from '../model/roles.js';
+import { createPki, type Pki } from '../pki/pki.js';
+import { parseBody } from '../trace/parse-body.js';
+import type { TraceEvent } from '../trace/events.js';
+import { BudgetExceeded, TraceRecorder } from '../trace/recorder.js';
+import type { TlsPolicy } from '../transport/https-endpoint.js';
+import type { TreeSnapshot } from '../tree/tree.js';
+import { buildClientTree, deviceCredentials, loadClientFixture, type ClientFixture } from './client-fixture.js';
+import type { Scenario } from './scenario.js';
+
+/** Deliberate deviations from the reference behaviour (the mutants are made of these). */
+export interface Variation {
+  dms1?: Dms1Quirks;
+  dms2?: Dms2Quirks;
+  client?: ClientQuirks;
+  /** TLS policy per role (e.g. a DMS that offers and accepts TLS 1.1). */
+  tls?: Partial<Record<Role, TlsPolicy>>;
+  /** Roles that present no client certificate on mutual-TLS links. */
+  omitClientCertificate?: Partial<Record<Role, boolean>>;
+}
+
+export interface Budgets {
+  /** One HTTP exchange. */
+  requestMs: number;
+  /** One DM session after a Package #0. */
+  sessionMs: number;
+  /** Waiting for the peer's next delegation message. */
+  notificationMs: number;
+  /** The whole flow. */
+  flowMs: number;
+}
+
+export const DEFAULT_BUDGETS: Budgets = { requestMs: 5_000, sessionMs: 10_000, notificationMs: 10_000, flowMs: 30_000 };
+
+export interface FlowOptions {
+  scenario: Scenario;
+  /** Reuse one PKI across flows (certificates are per run, not per flow). */
+  pki?: Pki;
+  /** Trace file to append to (JSON lines). */
+  traceFile?: string;
+  budgets?: Partial<Budgets>;
+  variation?: Variation;
+  fixture?: ClientFixture;
+}
+
+/** Facts of the flow the checks need: who is who, what was asked. */
+export interface FlowFacts {
+  sessionId: string;
+  devId: string;
+  serverIds: { dms1: string; dms2: string; other: string[] };
+  /** Subtrees DMS-1 was told to delegate (what the initiation request should carry). */
+  subtrees: string[];
+  dms1AccountPath: string;
+  caFingerprint256: string;
+  roleFingerprints: Record<Role, string>;
+  urls: Record<string, string>;
+}
+
+export type FlowStatus = 'completed' | 'failed' | 'timeout';
+
+export interface FlowResult {
+  scenario: Scenario;
+  events: TraceEvent[];
+  initialTree: TreeSnapshot;
+  finalTree: TreeSnapshot;
+  facts: FlowFacts;
+  status: FlowStatus;
+  /** Why the flow did not complete, as the harness saw it. */
+  error?: string;
+  durationMs: number;
+}
+
+/** Runs one delegation end to end with all four reference mocks over real TLS, recording every message. */
+export async function runFlow(o: FlowOptions): Promise<FlowResult> {
+  const started = Date.now();
+  const budgets = { ...DEFAULT_BUDGETS, ...o.budgets };
+  const s = o.scenario;
+  const v = o.variation ?? {};
+  const fixture = o.fixture ?? loadClientFixture();
+  const pki = o.pki ?? (await createPki());
+  const trace = new TraceRecorder(o.traceFile);
+  trace.flow = s.id;
+  const sessionId = `${s.id}-${randomBytes(4).toString('hex')}`;
+  const ids = fixture.servers;
+
+  const env = (role: Role): MockEnv => ({
+    identity: pki.roles[role],
+    trustAnchors: [pki.ca.cert],
+    trace,
+    parseBody,
+    budgets: { requestMs: budgets.requestMs },
+    // Every role is a mock here: each message is recorded once, on its server side.
+    recordOutbound: () => false,
+    tls: v.tls?.[role],
+    omitClientCertificate: v.omitClientCertificate?.[role],
+  });
+  const roleOfServerId = (id: string): Role | 'unknown' => (id === ids.dms1 ? 'dms1' : id === ids.dms2 ? 'dms2' : 'unknown');
+
+  const dms1 = new MockDms1({
+    serverId: ids.dms1,
+    env: env('dms1'),
+    sessionBudgetMs: budgets.sessionMs,
+    notificationBudgetMs: budgets.notificationMs,
+    managedSubtrees: fixture.managedSubtrees,
+    ownAccountPath: fixture.accounts.find((a) => a.account.serverId === ids.dms1)!.path,
+    quirks: v.dms1,
+  });
+  const bs = s.approach === 'B' && s.bootstrap === 'separate' ? new MockBootstrap(env('bootstrap')) : undefined;
+  let client: MockClient | undefined;
+  const dms2 = new MockDms2({
+    serverId: ids.dms2,
+    env: env('dms2'),
+    sessionBudgetMs: budgets.sessionMs,
+    bootstrap: bs
+      ? { mode: 'separate', server: { role: 'bootstrap', serverId: 'bootstrap', delegationUrl: '' }, bootstrapUrl: '' }
+      : { mode: 'colocated' },
+    pushUrlOf: (devId) => (devId === fixture.devInfo.devId ? client?.pushUrl : undefined),
+    quirks: v.dms2,
+  });
+  await dms1.start();
+  await dms2.start();
+  if (bs) {
+    await bs.start();
+    // URLs are known only now that the endpoints listen.
+    Object.assign(dms2.options.bootstrap, {
+      server: { role: 'bootstrap', serverId: 'bootstrap', delegationUrl: bs.orderUrl, fingerprint256: pki.roles.bootstrap.fingerprint256 },
+      bootstrapUrl: bs.bootstrapUrl,
+    });
+    bs.pinned.push(pki.roles.dms2.fingerprint256);
+  }
+  const tree = buildClientTree(fixture, { 'dms1.dm': dms1.dmUrl });
+  client = await new MockClient({ env: env('client'), tree, devInfo: fixture.devInfo, roleOfServerId, quirks: v.client }).start();
+
+  dms1.devices.set(fixture.devInfo.devId, { ...fixture.devInfo, pushUrl: client.pushUrl, credentials: deviceCredentials(fixture, ids.dms1) });
+  dms1.peers.set(ids.dms2, { role: 'dms2', serverId: ids.dms2, delegationUrl: dms2.delegationUrl, fingerprint256: pki.roles.dms2.fingerprint256 });
+  dms2.peers.set(ids.dms1, { role: 'dms1', serverId: ids.dms1, delegationUrl: dms1.delegationUrl, fingerprint256: pki.roles.dms1.fingerprint256 });
+
+  const subtrees = s.delegationType.scope === 'full' ? fixture.managedSubtrees : fixture.partialSubtrees;
+  const initialTree = tree.toJSON();
+  const facts: FlowFacts = {
+    sessionId,
+    devId: fixture.devInfo.devId,
+    serverIds: ids,
+    subtrees,
+    dms1AccountPath: fixture.accounts.find((a) => a.account.serverId === ids.dms1)!.path,
+    caFingerprint256: pki.ca.fingerprint256,
+    roleFingerprints: Object.fromEntries(Object.entries(pki.roles).map(([r, id]) => [r, id.fingerprint256])) as Record<Role, string>,
+    urls: {
+      dms1Dm: dms1.dmUrl,
+      dms1Delegation: dms1.delegationUrl,
+      dms2Dm: dms2.dmUrl,
+      dms2Delegation: dms2.delegationUrl,
+      bootstrap: dms2.bootstrapUrl,
+      clientPush: client.pushUrl,
+    },
+  };
+
+  trace.note(`flow ${s.id} starts`);
+  let status: FlowStatus = 'completed';
+  let error: string | undefined;
+  try {
+    const done = await withDeadline(
+      dms1.delegate({
+        sessionId,
+        devId: fixture.devInfo.devId,
+        delegatee: ids.dms2,
+        approach: s.approach,
+        delegationType: s.delegationType,
+        subtrees,
+        removeAccount: s.removeAccount,
+      }),
+      budgets.flowMs,
+    );
+    if (done.result !== 'success') {
+      status = 'failed';
+      error = `DMS-2 reported failure: ${done.reason ?? 'no reason'}`;
+    }
+    await withDeadline(client.idle(), budgets.sessionMs);
+  } catch (err) {
+    status = err instanceof BudgetExceeded ? 'timeout' : 'failed';
+    error = (err as Error).message;
+  } finally {
+    trace.note(`flow ${s.id} ends: ${status}${error ? `: ${error}` : ''}`);
+    await Promise.all([dms1.close(), dms2.close(), client.close(), bs?.close()]);
+  }
+  return { scenario: s, events: [...trace.events()], initialTree, finalTree: tree.toJSON(), facts, status, error, durationMs: Date.now() - started };
+}
+
+function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new BudgetExceeded('end of the flow', ms)), ms);
+    p.then(
+      (x) => (clearTimeout(timer), resolve(x)),
+      (e: unknown) => (clearTimeout(timer), reject(e)),
+    );
+  });
+}

@@ -1,0 +1,41 @@
+import type { Approach, DelegationType } from '../delegation/messages.js';
+
+/** One delegation flow to run: approach × delegation type, and where the Bootstrap Server sits. */
+export interface Scenario {
+  id: string;
+  approach: Approach;
+  delegationType: DelegationType;
+  /** Optional step B.8b / A.5: DMS-1 deletes its own account (only in a permanent delegation). */
+  removeAccount: boolean;
+  /** Approach B: the Bootstrap Server inside DMS-2, or stand-alone. */
+  bootstrap: 'colocated' | 'separate';
+}
+
+export const SCOPES = ['full', 'partial'] as const;
+export const DURATIONS = ['temporary', 'permanent'] as const;
+
+export function scenarioId(approach: Approach, t: DelegationType): string {
+  return `${approach}-${t.scope}-${t.duration}`;
+}
+
+/**
+ * The default matrix: both approaches × full|partial × temporary|permanent. Permanent delegations remove
+ * DMS-1's account (the optional step); approach B puts the Bootstrap Server inside DMS-2 for full
+ * delegations and stand-alone for partial ones, so both placements run.
+ */
+export function defaultScenarios(approaches: readonly Approach[] = ['A', 'B']): Scenario[] {
+  const out: Scenario[] = [];
+  for (const approach of approaches)
+    for (const scope of SCOPES)
+      for (const duration of DURATIONS) {
+        const delegationType = { scope, duration };
+        out.push({
+          id: scenarioId(approach, delegationType),
+          approach,
+          delegationType,
+          removeAccount: duration === 'permanent',
+          bootstrap: scope === 'full' ? 'colocated' : 'separate',
+        });
+      }
+  return out;
+}

@@ -1,0 +1,36 @@
+import { delegationSummary, parseDelegation } from '../delegation/codec.js';
+import { MEDIA } from '../profile.js';
+import { describeCommand, parseSyncML } from '../syncml/codec.js';
+import { decodeNotification } from '../syncml/notification.js';
+import type { BodyParser } from '../transport/body-parser.js';
+import type { ParsedBody } from './events.js';
+
+/** Decodes the three body kinds of the protocol for the trace; a body that does not decode says why. */
+export const parseBody: BodyParser = (contentType, raw): ParsedBody | undefined => {
+  const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  try {
+    if (type === MEDIA.syncml) {
+      const m = parseSyncML(raw.toString('utf8'));
+      const cmds = m.body.map(describeCommand).join('; ');
+      return { codec: 'syncml', value: m, summary: `SyncML session ${m.hdr.sessionId} msg ${m.hdr.msgId}${m.final ? ' final' : ''}: ${cmds || '(no commands)'}` };
+    }
+    if (type === MEDIA.delegation) {
+      const r = parseDelegation(raw.toString('utf8'));
+      return r.ok
+        ? { codec: 'delegation', value: r.message, summary: delegationSummary(r.message) }
+        : { codec: 'delegation', error: `${r.code}: ${r.reason}` };
+    }
+    if (type === MEDIA.notification) {
+      const n = decodeNotification(raw);
+      return {
+        codec: 'notification',
+        value: { version: n.version, uiMode: n.uiMode, initiator: n.initiator, sessionId: n.sessionId, serverId: n.serverId, digest: n.digest.toString('base64') },
+        summary: `Package #0 from ${n.serverId}, session ${n.sessionId.toString(16).toUpperCase()}`,
+      };
+    }
+  } catch (err) {
+    const codec = type === MEDIA.syncml ? 'syncml' : 'notification';
+    return { codec, error: (err as Error).message };
+  }
+  return undefined;
+};
