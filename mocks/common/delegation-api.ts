@@ -33,8 +33,8 @@ export function delegationReply(msg: DelegationMessage, status = 200): Response 
   });
 }
 
-export function refusalReply(code: ErrorCode, reason: string, sessionId?: string): Response {
-  return delegationReply({ type: 'Error', code, reason, ...(sessionId ? { sessionId } : {}) }, HTTP_STATUS[code]);
+export function refusalReply(code: ErrorCode, reason: string, sessionId?: string, status = HTTP_STATUS[code]): Response {
+  return delegationReply({ type: 'Error', code, reason, ...(sessionId ? { sessionId } : {}) }, status);
 }
 
 /**
@@ -49,7 +49,7 @@ export function delegationHandler(
   return http.post(`*${path}`, async ({ request }) => {
     const type = request.headers.get('content-type') ?? '';
     if (!type.startsWith(MEDIA.delegation)) {
-      return refusalReply('UNSUPPORTED', `content type must be ${MEDIA.delegation}, got ${type || 'none'}`);
+      return refusalReply('UNSUPPORTED', `content type must be ${MEDIA.delegation}, got ${type || 'none'}`, undefined, 415);
     }
     const conn = connectionOf(request);
     const allowed = pinned?.();

@@ -324,7 +324,8 @@ export function parseDelegation(xml: string): ParseResult {
   const roots = top.filter(isElement);
   if (roots.length !== 1) {
     const names = roots.map((r) => r.name).join(', ');
-    return { ok: false, code: 'MALFORMED', reason: `not well-formed XML: ${roots.length} root elements (${names}), XML allows one` };
+    const reason = `not well-formed XML: ${roots.length} root elements (${names}), XML allows one`;
+    return { ok: false, code: 'MALFORMED', reason };
   }
   const root = roots[0]!;
 

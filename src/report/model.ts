@@ -1,0 +1,119 @@
+import type { Role } from '../model/roles.js';
+import type { Verdict } from '../verdict/verdict.js';
+
+export type Provenance = 'spec' | 'reconstructed' | 'profile';
+export type Severity = 'MUST' | 'SHOULD' | 'MAY';
+export type Category = 'step' | 'ordering' | 'tls' | 'session' | 'final-state' | 'profile' | 'negative';
+
+/** A requirement as the report shows it (a catalogue entry, without the check wiring). */
+export interface RequirementRef {
+  id: string;
+  title: string;
+  category: Category;
+  approach?: 'A' | 'B';
+  step?: string;
+  /** Where the sentence comes from, e.g. "OMA-TS-DM_Server_Delegation_Protocol §5.2.2 (printed 5.2.1.6)". */
+  section: string;
+  /** The short spec sentence (or the profile / reconstruction statement). */
+  text: string;
+  provenance: Provenance;
+  severity: Severity;
+  roles: Role[];
+  notes?: string[];
+}
+
+/** The outcome of one check for one requirement in one flow. */
+export interface CheckResult {
+  checkId: string;
+  verdict: Verdict;
+  /** What the requirement expects, in words. */
+  expected?: string;
+  /** What the wire or the tree showed. */
+  actual?: string;
+  /** Why NOT_APPLICABLE / NOT_OBSERVABLE / INCONCLUSIVE / ERROR. */
+  reason?: string;
+  /** Trace event sequence numbers that are the evidence. */
+  evidence: number[];
+}
+
+export interface RequirementResult {
+  requirementId: string;
+  /** The flow (scenario id) it was judged in. */
+  flowId: string;
+  verdict: Verdict;
+  checks: CheckResult[];
+}
+
+/** One message of a flow as the report shows it. */
+export interface SequenceEntry {
+  seq: number;
+  /** ms since the run started */
+  t: number;
+  kind: string;
+  link: string;
+  from: string;
+  to: string;
+  /** Step id the classifier assigned, e.g. "B.7". */
+  step?: string;
+  httpStatus?: number;
+  summary: string;
+  /** Raw XML (or base64 for binary) of the body, for the exchanged-message view. */
+  body?: string;
+  tlsProtocol?: string;
+  reason?: string;
+}
+
+export interface TreeNodeView {
+  path: string;
+  format: string;
+  value?: string;
+  /** Own ACL ('' = inherited). */
+  acl: string;
+  /** Effective ACL after inheritance. */
+  effectiveAcl: string;
+}
+
+export interface FlowReport {
+  id: string;
+  approach: 'A' | 'B';
+  scope: 'full' | 'partial';
+  duration: 'temporary' | 'permanent';
+  removeAccount: boolean;
+  bootstrap: 'colocated' | 'separate';
+  /** How the flow ended as the harness saw it. */
+  status: 'completed' | 'failed' | 'timeout';
+  error?: string;
+  durationMs: number;
+  sequence: SequenceEntry[];
+  initialTree: TreeNodeView[];
+  finalTree: TreeNodeView[];
+  /** How the final tree was obtained. */
+  treeSource: 'mock' | 'protocol' | 'driver' | 'none';
+}
+
+export interface RunReport {
+  schemaVersion: '1.0';
+  tool: { name: 'dmdc'; version: string };
+  profileVersion: string;
+  runId: string;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  /** Which roles were reference mocks and which real implementations. */
+  roles: Record<Role, 'mock' | 'real'>;
+  /** A mutant selected for this run, if any (self-test of the harness). */
+  mutant?: string;
+  /** Filters the run was started with. */
+  selection: { approaches: Array<'A' | 'B'>; only?: string };
+  summary: {
+    total: number;
+    byVerdict: Record<Verdict, number>;
+    exitCode: 0 | 1 | 2 | 3;
+    failedRequirements: string[];
+  };
+  requirements: RequirementRef[];
+  flows: FlowReport[];
+  results: RequirementResult[];
+  /** Harness-level problems (ERROR verdicts not tied to a flow). */
+  errors: string[];
+}

@@ -1,0 +1,31 @@
+/**
+ * Verdicts of DESIGN.md §2. Only PASS and WARN count as "passed"; a check that did not run is never PASS.
+ */
+export const VERDICTS = ['PASS', 'FAIL', 'WARN', 'INCONCLUSIVE', 'ERROR', 'NOT_APPLICABLE', 'NOT_OBSERVABLE'] as const;
+export type Verdict = (typeof VERDICTS)[number];
+
+/** Worst first: combining the outcomes of several checks keeps the worst. */
+const SEVERITY: Record<Verdict, number> = {
+  ERROR: 6,
+  FAIL: 5,
+  INCONCLUSIVE: 4,
+  WARN: 3,
+  PASS: 2,
+  NOT_OBSERVABLE: 1,
+  NOT_APPLICABLE: 0,
+};
+
+export function worst(verdicts: Iterable<Verdict>): Verdict | undefined {
+  let out: Verdict | undefined;
+  for (const v of verdicts) if (out === undefined || SEVERITY[v] > SEVERITY[out]) out = v;
+  return out;
+}
+
+/** Exit codes of DESIGN.md §2: 0 all applicable passed, 1 a FAIL, 2 harness/config error, 3 inconclusive. */
+export function exitCodeOf(verdicts: Iterable<Verdict>): 0 | 1 | 2 | 3 {
+  const all = [...verdicts];
+  if (all.includes('FAIL')) return 1;
+  if (all.includes('ERROR')) return 2;
+  if (all.includes('INCONCLUSIVE')) return 3;
+  return 0;
+}
