@@ -20,9 +20,8 @@ beforeAll(async () => {
     identity: pki.roles.dms2,
     trustAnchors: [pki.ca.cert],
     mutual: true,
-    fixedPeer: 'dms1',
-    peerOf: () => 'dms1',
-    linkOf: () => 'dms1-dms2',
+    fixedPeer: { peer: 'dms1', link: 'dms1-dms2' },
+    classify: () => ({ peer: 'dms1', link: 'dms1-dms2' }),
     trace,
     maxBodyBytes: 1024,
     handlers: [

@@ -1,0 +1,34 @@
+import { mockCommand } from './mock-command.js';
+
+export const HELP = `dmdc: conformance harness for OMA DM Server Delegation
+
+Usage:
+  dmdc run [--config FILE] [--approach A|B] [--only ID-GLOB] [--out DIR]   run the conformance suites
+  dmdc mock <role> [--port N] [--out DIR]                                   serve one reference mock
+  dmdc list                                                                 print the requirement catalogue
+  dmdc <command> --help                                                     help on one command
+
+Exit codes: 0 every applicable check passed; 1 a check failed; 2 harness or configuration error;
+3 no failure but something inconclusive.`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'mock':
+        return await mockCommand(rest);
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        console.log(HELP);
+        return command === undefined ? 2 : 0;
+      default:
+        console.error(`dmdc: unknown command "${command}"\n\n${HELP}`);
+        return 2;
+    }
+  } catch (err) {
+    console.error(`dmdc: ${(err as Error).stack ?? err}`);
+    return 2;
+  }
+}

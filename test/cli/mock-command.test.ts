@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { MEDIA } from '../../src/profile.js';
+import { postHttps, TransportError } from '../../src/transport/https-post.js';
+import { spawnMock, type SpawnedMock } from '../support/spawn-mock.js';
+
+describe('dmdc mock dms2 --port 0 (a separate OS process)', () => {
+  let mock: SpawnedMock;
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'dmdc-mock-'));
+    mock = await spawnMock(['dms2', '--port', '0', '--out', dir]);
+  });
+  afterAll(() => mock?.stop());
+
+  const pem = (name: string) => readFileSync(join(dir, name), 'utf8');
+  const post = (withCert: boolean) =>
+    postHttps({
+      url: mock.info.delegation,
+      body: '<not-a-delegation/>',
+      contentType: MEDIA.delegation,
+      identity: withCert ? { cert: pem('dms1.crt'), key: pem('dms1.key') } : undefined,
+      trustAnchors: [pem('ca.crt')],
+      timeoutMs: 5000,
+      from: 'dms1',
+      to: 'dms2',
+      link: 'dms1-dms2',
+    });
+
+  test('prints its URLs on ephemeral ports', () => {
+    expect(mock.info.delegation).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/delegation$/);
+    expect(mock.info.dm).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/dm$/);
+  });
+
+  test('a client presenting the written DMS-1 certificate reaches it and gets a protocol error naming the element', async () => {
+    const r = await post(true);
+    expect(r.status).toBe(400);
+    expect(r.body.toString()).toMatch(/<Reason>root element must be Delegation/);
+  });
+
+  test('a client without a certificate is refused, and the reason is in the trace', async () => {
+    await expect(post(false)).rejects.toBeInstanceOf(TransportError);
+    // The trace is written line by line as things happen, so the refusal is on disk already.
+    const deadline = Date.now() + 5000;
+    let lines: Array<{ kind: string; reason?: string }> = [];
+    while (Date.now() < deadline) {
+      lines = readFileSync(join(dir, 'trace.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      if (lines.some((e) => e.kind === 'tls-error')) break;
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(lines.find((e) => e.kind === 'tls-error')?.reason).toMatch(/client certificate required/);
+  });
+});
