@@ -11,7 +11,10 @@ import { parseBody } from '../trace/parse-body.js';
 import type { TraceEvent } from '../trace/events.js';
 import { BudgetExceeded, TraceRecorder } from '../trace/recorder.js';
 import type { TlsPolicy } from '../transport/https-endpoint.js';
-import type { TreeSnapshot } from '../tree/tree.js';
+import type { DmTree, TreeSnapshot } from '../tree/tree.js';
+import { aclGrants } from '../tree/acl.js';
+import { aclUri, get, replace } from '../dm/commands.js';
+import type { SessionScript } from '../dm/server-session.js';
 import { buildClientTree, deviceCredentials, loadClientFixture, type ClientFixture } from './client-fixture.js';
 import type { Scenario } from './scenario.js';
 
@@ -183,6 +186,13 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
       error = `DMS-2 reported failure: ${done.reason ?? 'no reason'}`;
     }
     await withDeadline(client.idle(), budgets.sessionMs);
+    if (status === 'completed') {
+      // A probe by the new manager: read the delegated ACLs and try one write it holds no right for,
+      // so the client's 425 is on the wire to judge.
+      trace.note('probe: DMS-2 reads the delegated ACLs and attempts one unauthorised Replace');
+      await dms2.trigger(fixture.devInfo.devId, probeScript(subtrees, tree.clone(), ids.dms2));
+      await withDeadline(client.idle(), budgets.sessionMs);
+    }
   } catch (err) {
     status = err instanceof BudgetExceeded ? 'timeout' : 'failed';
     error = (err as Error).message;
@@ -191,6 +201,16 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
     await Promise.all([dms1.close(), dms2.close(), client.close(), bs?.close()]);
   }
   return { scenario: s, events: [...trace.events()], initialTree, finalTree: tree.toJSON(), facts, status, error, durationMs: Date.now() - started };
+}
+
+/** Gets of the delegated ACLs, then a same-value Replace on a leaf the prober may not replace. */
+function probeScript(subtrees: string[], snapshot: DmTree, prober: string): SessionScript {
+  const leaf = snapshot
+    .toJSON()
+    .nodes.find((n) => n.format !== 'node' && n.value !== undefined && !n.path.startsWith('./DMAcc') && !aclGrants(snapshot.effectiveAcl(n.path).acl, 'Replace', prober));
+  return async function* () {
+    yield [...subtrees.map((s) => get(aclUri(s))), ...(leaf ? [replace(leaf.path, leaf.value!, leaf.format)] : [])];
+  };
 }
 
 function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {

@@ -7,7 +7,9 @@ import type { ParsedBody } from './events.js';
 
 /** Decodes the three body kinds of the protocol for the trace; a body that does not decode says why. */
 export const parseBody: BodyParser = (contentType, raw): ParsedBody | undefined => {
-  const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  // Judge by content: a body sent with a wrong content type is still read by what it is.
+  const declared = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  const type = [MEDIA.syncml, MEDIA.delegation, MEDIA.notification].includes(declared as never) ? declared : sniff(raw);
   try {
     if (type === MEDIA.syncml) {
       const m = parseSyncML(raw.toString('utf8'));
@@ -34,3 +36,10 @@ export const parseBody: BodyParser = (contentType, raw): ParsedBody | undefined 
   }
   return undefined;
 };
+
+function sniff(raw: Buffer): string {
+  const head = raw.subarray(0, 512).toString('utf8');
+  if (/<(\w+:)?SyncML[\s>]/.test(head)) return MEDIA.syncml;
+  if (/<(\w+:)?Delegation[\s>]/.test(head)) return MEDIA.delegation;
+  return '';
+}

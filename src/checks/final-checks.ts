@@ -1,0 +1,111 @@
+import { ACL_COMMANDS, aclGrants, aclServers, parseAcl, validateAcl } from '../tree/acl.js';
+import { findAccountByServerId } from '../tree/dmacc.js';
+import { allOf, type Check } from './check.js';
+
+/** Final-state checks read the observed final tree (and the initial one for comparison), never a mock's word. */
+export const finalDms2Account: Check = {
+  id: 'final-dms2-account',
+  title: "DMS-2's DMAcc is on the client",
+  requirements: ['FIN-DMS2-ACCOUNT'],
+  run(ctx) {
+    const f = ctx.flow.facts;
+    const acc = findAccountByServerId(ctx.final, f.serverIds.dms2);
+    const expected = `an account with ServerID ${f.serverIds.dms2}, Addr ${f.urls.dms2Dm}, CLCRED and SRVCRED`;
+    const p: string[] = [];
+    if (!acc) p.push(`no account with ServerID ${f.serverIds.dms2}`);
+    else {
+      if (acc.account.addr !== f.urls.dms2Dm) p.push(`Addr ${acc.account.addr}`);
+      for (const lvl of ['CLCRED', 'SRVCRED']) if (!acc.account.appAuth.some((a) => a.level === lvl)) p.push(`no ${lvl}`);
+    }
+    return allOf(expected, p, [], acc ? `${acc.path} → ${acc.account.addr}` : '');
+  },
+};
+
+export const finalAclDelegated: Check = {
+  id: 'final-acl-delegated',
+  title: 'Effective ACLs give DMS-2 the rights DMS-1 held on each delegated subtree',
+  requirements: ['FIN-ACL-DELEGATED'],
+  run(ctx) {
+    const { dms1, dms2 } = ctx.flow.facts.serverIds;
+    const p: string[] = [];
+    const seen: string[] = [];
+    for (const root of ctx.flow.facts.subtrees) {
+      if (!ctx.final.has(root)) {
+        p.push(`${root} is gone`);
+        continue;
+      }
+      const before = parseAcl(ctx.initial.effectiveAcl(root).acl);
+      const after = ctx.final.effectiveAcl(root);
+      const held = ACL_COMMANDS.filter((c) => before[c]?.includes(dms1));
+      const missing = held.filter((c) => !aclGrants(after.acl, c, dms2));
+      seen.push(`${root}: ${after.acl} (from ${after.from})`);
+      if (missing.length) p.push(`${root}: effective ACL "${after.acl}" (from ${after.from}) does not grant ${dms2} ${missing.join(', ')}`);
+    }
+    return allOf(`for each delegated subtree, ${dms2} holds every command ${dms1} held there`, p, [], seen.join('; '));
+  },
+};
+
+export const finalOthersPreserved: Check = {
+  id: 'final-others-preserved',
+  title: "Other servers' ACL entries are kept",
+  requirements: ['FIN-OTHERS-PRESERVED'],
+  run(ctx) {
+    const others = ctx.flow.facts.serverIds.other;
+    const p: string[] = [];
+    let kept = 0;
+    for (const n of ctx.initial.toJSON().nodes) {
+      if (!n.acl || !ctx.final.has(n.path)) continue;
+      const before = parseAcl(n.acl);
+      for (const id of others) {
+        for (const c of ACL_COMMANDS) {
+          if (!before[c]?.includes(id)) continue;
+          if (aclGrants(ctx.final.effectiveAcl(n.path).acl, c, id)) kept++;
+          else p.push(`${n.path}: ${id} lost ${c} (was "${n.acl}", now "${ctx.final.acl(n.path)}")`);
+        }
+      }
+    }
+    return allOf(`every ACL right of ${others.join(', ')} survives the delegation`, p, [], `${kept} rights kept`);
+  },
+};
+
+export const finalAclSyntax: Check = {
+  id: 'final-acl-syntax',
+  title: 'Every ACL in the final tree is valid',
+  requirements: ['FIN-ACL-SYNTAX'],
+  run(ctx) {
+    const nodes = ctx.final.toJSON().nodes.filter((n) => n.acl);
+    const p = nodes.map((n) => ({ n, v: validateAcl(n.acl) })).filter((x) => !x.v.ok).map((x) => `${x.n.path}: "${x.n.acl}" ${(x.v as { reason: string }).reason}`);
+    return allOf('every ACL value follows the TND 1.2.1 grammar', p, [], `${nodes.length} ACLs valid`);
+  },
+};
+
+export const finalDms1Removed: Check = {
+  id: 'final-dms1-removed',
+  title: "DMS-1's account and ACL entries are gone",
+  requirements: ['FIN-DMS1-REMOVED'],
+  run(ctx) {
+    const { dms1 } = ctx.flow.facts.serverIds;
+    const p: string[] = [];
+    const acc = findAccountByServerId(ctx.final, dms1);
+    if (acc) p.push(`account ${acc.path} still there`);
+    for (const n of ctx.final.toJSON().nodes) if (n.acl && validateAcl(n.acl).ok && aclServers(parseAcl(n.acl)).has(dms1)) p.push(`${n.path} still names ${dms1}: ${n.acl}`);
+    return allOf(`no account for ${dms1} and ${dms1} in no ACL`, p, [], 'account removed, ServerID scrubbed from every ACL');
+  },
+};
+
+export const finalDms1Kept: Check = {
+  id: 'final-dms1-kept',
+  title: "A temporary delegation keeps DMS-1's account and rights",
+  requirements: ['FIN-DMS1-KEPT'],
+  run(ctx) {
+    const { dms1 } = ctx.flow.facts.serverIds;
+    const p: string[] = [];
+    if (!findAccountByServerId(ctx.final, dms1)) p.push(`no account for ${dms1}`);
+    for (const n of ctx.initial.toJSON().nodes) {
+      if (!n.acl || !ctx.final.has(n.path)) continue;
+      const before = parseAcl(n.acl);
+      for (const c of ACL_COMMANDS) if (before[c]?.includes(dms1) && !aclGrants(ctx.final.effectiveAcl(n.path).acl, c, dms1)) p.push(`${n.path}: ${dms1} lost ${c}`);
+    }
+    return allOf(`${dms1} keeps its account and every right it had`, p, [], 'account and rights kept');
+  },
+};

@@ -1,0 +1,88 @@
+import { isAclTarget, targetsOf } from '../judge/wire.js';
+import type { StepOccurrence } from '../judge/classify.js';
+import { allOf, fail, missing, pass, type Check, type JudgeContext, type Outcome } from './check.js';
+
+const PAIR = /^ORD-([AB]\.\w+)-([AB]\.\w+)$/;
+
+/** Steps that must be over before a later one starts; 8b travels with 8 (B.8 and B.8b before B.9). */
+function occurrence(ctx: JudgeContext, step: string): StepOccurrence | undefined {
+  const parts = step === 'B.8' ? ['B.8', 'B.8b'] : step === 'A.4' ? ['A.4', 'A.5'] : [step];
+  const occ = parts.map((s) => ctx.steps.get(s)).filter((o): o is StepOccurrence => !!o);
+  if (!occ.length) return undefined;
+  const events = occ.flatMap((o) => o.events).sort((a, b) => a.seq - b.seq);
+  return { step, events, first: events[0].t, last: events.at(-1)!.t };
+}
+
+/** Happens-before between two steps: every event of `before` precedes every event of `after`. */
+function happensBefore(ctx: JudgeContext, before: string, after: string): Outcome {
+  const a = occurrence(ctx, before);
+  const b = occurrence(ctx, after);
+  const expected = `${before} complete before ${after} starts`;
+  if (!b) return a ? missing(ctx, expected, `${after} not observed`, a.events.slice(-1)) : missing(ctx, expected, `neither ${before} nor ${after} observed`);
+  if (!a) return fail(expected, `${after} happened (seq ${b.events[0].seq}) without ${before}`, b.events.slice(0, 1));
+  const lastA = a.events.at(-1)!;
+  const firstB = b.events[0];
+  return lastA.seq < firstB.seq
+    ? pass(expected, `${before} ends at seq ${lastA.seq} (${lastA.t} ms), ${after} starts at seq ${firstB.seq} (${firstB.t} ms)`, [lastA, firstB])
+    : fail(expected, `${after} started at seq ${firstB.seq} (${firstB.t} ms) before ${before} ended at seq ${lastA.seq} (${lastA.t} ms)`, [firstB, lastA]);
+}
+
+export const order: Check = {
+  id: 'order',
+  title: 'Happens-before between steps across links',
+  requirements: [
+    'ORD-TLS-BEFORE-DELEGATION', 'ORD-B.2-B.3', 'ORD-B.3-B.4', 'ORD-B.4-B.5', 'ORD-B.5-B.6', 'ORD-B.6-B.7', 'ORD-B.7-B.8', 'ORD-B.8-B.9',
+    'ORD-B.9-B.10', 'ORD-B-NO-ACL-BEFORE-B.7', 'ORD-A.2-A.3', 'ORD-A.3-A.4', 'ORD-A.4-A.6', 'ORD-A.6-A.7', 'ORD-A.7-A.8', 'ORD-8B-LAST',
+  ],
+  run(ctx, req) {
+    const m = PAIR.exec(req.id);
+    if (m) return happensBefore(ctx, m[1], m[2]);
+    if (req.id === 'ORD-TLS-BEFORE-DELEGATION') return tlsFirst(ctx);
+    if (req.id === 'ORD-B-NO-ACL-BEFORE-B.7') return noAclBefore(ctx);
+    if (req.id === 'ORD-8B-LAST') return deleteLast(ctx);
+    return { verdict: 'ERROR', reason: `order has no rule for ${req.id}`, evidence: [] };
+  },
+};
+
+/** Every delegation message travels on a connection where both servers were authenticated first. */
+function tlsFirst(ctx: JudgeContext): Outcome {
+  const msgs = ctx.messages.filter((x) => x.event.link === 'dms1-dms2' && x.direction === 'request');
+  const expected = 'each DMS↔DMS message on a mutually authenticated TLS connection established before it';
+  if (!msgs.length) return missing(ctx, expected, 'no DMS↔DMS message observed');
+  const bad = msgs.filter((x) => {
+    const t = x.event.tls;
+    if (!t?.protocol) return true;
+    // Seen by the receiving server: the sender's certificate must have been verified.
+    return x.event.observer.side === 'server' ? !(t.peerCertificate && t.authorized) : !t.authorized;
+  });
+  return allOf(expected, bad.map((x) => `seq ${x.seq} on a connection without ${x.event.tls?.protocol ? 'an authenticated peer' : 'TLS'}`), bad.length ? bad : msgs.slice(0, 1), `${msgs.length} messages, all on authenticated connections`);
+}
+
+function noAclBefore(ctx: JudgeContext): Outcome {
+  const b7 = ctx.steps.get('B.7');
+  const expected = "no ACL change by DMS-1 on the client before DMS-2's BootstrapComplete";
+  const early = ctx.messages.filter(
+    (x) => x.event.link === 'dms1-client' && x.direction === 'response' && x.syncml && targetsOf(x.syncml, 'Replace').some((t) => isAclTarget(t.target)) && (!b7 || x.seq < b7.events[0].seq),
+  );
+  if (!b7 && !early.length) return missing(ctx, expected, 'B.7 not observed');
+  return early.length
+    ? fail(expected, `ACL Replace at seq ${early.map((e) => e.seq).join(', ')}${b7 ? `, BootstrapComplete at seq ${b7.events[0].seq}` : ', no BootstrapComplete at all'}`, [...early, ...(b7 ? b7.events.slice(0, 1) : [])])
+    : pass(expected, `first ACL change after seq ${b7!.events[0].seq}`, b7!.events.slice(0, 1));
+}
+
+/** The account that authenticates the session goes last: nothing DMS-1 sends after the Delete. */
+function deleteLast(ctx: JudgeContext): Outcome {
+  const acct = ctx.flow.facts.dms1AccountPath;
+  const expected = `Delete ${acct} is DMS-1's last command in its session`;
+  for (const s of ctx.sessions.filter((x) => x.server === 'dms1')) {
+    const server = s.messages.filter((m) => m.direction === 'response' && m.syncml);
+    const i = server.findIndex((m) => targetsOf(m.syncml!).some((t) => t.kind === 'Delete' && t.target === acct));
+    if (i < 0) continue;
+    const cmds = targetsOf(server[i].syncml!);
+    const after = [...cmds.slice(cmds.findIndex((t) => t.kind === 'Delete' && t.target === acct) + 1), ...server.slice(i + 1).flatMap((m) => targetsOf(m.syncml!))];
+    return after.length
+      ? fail(expected, `after the Delete DMS-1 sent ${after.map((t) => `${t.kind} ${t.target}`).join(', ')}`, [server[i]])
+      : pass(expected, `Delete at seq ${server[i].seq}, nothing after it`, [server[i]]);
+  }
+  return missing(ctx, expected, `no Delete of ${acct} observed`);
+}

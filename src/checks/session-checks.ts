@@ -1,0 +1,185 @@
+import { decodeNotification, verifyNotification } from '../syncml/notification.js';
+import type { StatusCommand } from '../syncml/model.js';
+import { aclGrants, type AclCommand } from '../tree/acl.js';
+import { readAccounts } from '../tree/dmacc.js';
+import { commandsOf, isAclTarget, type DmSession, type WireMessage } from '../judge/wire.js';
+import { allOf, missing, type Check, type JudgeContext, type Outcome } from './check.js';
+
+const clientMsgs = (s: DmSession) => s.messages.filter((m) => m.direction === 'request' && m.syncml);
+const serverMsgs = (s: DmSession) => s.messages.filter((m) => m.direction === 'response' && m.syncml);
+
+/** Runs `rule` on every DM session; no session at all is missing evidence. */
+function everySession(ctx: JudgeContext, expected: string, rule: (s: DmSession) => string[]): Outcome {
+  if (!ctx.sessions.length) return missing(ctx, expected, 'no DM session observed');
+  const problems: string[] = [];
+  const evidence: WireMessage[] = [];
+  for (const s of ctx.sessions) {
+    const p = rule(s);
+    if (p.length) evidence.push(...s.messages.slice(0, 2));
+    problems.push(...p.map((x) => `${s.link} session ${s.sessionId}: ${x}`));
+  }
+  return allOf(expected, problems, evidence.length ? evidence : ctx.sessions[0].messages.slice(0, 1), `${ctx.sessions.length} sessions`);
+}
+
+export const sessionPkg1Alert: Check = {
+  id: 'session-pkg1-alert',
+  title: 'Package 1 carries Alert 1200 (after Package #0) or 1201',
+  requirements: ['SES-PKG1-ALERT'],
+  run: (ctx) =>
+    everySession(ctx, 'package 1 holds Alert 1200 when answering Package #0, 1201 when client-initiated', (s) => {
+      const first = clientMsgs(s)[0]?.syncml;
+      const alert = first?.body.find((c) => c.kind === 'Alert');
+      const want = s.pkg0 ? '1200' : '1201';
+      return alert && 'data' in alert && alert.data === want ? [] : [`package 1 alert ${alert && 'data' in alert ? alert.data : 'missing'}, expected ${want}`];
+    }),
+};
+
+export const sessionPkg1DevInfo: Check = {
+  id: 'session-pkg1-devinfo',
+  title: 'Package 1 carries DevInfo',
+  requirements: ['SES-PKG1-DEVINFO'],
+  run: (ctx) =>
+    everySession(ctx, 'package 1 holds a Replace with ./DevInfo/DevId, Man, Mod, DmV, Lang', (s) => {
+      const first = clientMsgs(s)[0]?.syncml;
+      const uris = new Set((first?.body ?? []).flatMap((c) => (c.kind === 'Replace' ? c.items.map((i) => i.source ?? i.target) : [])));
+      return ['DevId', 'Man', 'Mod', 'DmV', 'Lang'].filter((k) => !uris.has(`./DevInfo/${k}`)).map((k) => `no ./DevInfo/${k} in package 1`);
+    }),
+};
+
+export const sessionIdKept: Check = {
+  id: 'session-id-kept',
+  title: 'SessionID kept, and equal to the Package #0 session id',
+  requirements: ['SES-SESSIONID'],
+  run: (ctx) =>
+    everySession(ctx, 'every message of a session carries its SessionID; after Package #0 it is that id in hex', (s) => {
+      const p: string[] = [];
+      if (s.pkg0 && s.pkg0.notification!.sessionId.toString(16).toUpperCase() !== s.sessionId.toUpperCase()) p.push(`Package #0 session ${s.pkg0.notification!.sessionId.toString(16).toUpperCase()} answered as ${s.sessionId}`);
+      for (const req of clientMsgs(s)) {
+        const res = s.messages.find((m) => m.direction === 'response' && m.event.exchange === req.event.exchange);
+        const other = ctx.messages.find((m) => m.direction === 'response' && m.event.exchange === req.event.exchange && m.event.link === req.event.link);
+        const got = (res ?? other)?.syncml?.hdr.sessionId;
+        if (got !== undefined && got !== req.syncml!.hdr.sessionId) p.push(`server answered session ${req.syncml!.hdr.sessionId} with SessionID ${got}`);
+      }
+      return p;
+    }),
+};
+
+export const sessionMsgId: Check = {
+  id: 'session-msgid',
+  title: 'MsgID starts at 1 and increases by one',
+  requirements: ['SES-MSGID'],
+  run: (ctx) =>
+    everySession(ctx, 'each side numbers its messages 1, 2, 3 … in a session', (s) => {
+      const p: string[] = [];
+      for (const [who, list] of [['client', clientMsgs(s)], ['server', serverMsgs(s)]] as const) {
+        const ids = list.map((m) => m.syncml!.hdr.msgId);
+        // A client that answers a challenge restarts package 1; its numbering still goes on.
+        if (ids.some((id, i) => id !== String(i + 1))) p.push(`${who} MsgIDs ${ids.join(',')}`);
+      }
+      return p;
+    }),
+};
+
+export const sessionStatus: Check = {
+  id: 'session-status-every-command',
+  title: 'Status for the SyncHdr first and for every command received',
+  requirements: ['SES-STATUS'],
+  run: (ctx) =>
+    everySession(ctx, 'each answer starts with the Status for the SyncHdr and has one Status per command received', (s) => {
+      const p: string[] = [];
+      const ordered = [...s.messages].sort((a, b) => a.seq - b.seq).filter((m) => m.syncml);
+      ordered.forEach((m, i) => {
+        const next = ordered.slice(i + 1).find((x) => x.direction !== m.direction);
+        if (!next) return;
+        const cmds = commandsOf(m.syncml!).filter((c) => c.kind !== 'Status' && c.kind !== 'Results' && c.kind !== 'Atomic' && c.kind !== 'Sequence');
+        if (!cmds.length && m.direction === 'response') return;
+        const statuses = next.syncml!.body.filter((c): c is StatusCommand => c.kind === 'Status');
+        if (statuses[0]?.cmd !== 'SyncHdr' || statuses[0].msgRef !== m.syncml!.hdr.msgId) p.push(`seq ${next.seq} does not start with the Status for SyncHdr of message ${m.syncml!.hdr.msgId}`);
+        for (const c of cmds) {
+          if (!statuses.some((st) => st.cmdRef === c.cmdId && st.msgRef === m.syncml!.hdr.msgId)) p.push(`seq ${next.seq}: no Status for ${c.kind} CmdID ${c.cmdId} of message ${m.syncml!.hdr.msgId}`);
+        }
+      });
+      return p;
+    }),
+};
+
+export const sessionCredentials: Check = {
+  id: 'session-credentials',
+  title: 'The client authenticates and the server accepts (212)',
+  requirements: ['SES-CRED'],
+  run: (ctx) =>
+    everySession(ctx, 'package 1 carries syncml:auth-md5 or auth-basic credentials and the server answers the SyncHdr with 212', (s) => {
+      const firsts = clientMsgs(s).filter((m) => m.syncml!.hdr.cred);
+      if (!firsts.length) return ['the client sent no credentials'];
+      const accepted = serverMsgs(s).some((m) => m.syncml!.body.some((c) => c.kind === 'Status' && c.cmd === 'SyncHdr' && c.data === '212'));
+      return accepted ? [] : ['the server never accepted the credentials (no 212)'];
+    }),
+};
+
+export const sessionPkg0Digest: Check = {
+  id: 'session-pkg0-digest',
+  title: 'Package #0 digests verify',
+  requirements: ['SES-PKG0-DIGEST'],
+  run(ctx) {
+    const pushes = ctx.messages.filter((m) => m.notification && m.direction === 'request');
+    const expected = "each Package #0 digest verifies with the sending server's SRVCRED";
+    if (!pushes.length) return missing(ctx, expected, 'no Package #0 observed');
+    // The server credentials the device holds: from the initial tree, and DMS-2's from the final tree.
+    const creds = new Map<string, { password: string; nonce: Buffer }>();
+    for (const t of [ctx.initial, ctx.final]) {
+      for (const { account } of readAccounts(t)) {
+        const srv = account.appAuth.find((a) => a.level === 'SRVCRED');
+        if (srv?.secret) creds.set(account.serverId, { password: srv.secret, nonce: Buffer.from(srv.data ?? '', 'base64') });
+      }
+    }
+    const problems: string[] = [];
+    for (const p of pushes) {
+      const n = p.notification!;
+      const secret = creds.get(n.serverId);
+      if (!secret) {
+        problems.push(`seq ${p.seq}: no credentials known for ${n.serverId}`);
+        continue;
+      }
+      const ok = verifyNotification(decodeNotification(Buffer.from(p.event.body!.raw, 'base64')), secret);
+      if (!ok) problems.push(`seq ${p.seq}: digest of Package #0 from ${n.serverId} does not verify`);
+    }
+    return allOf(expected, problems, pushes, `${pushes.length} Package #0 digests verified`);
+  },
+};
+
+/** Commands sent without the right must be answered 425; judged against the tree as it stood then. */
+export const sessionAcl425: Check = {
+  id: 'session-acl-425',
+  title: 'Operations without the ACL right get 425',
+  requirements: ['SES-ACL-425'],
+  run(ctx) {
+    const expected = 'a command the server has no ACL right for is refused with 425';
+    const cases: string[] = [];
+    const problems: string[] = [];
+    const evidence: WireMessage[] = [];
+    const serverIdOf: Record<string, string> = { dms1: ctx.flow.facts.serverIds.dms1, dms2: ctx.flow.facts.serverIds.dms2 };
+    for (const s of ctx.sessions) {
+      const id = serverIdOf[s.server];
+      for (const m of serverMsgs(s)) {
+        const answer = clientMsgs(s).find((x) => x.seq > m.seq);
+        for (const c of commandsOf(m.syncml!)) {
+          if (c.kind !== 'Replace' && c.kind !== 'Get' && c.kind !== 'Delete') continue;
+          for (const it of c.items) {
+            const uri = it.target ?? '';
+            if (isAclTarget(uri) || !ctx.final.has(uri) || !ctx.initial.has(uri)) continue;
+            // Only where neither the initial nor the final tree grants the right: no delegation step gave it.
+            const denied = [ctx.initial, ctx.final].every((t) => !aclGrants(t.effectiveAcl(uri).acl, c.kind as AclCommand, id));
+            if (!denied) continue;
+            const st = answer?.syncml!.body.find((x) => x.kind === 'Status' && x.cmdRef === c.cmdId && x.msgRef === m.syncml!.hdr.msgId);
+            const code = st && 'data' in st ? st.data : 'nothing';
+            cases.push(`${c.kind} ${uri} by ${id} → ${code}`);
+            evidence.push(m, ...(answer ? [answer] : []));
+            if (code !== '425') problems.push(`${c.kind} ${uri} by ${id} without the right answered ${code}`);
+          }
+        }
+      }
+    }
+    if (!cases.length) return missing(ctx, expected, 'no command without the right was observed');
+    return allOf(expected, problems, evidence, cases.join('; '));
+  },
+};

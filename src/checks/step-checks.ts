@@ -1,0 +1,182 @@
+import type { DelegationMessage } from '../delegation/messages.js';
+import { TREE } from '../profile.js';
+import { validateAcl, parseAcl, aclServers } from '../tree/acl.js';
+import { isAclTarget, targetsOf, type WireMessage } from '../judge/wire.js';
+import { allOf, missing, pass, type Check, type JudgeContext, type Outcome } from './check.js';
+
+/** The numbered steps in order, for "a later step happened without this one". */
+const ORDER: Record<'A' | 'B', string[]> = {
+  A: ['A.1', 'A.2', 'A.3', 'A.4', 'A.5', 'A.6', 'A.7', 'A.8'],
+  B: ['B.1', 'B.2', 'B.3', 'B.4', 'B.5', 'B.6', 'B.7', 'B.8', 'B.8b', 'B.9', 'B.10'],
+};
+
+export const stepObserved: Check = {
+  id: 'step-observed',
+  title: 'The step is observed on its link',
+  requirements: [...ORDER.A, ...ORDER.B],
+  run(ctx, req) {
+    const step = req.id;
+    const occ = ctx.steps.get(step);
+    if (occ) return pass(`${step} observed`, `${occ.events.length} events, seq ${occ.events[0].seq}–${occ.events.at(-1)!.seq}`, occ.events);
+    const order = ORDER[req.approach ?? 'B'];
+    const later = order.slice(order.indexOf(step) + 1).map((s) => ctx.steps.get(s)).find(Boolean);
+    const actual = later ? `not observed, although ${later.step} happened (seq ${later.events[0].seq})` : 'not observed';
+    return later ? { ...missing(ctx, `${step} observed`, actual, later.events.slice(0, 1)), verdict: 'FAIL' } : missing(ctx, `${step} observed`, actual);
+  },
+};
+
+const delegations = (ctx: JudgeContext, step: string) =>
+  (ctx.steps.get(step)?.events ?? []).map((e) => ctx.messages.find((m) => m.seq === e.seq)).filter((m): m is WireMessage => !!m && !!m.delegation);
+
+/** Content rule of a request/response step: who sent what to whom, and what came back. */
+function exchange(ctx: JudgeContext, step: string, from: string, to: string, requestType: string, responseType: string, extra?: (req: DelegationMessage, res?: DelegationMessage) => string[]): Outcome {
+  const ms = delegations(ctx, step);
+  const req = ms.find((m) => m.direction === 'request' && m.delegation!.type === requestType);
+  const expected = `${requestType} ${from} → ${to}, answered 200 with ${responseType}`;
+  if (!req) return missing(ctx, expected, `no ${requestType} observed`);
+  const res = ctx.messages.find((m) => m.direction === 'response' && m.event.exchange === req.event.exchange && m.event.link === req.event.link);
+  const problems: string[] = [];
+  if (req.event.from !== from || req.event.to !== to) problems.push(`sent ${req.event.from} → ${req.event.to}`);
+  if (!res) problems.push('no response');
+  else {
+    if (res.event.http?.status !== 200) problems.push(`answered HTTP ${res.event.http?.status}`);
+    const got = res.delegation;
+    if (!got || got.type !== responseType || (got.type === 'Ack' && got.of !== requestType)) {
+      problems.push(`answered with ${got ? (got.type === 'Ack' ? `Ack of ${got.of}` : got.type) : (res.decodeError ?? 'an unreadable body')}`);
+    }
+  }
+  problems.push(...(extra?.(req.delegation!, res?.delegation) ?? []));
+  return allOf(expected, problems, [req, ...(res ? [res] : [])], `${requestType} seq ${req.seq} answered by ${responseType}`);
+}
+
+/** Server commands of a step and the client's Status for each. */
+function commandOutcomes(ctx: JudgeContext, step: string, pred: (t: ReturnType<typeof targetsOf>[number]) => boolean) {
+  const out: Array<{ msg: WireMessage; target: string; data?: string; kind: string; status?: string; answer?: WireMessage }> = [];
+  const evs = ctx.steps.get(step)?.events ?? [];
+  const ms = evs.map((e) => ctx.messages.find((m) => m.seq === e.seq)).filter((m): m is WireMessage => !!m?.syncml);
+  for (const m of ms.filter((x) => x.direction === 'response')) {
+    const answer = ms.find((x) => x.direction === 'request' && x.seq > m.seq && x.syncml!.hdr.sessionId === m.syncml!.hdr.sessionId);
+    for (const t of targetsOf(m.syncml!).filter(pred)) {
+      const st = answer?.syncml!.body.find((c) => c.kind === 'Status' && c.cmdRef === t.cmdId && c.msgRef === m.syncml!.hdr.msgId);
+      out.push({ msg: m, target: t.target, data: t.data, kind: t.kind, status: st && 'data' in st ? st.data : undefined, answer });
+    }
+  }
+  return out;
+}
+
+export const stepContent: Check = {
+  id: 'step-content',
+  title: 'The step carries what the spec says',
+  requirements: [...ORDER.A.slice(1), ...ORDER.B.slice(1)],
+  run(ctx, req) {
+    const f = ctx.flow.facts;
+    const s = ctx.scenario;
+    const sid = (m: DelegationMessage) => ('sessionId' in m ? m.sessionId : undefined);
+    switch (req.id) {
+      case 'A.2':
+      case 'B.2':
+        return exchange(ctx, req.id, 'dms1', 'dms2', 'DelegationInitiationRequest', 'DelegationInitiationResponse', (q, r) => {
+          const p: string[] = [];
+          if (q.type !== 'DelegationInitiationRequest') return p;
+          if (q.delegatorServerId !== f.serverIds.dms1) p.push(`DelegatorServerId ${q.delegatorServerId}, expected ${f.serverIds.dms1}`);
+          if (q.delegateeServerId !== f.serverIds.dms2) p.push(`DelegateeServerId ${q.delegateeServerId}, expected ${f.serverIds.dms2}`);
+          if (q.device.devId !== f.devId) p.push(`DevId ${q.device.devId}, expected ${f.devId}`);
+          if (q.delegationType.scope !== s.delegationType.scope || q.delegationType.duration !== s.delegationType.duration) {
+            p.push(`DelegationType ${q.delegationType.scope}/${q.delegationType.duration}, expected ${s.delegationType.scope}/${s.delegationType.duration}`);
+          }
+          if ([...q.subtrees].sort().join() !== [...f.subtrees].sort().join()) p.push(`Subtrees ${q.subtrees.join(',')}, expected ${f.subtrees.join(',')}`);
+          if (r?.type === 'DelegationInitiationResponse' && !r.accepted) p.push(`rejected: ${r.reason ?? 'no reason'}`);
+          return p;
+        });
+      case 'B.3':
+        return exchange(ctx, 'B.3', 'dms1', 'dms2', 'BootstrapServerUrlRequest', 'BootstrapServerUrlResponse', (_q, r) =>
+          r?.type === 'BootstrapServerUrlResponse' && !r.url.startsWith('https://') ? [`Bootstrap Server URL ${r.url} is not https`] : [],
+        );
+      case 'A.3':
+        return exchange(ctx, 'A.3', 'dms1', 'dms2', 'AccountRequest', 'AccountResponse', (_q, r) => {
+          if (r?.type !== 'AccountResponse') return [];
+          const p: string[] = [];
+          if (r.account.serverId !== f.serverIds.dms2) p.push(`account ServerID ${r.account.serverId}, expected ${f.serverIds.dms2}`);
+          if (!r.account.addr.startsWith('https://')) p.push(`account Addr ${r.account.addr} is not https`);
+          for (const lvl of ['CLCRED', 'SRVCRED']) if (!r.account.appAuth.some((a) => a.level === lvl)) p.push(`no ${lvl} credentials`);
+          return p;
+        });
+      case 'B.4': {
+        const url = delegations(ctx, 'B.3').find((m) => m.delegation!.type === 'BootstrapServerUrlResponse')?.delegation;
+        const adds = commandOutcomes(ctx, 'B.4', (t) => t.kind === 'Add' && t.target.startsWith(`${TREE.bootConfigRoot}/`));
+        const urlAdd = adds.find((a) => a.target.endsWith(`/${TREE.bootConfigUrlLeaf}`));
+        const expected = `DMS-1 adds a Bootstrap Config MO entry holding the URL DMS-2 gave${url?.type === 'BootstrapServerUrlResponse' ? ` (${url.url})` : ''}, and the client accepts it`;
+        if (!urlAdd) return missing(ctx, expected, 'no Add of a Bootstrap Config URL', adds.map((a) => a.msg));
+        const p: string[] = [];
+        if (url?.type === 'BootstrapServerUrlResponse' && urlAdd.data !== url.url) p.push(`URL ${urlAdd.data} differs from DMS-2's ${url.url}`);
+        for (const a of adds) if (a.status !== '200') p.push(`Add ${a.target} answered ${a.status ?? 'nothing'}`);
+        return allOf(expected, p, adds.flatMap((a) => [a.msg, ...(a.answer ? [a.answer] : [])]), `Add ${urlAdd.target} = ${urlAdd.data}`);
+      }
+      case 'B.5': {
+        const ms = (ctx.steps.get('B.5')?.events ?? []).map((e) => ctx.messages.find((m) => m.seq === e.seq)!).filter(Boolean);
+        const res = ms.find((m) => m.direction === 'response');
+        const expected = `the Bootstrap Server answers the client with a bootstrap adding an account for ${f.serverIds.dms2}`;
+        if (!res) return missing(ctx, expected, 'no bootstrap response', ms);
+        const server = res.syncml ? targetsOf(res.syncml, 'Add').find((t) => t.target.endsWith('/ServerID')) : undefined;
+        const p: string[] = [];
+        if (res.event.http?.status !== 200) p.push(`HTTP ${res.event.http?.status}`);
+        if (server?.data !== f.serverIds.dms2) p.push(`bootstrap provisions ServerID ${server?.data ?? '(none)'}`);
+        return allOf(expected, p, ms, `bootstrap adds ${server?.target}`);
+      }
+      case 'B.6':
+      case 'A.7': {
+        const evs = ctx.steps.get(req.id)?.events ?? [];
+        const first = ctx.messages.find((m) => m.seq === evs.find((e) => e.kind === 'request' && e.link === 'dms2-client' && !!ctx.messages.find((x) => x.seq === e.seq)?.syncml)?.seq);
+        const reply = first && ctx.messages.find((m) => m.direction === 'response' && m.event.exchange === first.event.exchange && m.event.link === first.event.link);
+        const expected = `the client opens a DM session with DMS-2 and DMS-2 authenticates it (212)`;
+        if (!first?.syncml) return missing(ctx, expected, 'no session with DMS-2 observed', evs);
+        const hdr = reply?.syncml?.body.find((c) => c.kind === 'Status' && c.cmd === 'SyncHdr');
+        const p: string[] = [];
+        if (first.syncml.hdr.source !== f.devId) p.push(`client identifies as ${first.syncml.hdr.source}`);
+        if (!hdr || !('data' in hdr) || !['200', '212'].includes(hdr.data)) p.push(`DMS-2 answered the session's SyncHdr with ${hdr && 'data' in hdr ? hdr.data : 'nothing'}`);
+        if (req.id === 'A.7' && !evs.some((e) => ctx.messages.find((m) => m.seq === e.seq)?.notification?.serverId === f.serverIds.dms2)) p.push('no Package #0 from DMS-2');
+        return allOf(expected, p, [first, ...(reply ? [reply] : [])], `session ${first.syncml.hdr.sessionId} with DMS-2`);
+      }
+      case 'B.7':
+        return exchange(ctx, 'B.7', 'dms2', 'dms1', 'BootstrapComplete', 'Ack', (q) => (sid(q) !== f.sessionId ? [`SessionId ${sid(q)}`] : []));
+      case 'A.6':
+      case 'B.9':
+        return exchange(ctx, req.id, 'dms1', 'dms2', 'ClientPrepared', 'Ack', (q) => (sid(q) !== f.sessionId ? [`SessionId ${sid(q)}`] : []));
+      case 'A.8':
+      case 'B.10':
+        return exchange(ctx, req.id, 'dms2', 'dms1', 'DelegationComplete', 'Ack', (q) =>
+          q.type === 'DelegationComplete' && q.result !== 'success' ? [`result ${q.result}: ${q.reason ?? ''}`] : [],
+        );
+      case 'B.8':
+      case 'A.4': {
+        const acls = commandOutcomes(ctx, req.id, (t) => t.kind === 'Replace' && isAclTarget(t.target));
+        const accountAdds = req.id === 'A.4' ? commandOutcomes(ctx, 'A.4', (t) => t.kind === 'Add' && t.target.startsWith(`${TREE.dmAccRoot}/`)) : [];
+        const expected = `DMS-1 rewrites the ACL of every delegated subtree so that it names ${f.serverIds.dms2}${req.id === 'A.4' ? `, after adding DMS-2's account` : ''}; the client accepts each command`;
+        if (!acls.length) return missing(ctx, expected, 'no ACL Replace observed');
+        const p: string[] = [];
+        for (const a of [...acls, ...accountAdds]) if (a.status !== '200') p.push(`${a.kind} ${a.target} answered ${a.status ?? 'nothing'}`);
+        for (const a of acls) {
+          const v = validateAcl(a.data ?? '');
+          if (!v.ok) p.push(`ACL for ${a.target} is not valid: ${v.reason}`);
+          else if (!aclServers(parseAcl(a.data ?? '')).has(f.serverIds.dms2)) p.push(`ACL for ${a.target} does not name ${f.serverIds.dms2}: ${a.data}`);
+        }
+        const written = new Set(acls.map((a) => a.target.replace('?prop=ACL', '')));
+        for (const root of f.subtrees) if (!written.has(root)) p.push(`no ACL Replace on delegated subtree ${root}`);
+        if (req.id === 'A.4') {
+          const sid2 = accountAdds.find((a) => a.target.endsWith('/ServerID'));
+          if (sid2?.data !== f.serverIds.dms2) p.push(`the account added names ServerID ${sid2?.data ?? '(none)'}`);
+        }
+        return allOf(expected, p, [...acls, ...accountAdds].flatMap((a) => [a.msg, ...(a.answer ? [a.answer] : [])]), acls.map((a) => `${a.target} = ${a.data}`).join('; '));
+      }
+      case 'A.5':
+      case 'B.8b': {
+        const dels = commandOutcomes(ctx, req.id, (t) => t.kind === 'Delete');
+        const expected = `DMS-1 deletes its own account ${f.dms1AccountPath} and the client accepts`;
+        if (!dels.length) return missing(ctx, expected, 'no Delete of DMS-1\'s account observed');
+        return allOf(expected, dels.filter((d) => d.status !== '200').map((d) => `Delete ${d.target} answered ${d.status ?? 'nothing'}`), dels.flatMap((d) => [d.msg, ...(d.answer ? [d.answer] : [])]), `Delete ${dels[0].target} → ${dels[0].status}`);
+      }
+      default:
+        return { verdict: 'ERROR', reason: `step-content has no rule for ${req.id}`, evidence: [] };
+    }
+  },
+};

@@ -1,0 +1,78 @@
+import { isTls12OrNewer } from '../pki/tls-facts.js';
+import type { TraceEvent } from '../trace/events.js';
+import { allOf, fail, missing, type Check, type JudgeContext, type Outcome } from './check.js';
+
+const LINK_OF: Record<string, string[]> = {
+  'A.1': ['dms1-dms2'],
+  'B.1': ['dms1-dms2'],
+  'TLS-DMS-MUTUAL': ['dms1-dms2'],
+  'TLS-DMS-BS': ['dms2-bootstrap'],
+  'TLS-CLIENT-SERVER': ['dms1-client', 'dms2-client'],
+  'TLS-CLIENT-BS': ['client-bootstrap'],
+};
+
+const onLinks = (ctx: JudgeContext, links: string[]) => ctx.events.filter((e) => links.includes(e.link));
+
+/** Mutual authentication on a server↔server link: every connection verified both ways, none refused. */
+export const tlsMutual: Check = {
+  id: 'tls-mutual',
+  title: 'Mutually authenticated TLS',
+  requirements: ['A.1', 'B.1', 'TLS-DMS-MUTUAL', 'TLS-DMS-BS'],
+  run(ctx, req) {
+    const links = LINK_OF[req.id] ?? ['dms1-dms2'];
+    const evs = onLinks(ctx, links);
+    const expected = `every TLS connection on ${links.join(', ')} authenticates both ends with certificates from the pre-exchanged trust anchors`;
+    const conns = evs.filter((e) => e.kind === 'tls');
+    const refused = evs.filter((e) => e.kind === 'tls-error');
+    if (!conns.length && !refused.length) return missing(ctx, expected, `no TLS connection on ${links.join(', ')}`);
+    const problems = [
+      ...refused.map((e) => `connection refused (seq ${e.seq}): ${e.reason}`),
+      ...conns.filter((e) => e.observer.side === 'server' && !(e.tls?.peerCertificate && e.tls.authorized)).map((e) => `seq ${e.seq}: client not authenticated (${e.tls?.authorizationError ?? 'no certificate'})`),
+      ...conns.filter((e) => !e.tls?.authorized).filter((e) => e.observer.side === 'client').map((e) => `seq ${e.seq}: server not authenticated`),
+    ];
+    return allOf(expected, problems, [...refused, ...conns].slice(0, 8), `${conns.length} connections, both ends authenticated (${conns[0]?.tls?.peerSubject ?? ''})`);
+  },
+};
+
+export const tlsVersion: Check = {
+  id: 'tls-version',
+  title: 'TLS 1.2 or newer on every link',
+  requirements: ['TLS-VERSION'],
+  run(ctx) {
+    const conns = ctx.events.filter((e) => e.kind === 'tls');
+    const expected = 'TLSv1.2 or TLSv1.3 on every connection';
+    if (!conns.length) return missing(ctx, expected, 'no TLS connection observed');
+    const old = conns.filter((e) => !isTls12OrNewer(e.tls?.protocol));
+    return allOf(expected, old.map((e) => `${e.link} seq ${e.seq}: ${e.tls?.protocol}`), old.length ? old : conns.slice(0, 1), `${conns.length} connections: ${[...new Set(conns.map((e) => e.tls?.protocol))].join(', ')}`);
+  },
+};
+
+export const tlsTrustAnchor: Check = {
+  id: 'tls-trust-anchor',
+  title: 'Peer certificates chain to the configured trust anchor',
+  requirements: ['TLS-TRUST-ANCHOR'],
+  run(ctx) {
+    const withPeer = ctx.events.filter((e): e is TraceEvent => (e.kind === 'tls' || e.kind === 'tls-error') && !!e.tls?.peerCertificate);
+    const expected = 'every certificate presented verifies against the trust anchors';
+    if (!withPeer.length) return missing(ctx, expected, 'no certificate presented');
+    const bad = withPeer.filter((e) => !e.tls!.authorized);
+    return allOf(expected, bad.map((e) => `${e.link} seq ${e.seq}: ${e.tls!.peerSubject} (${e.tls!.authorizationError ?? 'not authorized'})`), bad.length ? bad : withPeer.slice(0, 1), `${withPeer.length} certificates verified`);
+  },
+};
+
+/** Server↔client traffic runs over TLS 1.2+ with the server's certificate verified. */
+export const tlsOnLink: Check = {
+  id: 'tls-on-link',
+  title: 'TLS on the link',
+  requirements: ['TLS-CLIENT-SERVER', 'TLS-CLIENT-BS'],
+  run(ctx, req): Outcome {
+    const links = LINK_OF[req.id];
+    const msgs = ctx.events.filter((e) => links.includes(e.link) && e.kind === 'request');
+    const expected = `every message on ${links.join(', ')} over TLS 1.2 or newer`;
+    if (!msgs.length) return missing(ctx, expected, `no message on ${links.join(', ')}`);
+    const bad = msgs.filter((e) => !isTls12OrNewer(e.tls?.protocol));
+    return bad.length
+      ? fail(expected, bad.map((e) => `${e.link} seq ${e.seq}: ${e.tls?.protocol ?? 'no TLS'}`).join('; '), bad)
+      : allOf(expected, [], msgs.slice(0, 1), `${msgs.length} messages over ${[...new Set(msgs.map((e) => e.tls?.protocol))].join(', ')}`);
+  },
+};
