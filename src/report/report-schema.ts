@@ -1,0 +1,247 @@
+/**
+ * JSON Schema (draft 2020-12) of report.json (`RunReport` in model.ts) and its validator. The schema is written
+ * beside every report so a lab's customer can check a report without the harness.
+ */
+import { Ajv2020, type ErrorObject, type SchemaObject } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { ROLES } from '../model/roles.js';
+import { VERDICTS } from '../verdict/verdict.js';
+import type { RunReport } from './model.js';
+
+const addFormats = addFormatsModule.default;
+
+export const REPORT_SCHEMA_ID = 'https://dmdc.invalid/schemas/report-1.0.json';
+
+export const PROVENANCES = ['spec', 'reconstructed', 'profile'] as const;
+export const SEVERITIES = ['MUST', 'SHOULD', 'MAY'] as const;
+export const CATEGORIES = ['step', 'ordering', 'tls', 'session', 'final-state', 'profile', 'negative'] as const;
+
+const text = { type: 'string', minLength: 1 };
+const count = { type: 'integer', minimum: 0 };
+const ms = { type: 'number', minimum: 0 };
+const verdict = { enum: [...VERDICTS] };
+const approach = { enum: ['A', 'B'] };
+
+const requirementRef = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'title', 'category', 'section', 'text', 'provenance', 'severity', 'roles'],
+  properties: {
+    id: text,
+    title: text,
+    category: { enum: [...CATEGORIES] },
+    approach,
+    step: text,
+    section: text,
+    text,
+    provenance: { enum: [...PROVENANCES] },
+    severity: { enum: [...SEVERITIES] },
+    roles: { type: 'array', items: { enum: [...ROLES] }, uniqueItems: true },
+    notes: { type: 'array', items: { type: 'string' } },
+  },
+};
+
+const checkResult = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['checkId', 'verdict', 'evidence'],
+  properties: {
+    checkId: text,
+    verdict,
+    expected: { type: 'string' },
+    actual: { type: 'string' },
+    reason: { type: 'string' },
+    evidence: { type: 'array', items: { type: 'integer', minimum: 1 } },
+  },
+};
+
+const requirementResult = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['requirementId', 'flowId', 'verdict', 'checks'],
+  properties: {
+    requirementId: text,
+    flowId: text,
+    verdict,
+    checks: { type: 'array', items: checkResult },
+  },
+};
+
+const sequenceEntry = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['seq', 't', 'kind', 'link', 'from', 'to', 'summary'],
+  properties: {
+    seq: { type: 'integer', minimum: 1 },
+    t: ms,
+    kind: text,
+    link: text,
+    from: text,
+    to: text,
+    step: text,
+    httpStatus: { type: 'integer', minimum: 100, maximum: 599 },
+    summary: { type: 'string' },
+    body: { type: 'string' },
+    tlsProtocol: text,
+    reason: { type: 'string' },
+  },
+};
+
+const treeNode = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['path', 'format', 'acl', 'effectiveAcl'],
+  properties: {
+    path: text,
+    format: text,
+    value: { type: 'string' },
+    acl: { type: 'string' },
+    effectiveAcl: { type: 'string' },
+  },
+};
+
+const flowReport = {
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    'id', 'approach', 'scope', 'duration', 'removeAccount', 'bootstrap', 'status',
+    'durationMs', 'sequence', 'initialTree', 'finalTree', 'treeSource',
+  ],
+  properties: {
+    id: text,
+    approach,
+    scope: { enum: ['full', 'partial'] },
+    duration: { enum: ['temporary', 'permanent'] },
+    removeAccount: { type: 'boolean' },
+    bootstrap: { enum: ['colocated', 'separate'] },
+    status: { enum: ['completed', 'failed', 'timeout'] },
+    error: { type: 'string' },
+    durationMs: ms,
+    sequence: { type: 'array', items: sequenceEntry },
+    initialTree: { type: 'array', items: treeNode },
+    finalTree: { type: 'array', items: treeNode },
+    treeSource: { enum: ['mock', 'protocol', 'driver', 'none'] },
+  },
+};
+
+const roleKind = { enum: ['mock', 'real'] };
+
+export const REPORT_SCHEMA: SchemaObject = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: REPORT_SCHEMA_ID,
+  title: 'dmdc run report',
+  description: 'One conformance run of the OMA DM Server Delegation harness: verdict per requirement and flow, with evidence.',
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    'schemaVersion', 'tool', 'profileVersion', 'runId', 'startedAt', 'finishedAt', 'durationMs', 'roles',
+    'selection', 'summary', 'requirements', 'flows', 'results', 'errors',
+  ],
+  properties: {
+    schemaVersion: { const: '1.0' },
+    tool: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name', 'version'],
+      properties: { name: { const: 'dmdc' }, version: text },
+    },
+    profileVersion: text,
+    runId: text,
+    startedAt: { type: 'string', format: 'date-time' },
+    finishedAt: { type: 'string', format: 'date-time' },
+    durationMs: ms,
+    roles: {
+      type: 'object',
+      additionalProperties: false,
+      required: [...ROLES],
+      properties: Object.fromEntries(ROLES.map((r) => [r, roleKind])),
+    },
+    mutant: text,
+    selection: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['approaches'],
+      properties: {
+        approaches: { type: 'array', items: approach, uniqueItems: true },
+        only: text,
+      },
+    },
+    summary: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['total', 'byVerdict', 'exitCode', 'failedRequirements'],
+      properties: {
+        total: count,
+        byVerdict: {
+          type: 'object',
+          additionalProperties: false,
+          required: [...VERDICTS],
+          properties: Object.fromEntries(VERDICTS.map((v) => [v, count])),
+        },
+        exitCode: { enum: [0, 1, 2, 3] },
+        failedRequirements: { type: 'array', items: text },
+      },
+    },
+    requirements: { type: 'array', items: requirementRef },
+    flows: { type: 'array', items: flowReport },
+    results: { type: 'array', items: requirementResult },
+    errors: { type: 'array', items: { type: 'string' } },
+  },
+};
+
+const ajv = new Ajv2020({ allErrors: true });
+addFormats(ajv);
+const validateShape = ajv.compile<RunReport>(REPORT_SCHEMA);
+
+/** The schema as the file written beside report.json. */
+export function reportSchemaJson(): string {
+  return JSON.stringify(REPORT_SCHEMA, null, 2) + '\n';
+}
+
+/** One line per problem, each starting with the JSON pointer of the field, so the message names it. */
+function describe(e: ErrorObject): string {
+  const at = e.instancePath || '/';
+  const p = e.params as Record<string, unknown>;
+  if (e.keyword === 'required') return `${at}: missing required property '${String(p.missingProperty)}'`;
+  if (e.keyword === 'additionalProperties') return `${at}: unknown property '${String(p.additionalProperty)}'`;
+  if (e.keyword === 'enum') return `${at}: must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+  if (e.keyword === 'const') return `${at}: must be ${JSON.stringify(p.allowedValue)}`;
+  return `${at}: ${e.message ?? e.keyword}`;
+}
+
+/**
+ * Cross-references a schema cannot express: each result must name a catalogued requirement and a reported
+ * flow, otherwise the matrix and JUnit would show a verdict nobody can trace back.
+ */
+function crossReferences(r: RunReport): string[] {
+  const problems: string[] = [];
+  const reqIds = new Set<string>();
+  r.requirements.forEach((q, i) => {
+    if (reqIds.has(q.id)) problems.push(`/requirements/${i}/id: duplicate requirement id '${q.id}'`);
+    reqIds.add(q.id);
+  });
+  const flowIds = new Set<string>();
+  r.flows.forEach((f, i) => {
+    if (flowIds.has(f.id)) problems.push(`/flows/${i}/id: duplicate flow id '${f.id}'`);
+    flowIds.add(f.id);
+  });
+  const pairs = new Set<string>();
+  r.results.forEach((res, i) => {
+    if (!reqIds.has(res.requirementId)) {
+      problems.push(`/results/${i}/requirementId: '${res.requirementId}' is not in /requirements`);
+    }
+    if (!flowIds.has(res.flowId)) problems.push(`/results/${i}/flowId: '${res.flowId}' is not in /flows`);
+    const key = JSON.stringify([res.requirementId, res.flowId]);
+    if (pairs.has(key)) problems.push(`/results/${i}: a second result for '${res.requirementId}' in flow '${res.flowId}'`);
+    pairs.add(key);
+  });
+  return problems;
+}
+
+export function validateReport(r: unknown): { ok: true } | { ok: false; errors: string } {
+  if (!validateShape(r)) {
+    return { ok: false, errors: (validateShape.errors ?? []).map(describe).join('\n') };
+  }
+  const problems = crossReferences(r);
+  return problems.length === 0 ? { ok: true } : { ok: false, errors: problems.join('\n') };
+}
