@@ -13,6 +13,9 @@ export interface ExecutionContext {
    * (TND §8.3.7.1.4; profile switch, spec-digest §6 item 7).
    */
   scrubOnAccountDelete: boolean;
+  /** Mutants only: act as if the server held every right / store ACLs unchecked. */
+  ignoreAcls?: boolean;
+  acceptInvalidAcl?: boolean;
 }
 
 export interface Executed {
@@ -60,6 +63,7 @@ function runOne(c: Command, ctx: ExecutionContext, out: Executed): void {
 }
 
 function itemCommand(c: ItemCommand, ctx: ExecutionContext, out: Executed): void {
+  ctx.tree.enforceAcls = !ctx.ignoreAcls;
   const codes: string[] = [];
   const resultItems: Item[] = [];
   for (const item of c.items) {
@@ -83,6 +87,11 @@ function itemCommand(c: ItemCommand, ctx: ExecutionContext, out: Executed): void
         break;
       }
       case 'Replace':
+        if (prop === 'ACL' && ctx.acceptInvalidAcl && ctx.tree.has(path)) {
+          ctx.tree.forceAcl(path, item.data ?? '');
+          codes.push(STATUS.OK);
+          break;
+        }
         codes.push(
           prop
             ? ctx.tree.replaceProperty(ctx.serverId, path, prop, item.data ?? '')

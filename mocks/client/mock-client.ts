@@ -40,6 +40,20 @@ export interface ClientQuirks {
   omitDevInfo?: boolean;
   /** Ignore ACLs: act as if every server held every right. */
   ignoreAcls?: boolean;
+  /** Open every session with Alert 1201, even when answering Package #0. */
+  alwaysAlert1201?: boolean;
+  /** Answer Package #0 with a SessionID other than the one it carried. */
+  sessionIdMismatch?: boolean;
+  /** Number every message 1. */
+  repeatMsgId?: boolean;
+  /** Leave out the Status of Get commands. */
+  dropGetStatus?: boolean;
+  /** Send no credentials. */
+  noCredentials?: boolean;
+  /** Store an ACL without checking its grammar. */
+  acceptInvalidAcl?: boolean;
+  /** Keep a deleted account's ServerID in the ACLs. */
+  noScrub?: boolean;
 }
 
 const credOf = (a: DmAccount, level: AppAuth['level']) => a.appAuth.find((x) => x.level === level);
@@ -143,8 +157,9 @@ export class MockClient {
       return refuse(401, `Package #0 digest does not verify for server ${n.serverId}`);
     }
     // Answer the push at once; the session runs after it (the trigger and the session are separate).
-    const sessionId = sessionIdHex(n.sessionId);
-    void this.enqueue(() => this.session(n.serverId, ALERT.SERVER_INITIATED_MGMT, sessionId));
+    const sessionId = sessionIdHex(this.o.quirks?.sessionIdMismatch ? (n.sessionId + 1) & 0xffff : n.sessionId);
+    const alert = this.o.quirks?.alwaysAlert1201 ? ALERT.CLIENT_INITIATED_MGMT : ALERT.SERVER_INITIATED_MGMT;
+    void this.enqueue(() => this.session(n.serverId, alert, sessionId));
     return new HttpResponse(null, { status: 200 });
   }
 
@@ -199,9 +214,16 @@ export class MockClient {
         await this.afterSession();
         return;
       }
-      const executed = this.o.quirks?.ignoreAcls
-        ? execute(commands, { tree: this.tree, serverId: '*', msgId: reply.hdr.msgId, scrubOnAccountDelete: this.scrub })
-        : execute(commands, { tree: this.tree, serverId, msgId: reply.hdr.msgId, scrubOnAccountDelete: this.scrub });
+      const q = this.o.quirks ?? {};
+      const executed = execute(commands, {
+        tree: this.tree,
+        serverId,
+        msgId: reply.hdr.msgId,
+        scrubOnAccountDelete: this.scrub,
+        ignoreAcls: q.ignoreAcls,
+        acceptInvalidAcl: q.acceptInvalidAcl,
+      });
+      if (q.dropGetStatus) executed.statuses = executed.statuses.filter((x) => x.cmd !== 'Get');
       const body: Command[] = [
         { kind: 'Status', cmdId: '', msgRef: reply.hdr.msgId, cmdRef: '0', cmd: 'SyncHdr', targetRefs: [reply.hdr.target], sourceRefs: [reply.hdr.source], data: serverAuth, items: [] },
         ...executed.statuses,
@@ -214,7 +236,7 @@ export class MockClient {
   }
 
   private get scrub(): boolean {
-    return this.o.scrubOnAccountDelete ?? true;
+    return !this.o.quirks?.noScrub && (this.o.scrubOnAccountDelete ?? true);
   }
 
   private hdr(account: DmAccount, sessionId: string, msgId: number, cred?: Cred): SyncMLMessage['hdr'] {
@@ -222,7 +244,7 @@ export class MockClient {
       verDTD: SYNCML.verDTD,
       verProto: SYNCML.verProto,
       sessionId,
-      msgId: String(msgId),
+      msgId: this.o.quirks?.repeatMsgId ? '1' : String(msgId),
       target: account.addr,
       source: this.o.devInfo.devId,
       ...(cred ? { cred } : {}),
@@ -232,7 +254,7 @@ export class MockClient {
 
   private package1(account: DmAccount, alert: string, sessionId: string, msgId: number, cl?: AppAuth): SyncMLMessage {
     const name = cl?.name ?? this.o.devInfo.devId;
-    const cred = cl?.secret
+    const cred = cl?.secret && !this.o.quirks?.noCredentials
       ? cl.type === 'BASIC'
         ? basicCred(name, cl.secret)
         : md5Cred(name, cl.secret, nonceOf(cl))

@@ -35,6 +35,10 @@ export interface ServerRoleOptions {
   extraDmHandlers?: RequestHandler[];
   /** Classifies requests on the DM endpoint that are not DM sessions (the co-located bootstrap path). */
   classifyExtra?: (path: string) => Classified | undefined;
+  /** Sign Package #0 with a wrong password (mutants only). */
+  badPkg0Digest?: boolean;
+  /** Content type put on delegation messages (mutants only). */
+  delegationContentType?: string;
 }
 
 let pkg0Counter = 0;
@@ -137,7 +141,7 @@ export abstract class ServerRole {
     const outcome = this.dm.expect(devId, sessionIdHex(sessionNumber), script);
     const trigger = encodeNotification(
       { uiMode: 1, initiator: 1, sessionId: sessionNumber, serverId: this.o.serverId },
-      { password: device.credentials.server.secret, nonce: device.credentials.server.nonce },
+      { password: this.o.badPkg0Digest ? 'not-the-secret' : device.credentials.server.secret, nonce: device.credentials.server.nonce },
     );
     const res = await send(this.o.env, {
       from: this.o.role,
@@ -153,17 +157,22 @@ export abstract class ServerRole {
     return result;
   }
 
-  /** POSTs a delegation message to a peer and returns its parsed answer; an Error answer throws. */
-  async call(peer: PeerServer, msg: DelegationMessage, link: LinkId = 'dms1-dms2'): Promise<DelegationMessage> {
-    const res = await send(this.o.env, {
+  /** POSTs a delegation body as it is (a mutant may send a broken one). */
+  callRaw(peer: PeerServer, body: string, link: LinkId = 'dms1-dms2') {
+    return send(this.o.env, {
       from: this.o.role,
       to: peer.role,
       link,
       url: peer.delegationUrl,
-      body: buildDelegation(msg),
-      contentType: MEDIA.delegation,
+      body,
+      contentType: this.o.delegationContentType ?? MEDIA.delegation,
       mutual: true,
     });
+  }
+
+  /** POSTs a delegation message to a peer and returns its parsed answer; an Error answer throws. */
+  async call(peer: PeerServer, msg: DelegationMessage, link: LinkId = 'dms1-dms2'): Promise<DelegationMessage> {
+    const res = await this.callRaw(peer, buildDelegation(msg), link);
     const parsed = parseDelegation(res.body.toString('utf8'));
     if (!parsed.ok) throw new Error(`${peer.role} answered ${msg.type} with an unreadable body (HTTP ${res.status}): ${parsed.reason}`);
     if (parsed.message.type === 'Error') {

@@ -10,6 +10,10 @@ export interface AclUpdatePlan {
   removeAccountPath?: string;
   /** How the new ACL is made from the current effective one (mutants replace this). */
   rewrite?: (current: Acl, delegator: string, delegatee: string) => Acl;
+  /** Post-processing of the serialized ACL (mutants only). */
+  text?: (acl: string) => string;
+  /** Delete the account before the ACL updates (mutants only). */
+  removeFirst?: boolean;
 }
 
 /** DMS-2 gets exactly the commands DMS-1 holds; everyone else's entries stay. */
@@ -27,7 +31,9 @@ const parent = (uri: string) => uri.slice(0, uri.lastIndexOf('/')) || '.';
  */
 export function aclUpdateScript(plan: AclUpdatePlan): SessionScript {
   const rewrite = plan.rewrite ?? grantDelegatee;
+  const text = plan.text ?? ((x: string) => x);
   return async function* () {
+    if (plan.removeFirst && plan.removeAccountPath) yield [del(plan.removeAccountPath)];
     const effective = new Map<string, string>();
     let asking = new Map(plan.subtrees.map((s) => [s, s]));
     while (asking.size) {
@@ -45,14 +51,14 @@ export function aclUpdateScript(plan: AclUpdatePlan): SessionScript {
       asking = next;
     }
     const writes = plan.subtrees.map((s) =>
-      replace(aclUri(s), serializeAcl(rewrite(parseAcl(effective.get(s) ?? ''), plan.delegator, plan.delegatee))),
+      replace(aclUri(s), text(serializeAcl(rewrite(parseAcl(effective.get(s) ?? ''), plan.delegator, plan.delegatee)))),
     );
     const written = yield writes;
     writes.forEach((w, i) => {
       const code = statusOf(written, i);
       if (code !== '200') throw new Error(`Replace ${w.items[0].target} answered ${code ?? 'nothing'}`);
     });
-    if (plan.removeAccountPath) {
+    if (plan.removeAccountPath && !plan.removeFirst) {
       const removed = yield [del(plan.removeAccountPath)];
       if (statusOf(removed, 0) !== '200') throw new Error(`Delete ${plan.removeAccountPath} answered ${statusOf(removed, 0)}`);
     }

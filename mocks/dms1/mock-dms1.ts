@@ -34,6 +34,18 @@ export interface Dms1Quirks {
   rewriteAcl?: AclUpdatePlan['rewrite'];
   /** Put this ServerID in the ACLs instead of DMS-2's. */
   wrongDelegatee?: string;
+  /** Keep the account even in a permanent delegation that should remove it. */
+  neverRemoveAccount?: boolean;
+  /** Approach A: do not add DMS-2's account to the client. */
+  skipAccountAdd?: boolean;
+  /** Send a schema-invalid initiation request first, then the right one. */
+  sendMalformedFirst?: boolean;
+  /** Answer BootstrapComplete with an Ack naming another message. */
+  ackWrongType?: boolean;
+  /** Delete the own account before the ACL updates instead of last. */
+  removeAccountFirst?: boolean;
+  /** Rewrite the ACL text after it was built (e.g. make it invalid). */
+  aclText?: (acl: string) => string;
 }
 
 export interface Dms1Options extends Omit<ServerRoleOptions, 'role'> {
@@ -72,6 +84,9 @@ export class MockDms1 extends ServerRole {
     const p: Pending = { order, state: 'initiated', bootstrapComplete: deferred(), delegationComplete: deferred() };
     this.pending.set(order.sessionId, p);
 
+    if (q.sendMalformedFirst) {
+      await this.callRaw(peer, `<?xml version="1.0"?><Delegation xmlns="urn:dmdc:delegation:1.0" version="1.0"><DelegationInitiationRequest><SessionId>${order.sessionId}</SessionId></DelegationInitiationRequest></Delegation>`).catch(() => undefined);
+    }
     // Step 2: Delegation Initiation Request.
     const answer = expectType(
       await this.call(peer, {
@@ -88,13 +103,15 @@ export class MockDms1 extends ServerRole {
     );
     if (!answer.accepted) throw new Error(`dms2 rejected the delegation: ${answer.reason ?? 'no reason'}`);
 
-    const removeAccount = (order.removeAccount && order.delegationType.duration === 'permanent') || !!q.alwaysRemoveAccount;
+    const removeAccount = ((order.removeAccount && order.delegationType.duration === 'permanent') || !!q.alwaysRemoveAccount) && !q.neverRemoveAccount;
     const plan: AclUpdatePlan = {
       subtrees,
       delegator: this.o.serverId,
       delegatee: q.wrongDelegatee ?? peer.serverId,
       removeAccountPath: removeAccount ? this.options.ownAccountPath : undefined,
       rewrite: q.rewriteAcl,
+      text: q.aclText,
+      removeFirst: q.removeAccountFirst,
     };
 
     if (order.approach === 'B') await this.approachB(p, peer, plan);
@@ -131,7 +148,7 @@ export class MockDms1 extends ServerRole {
     p.state = 'updating';
     if (q.preparedBeforeAcl) await this.prepared(p, peer);
     // Steps 4 and 5: add DMS-2's account, update the ACLs, optionally remove our own account, in one session.
-    await this.trigger(p.order.devId, accountScript(account, plan, !!q.skipAclUpdate));
+    await this.trigger(p.order.devId, accountScript(account, plan, !!q.skipAclUpdate, !!q.skipAccountAdd));
     // Step 6.
     if (!q.preparedBeforeAcl) await this.prepared(p, peer);
   }
@@ -159,7 +176,7 @@ export class MockDms1 extends ServerRole {
           throw new DelegationRefusal('OUT_OF_ORDER', `BootstrapComplete while ${p.state}`, m.sessionId);
         }
         p.bootstrapComplete.resolve();
-        return { type: 'Ack', sessionId: m.sessionId, of: 'BootstrapComplete' };
+        return { type: 'Ack', sessionId: m.sessionId, of: this.options.quirks?.ackWrongType ? 'ClientPrepared' : 'BootstrapComplete' };
       case 'DelegationComplete':
         if (p.state !== 'prepared') throw new DelegationRefusal('OUT_OF_ORDER', `DelegationComplete while ${p.state}, before ClientPrepared`, m.sessionId);
         p.delegationComplete.resolve(m);
@@ -182,10 +199,11 @@ function bootConfigScript(entry: string, url: string): SessionScript {
 }
 
 /** A.4 and A.5: DMS-2's account (w7-like ACL on it), the ACL update, then the optional removal. */
-function accountScript(account: DmAccount, plan: AclUpdatePlan, skipAcl: boolean): SessionScript {
+function accountScript(account: DmAccount, plan: AclUpdatePlan, skipAcl: boolean, skipAdd: boolean): SessionScript {
   const base = `${TREE.dmAccRoot}/${accountNodeName(account.serverId)}`;
   const update = aclUpdateScript(skipAcl ? { ...plan, subtrees: [] } : plan);
   return async function* (start) {
+    if (skipAdd) return yield* update(start);
     const adds = accountNodes(base, account).map((n) => add(n.path, n.format, n.value));
     const added = yield adds;
     adds.forEach((c, i) => {

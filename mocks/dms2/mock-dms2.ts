@@ -16,8 +16,8 @@ export type BootstrapPlacement = { mode: 'colocated' } | { mode: 'separate'; ser
 export interface Dms2Quirks {
   /** Send DelegationComplete without waiting for ClientPrepared. */
   completeBeforePrepared?: boolean;
-  /** Never send BootstrapComplete (B.7 skipped). */
-  skipBootstrapComplete?: boolean;
+  /** Before each notification, send a stray copy under another session id. */
+  straySessionId?: boolean;
 }
 
 export interface Dms2Options extends Omit<ServerRoleOptions, 'role' | 'extraDmHandlers' | 'classifyExtra'> {
@@ -147,7 +147,7 @@ export class MockDms2 extends ServerRole {
     if (!d) return;
     d.state = 'bootstrapped';
     if (this.options.quirks?.completeBeforePrepared) setImmediate(() => void this.finish(d));
-    if (!this.options.quirks?.skipBootstrapComplete) setImmediate(() => void this.notify(d, { type: 'BootstrapComplete', sessionId: d.request.sessionId }));
+    setImmediate(() => void this.notify(d, { type: 'BootstrapComplete', sessionId: d.request.sessionId }));
   }
 
   /** After ClientPrepared: in approach A, DMS-2 first manages the client itself (A.7); then DelegationComplete. */
@@ -168,6 +168,7 @@ export class MockDms2 extends ServerRole {
   }
 
   private async notify(d: Delegation, m: DelegationMessage): Promise<void> {
+    if (this.options.quirks?.straySessionId && 'sessionId' in m) await this.call(d.peer, { ...m, sessionId: `${m.sessionId}-x` } as DelegationMessage).catch(() => undefined);
     try {
       expectType(await this.call(d.peer, m), 'Ack');
     } catch (err) {

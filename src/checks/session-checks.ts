@@ -46,14 +46,25 @@ export const sessionPkg1DevInfo: Check = {
     }),
 };
 
+/** The session a client opens next on the link after a Package #0 must carry the trigger's id. */
+function pkg0Answers(ctx: JudgeContext): string[] {
+  const p: string[] = [];
+  for (const push of ctx.messages.filter((m) => m.notification && m.direction === 'request')) {
+    const next = ctx.messages.find((m) => m.seq > push.seq && m.direction === 'request' && m.syncml && m.event.link === push.event.link);
+    const want = push.notification!.sessionId.toString(16).toUpperCase();
+    if (next && next.syncml!.hdr.sessionId.toUpperCase() !== want) p.push(`Package #0 (seq ${push.seq}) for session ${want} answered with SessionID ${next.syncml!.hdr.sessionId} (seq ${next.seq})`);
+  }
+  return p;
+}
+
 export const sessionIdKept: Check = {
   id: 'session-id-kept',
   title: 'SessionID kept, and equal to the Package #0 session id',
   requirements: ['SES-SESSIONID'],
-  run: (ctx) =>
-    everySession(ctx, 'every message of a session carries its SessionID; after Package #0 it is that id in hex', (s) => {
+  run(ctx) {
+    const triggered = pkg0Answers(ctx);
+    const out = everySession(ctx, 'every message of a session carries its SessionID; after Package #0 it is that id in hex', (s) => {
       const p: string[] = [];
-      if (s.pkg0 && s.pkg0.notification!.sessionId.toString(16).toUpperCase() !== s.sessionId.toUpperCase()) p.push(`Package #0 session ${s.pkg0.notification!.sessionId.toString(16).toUpperCase()} answered as ${s.sessionId}`);
       for (const req of clientMsgs(s)) {
         const res = s.messages.find((m) => m.direction === 'response' && m.event.exchange === req.event.exchange);
         const other = ctx.messages.find((m) => m.direction === 'response' && m.event.exchange === req.event.exchange && m.event.link === req.event.link);
@@ -61,7 +72,10 @@ export const sessionIdKept: Check = {
         if (got !== undefined && got !== req.syncml!.hdr.sessionId) p.push(`server answered session ${req.syncml!.hdr.sessionId} with SessionID ${got}`);
       }
       return p;
-    }),
+    });
+    if (!triggered.length) return out;
+    return { ...out, verdict: 'FAIL', actual: [...triggered, ...(out.verdict === 'FAIL' ? [out.actual] : [])].join('; ') };
+  },
 };
 
 export const sessionMsgId: Check = {

@@ -6,7 +6,7 @@ import { MockBootstrap } from '../../mocks/bootstrap/mock-bootstrap.js';
 import { MockDms1, type Dms1Quirks } from '../../mocks/dms1/mock-dms1.js';
 import { MockDms2, type Dms2Quirks } from '../../mocks/dms2/mock-dms2.js';
 import type { Role } from '../model/roles.js';
-import { createPki, type Pki } from '../pki/pki.js';
+import { createCa, createPki, issueLeaf, type Identity, type Pki } from '../pki/pki.js';
 import { parseBody } from '../trace/parse-body.js';
 import type { TraceEvent } from '../trace/events.js';
 import { BudgetExceeded, TraceRecorder } from '../trace/recorder.js';
@@ -27,6 +27,10 @@ export interface Variation {
   tls?: Partial<Record<Role, TlsPolicy>>;
   /** Roles that present no client certificate on mutual-TLS links. */
   omitClientCertificate?: Partial<Record<Role, boolean>>;
+  /** Roles whose certificate comes from a CA the others do not trust. */
+  foreignCertificate?: Partial<Record<Role, boolean>>;
+  /** Server-side deviations of DMS-1 / DMS-2. */
+  server?: Partial<Record<'dms1' | 'dms2', { badPkg0Digest?: boolean; delegationContentType?: string }>>;
 }
 
 export interface Budgets {
@@ -93,8 +97,12 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
   const sessionId = `${s.id}-${randomBytes(4).toString('hex')}`;
   const ids = fixture.servers;
 
+  const foreign = new Map<Role, Identity>();
+  for (const role of Object.keys(v.foreignCertificate ?? {}) as Role[]) {
+    foreign.set(role, await issueLeaf(await createCa({ caName: 'foreign CA' }), `dmdc ${role}`));
+  }
   const env = (role: Role): MockEnv => ({
-    identity: pki.roles[role],
+    identity: foreign.get(role) ?? pki.roles[role],
     trustAnchors: [pki.ca.cert],
     trace,
     parseBody,
@@ -114,6 +122,7 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
     managedSubtrees: fixture.managedSubtrees,
     ownAccountPath: fixture.accounts.find((a) => a.account.serverId === ids.dms1)!.path,
     quirks: v.dms1,
+    ...v.server?.dms1,
   });
   const bs = s.approach === 'B' && s.bootstrap === 'separate' ? new MockBootstrap(env('bootstrap')) : undefined;
   let client: MockClient | undefined;
@@ -126,6 +135,7 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
       : { mode: 'colocated' },
     pushUrlOf: (devId) => (devId === fixture.devInfo.devId ? client?.pushUrl : undefined),
     quirks: v.dms2,
+    ...v.server?.dms2,
   });
   await dms1.start();
   await dms2.start();

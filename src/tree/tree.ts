@@ -332,7 +332,7 @@ export class DmTree {
     if (chain.length === segs.length + 1) return '418';
     const anchor = chain[chain.length - 1]!;
     if (anchor.format !== 'node') return '405';
-    if (!aclGrants(this.effectiveOf(chain, segs).acl, 'Add', serverId)) return '425';
+    if (!this.grants(this.effectiveOf(chain, segs).acl, 'Add', serverId)) return '425';
 
     const lineage = [...chain];
     for (let i = chain.length - 1; i < segs.length; i++) {
@@ -341,7 +341,7 @@ export class DmTree {
       if (last && opts.type !== undefined) rec.type = opts.type;
       if (last && opts.value !== undefined) rec.value = opts.value;
       const parentAcl = this.effectiveOf(lineage, segs).acl;
-      if (rec.format === 'node' && !aclGrants(parentAcl, 'Replace', serverId)) rec.acl = creatorAcl(serverId);
+      if (rec.format === 'node' && !this.grants(parentAcl, 'Replace', serverId)) rec.acl = creatorAcl(serverId);
       lineage[lineage.length - 1]!.children.set(rec.name, rec);
       lineage.push(rec);
       const nodePath = joinUri(segs.slice(0, i + 1));
@@ -363,7 +363,7 @@ export class DmTree {
     const rec = chain[chain.length - 1]!;
     if (rec.format === 'node' || meta.format === 'node') return '405';
     if (meta.format !== undefined && !isFormat(meta.format)) return '415';
-    if (!aclGrants(this.effectiveOf(chain, segs).acl, 'Replace', serverId)) return '425';
+    if (!this.grants(this.effectiveOf(chain, segs).acl, 'Replace', serverId)) return '425';
     const change: TreeChange = { serverId, op: 'Replace', path: joinUri(segs), after: value };
     if (rec.value !== undefined) change.before = rec.value;
     this.changes.push(change);
@@ -382,7 +382,7 @@ export class DmTree {
     const chain = this.chain(segs);
     if (chain.length !== segs.length + 1) return '404';
     if (segs.length === 0) return '405';
-    if (!aclGrants(this.effectiveOf(chain, segs).acl, 'Delete', serverId)) return '425';
+    if (!this.grants(this.effectiveOf(chain, segs).acl, 'Delete', serverId)) return '425';
     const rec = chain[chain.length - 1]!;
     const change: TreeChange = { serverId, op: 'Delete', path: joinUri(segs) };
     if (rec.value !== undefined) change.before = rec.value;
@@ -398,7 +398,7 @@ export class DmTree {
     if (segs === undefined) return { status: '400' };
     const chain = this.chain(segs);
     if (chain.length !== segs.length + 1) return { status: '404' };
-    if (!aclGrants(this.effectiveOf(chain, segs).acl, 'Get', serverId)) return { status: '425' };
+    if (!this.grants(this.effectiveOf(chain, segs).acl, 'Get', serverId)) return { status: '425' };
     const rec = chain[chain.length - 1]!;
     const out: GetResult = { status: '200', format: rec.format };
     if (rec.type !== undefined) out.type = rec.type;
@@ -422,7 +422,7 @@ export class DmTree {
     const chain = this.chain(segs);
     if (chain.length !== segs.length + 1) return { status: '404' };
     const rec = chain[chain.length - 1]!;
-    if (!aclGrants(this.effectiveOf(chain, segs).acl, 'Get', serverId)) return { status: '425' };
+    if (!this.grants(this.effectiveOf(chain, segs).acl, 'Get', serverId)) return { status: '425' };
     switch (name) {
       case 'ACL':
         return { status: '200', value: rec.acl };
@@ -474,7 +474,7 @@ export class DmTree {
         return '200';
       }
       case 'Title': {
-        if (!aclGrants(this.effectiveOf(chain, segs).acl, 'Replace', serverId)) return '425';
+        if (!this.grants(this.effectiveOf(chain, segs).acl, 'Replace', serverId)) return '425';
         const change: TreeChange = { serverId, op: 'Replace', path: uri, prop: 'Title', after: value };
         if (rec.title !== undefined) change.before = rec.title;
         this.changes.push(change);
@@ -487,7 +487,7 @@ export class DmTree {
         if (segmentProblem(value) !== undefined) return '400';
         const parent = chain[chain.length - 2]!;
         if (value !== rec.name && parent.children.has(value)) return '418';
-        if (!aclGrants(this.effectiveOf(chain, segs).acl, 'Replace', serverId)) return '425';
+        if (!this.grants(this.effectiveOf(chain, segs).acl, 'Replace', serverId)) return '425';
         this.changes.push({ serverId, op: 'Replace', path: uri, prop: 'Name', before: rec.name, after: value });
         // Rebuild the parent's map so the renamed node keeps its place among its siblings.
         const entries = [...parent.children.entries()].map(([k, c]): [string, Rec] => (k === rec.name ? [value, c] : [k, c]));
@@ -537,11 +537,13 @@ export class DmTree {
       } else if (n !== first) {
         throw new TreeError('418', 'snapshot lists the root twice');
       }
-      const spec: SetNodeSpec = { format: n.format, acl: n.acl };
+      // A snapshot is evidence: an ACL a broken device stored is kept as it is, so checks can judge it.
+      const spec: SetNodeSpec = { format: n.format };
       if (n.type !== undefined) spec.type = n.type;
       if (n.value !== undefined) spec.value = n.value;
       if (n.title !== undefined) spec.title = n.title;
       tree.setNode(n.path, spec);
+      tree.forceAcl(n.path, n.acl);
     }
     return tree;
   }
@@ -555,6 +557,23 @@ export class DmTree {
   }
 
   // ---- internals ----
+
+  /**
+   * False only in a deliberately broken client (a mutant): every right is granted. The reference client
+   * always enforces ACLs.
+   */
+  enforceAcls = true;
+
+  private grants(acl: string, cmd: AclCommand, serverId: string): boolean {
+    return !this.enforceAcls || aclGrants(acl, cmd, serverId);
+  }
+
+  /** Device-side ACL write without the grammar check: only a broken client (a mutant) does this. */
+  forceAcl(path: string, acl: string): void {
+    const rec = this.lookup(splitUri(path));
+    if (!rec) throw new TreeError('404', `${path} does not exist`);
+    rec.acl = acl;
+  }
 
   private lookup(segs: readonly string[]): Rec | undefined {
     let rec: Rec | undefined = this.root;
@@ -584,9 +603,9 @@ export class DmTree {
   }
 
   private mayChangeAcl(serverId: string, chain: readonly Rec[], segs: readonly string[]): boolean {
-    const onNode = aclGrants(this.effectiveOf(chain, segs).acl, 'Replace', serverId);
+    const onNode = this.grants(this.effectiveOf(chain, segs).acl, 'Replace', serverId);
     if (chain.length === 1) return onNode;
-    const onParent = aclGrants(this.effectiveOf(chain.slice(0, -1), segs).acl, 'Replace', serverId);
+    const onParent = this.grants(this.effectiveOf(chain.slice(0, -1), segs).acl, 'Replace', serverId);
     const interior = chain[chain.length - 1]!.format === 'node';
     if (!interior) return onParent;
     return this.aclChangeRule === 'node-or-parent' ? onNode || onParent : onNode;

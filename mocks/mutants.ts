@@ -1,0 +1,59 @@
+import type { Variation } from '../src/runner/run-flow.js';
+import type { Acl } from '../src/tree/acl.js';
+
+/**
+ * Deliberately non-conformant variants of the reference mocks. Each names the flow it runs in and the
+ * requirements it must make FAIL; `npm test` proves every check is failed by at least one of them.
+ */
+export interface Mutant {
+  id: string;
+  description: string;
+  /** Scenario id (approach-scope-duration) the mutant runs in. */
+  scenario: string;
+  variation: Variation;
+  /** Requirement ids that must FAIL. */
+  kills: string[];
+}
+
+const weakTls = { minVersion: 'TLSv1.1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' } as const;
+const acceptWeak = { minVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' } as const;
+
+/** Keeps only the delegator and the delegatee: everyone else's entries are dropped. */
+const dropOthers = (acl: Acl, delegator: string, delegatee: string): Acl => {
+  const out: Acl = {};
+  for (const [cmd, ids] of Object.entries(acl) as Array<[keyof Acl, string[]]>) if (ids.includes(delegator)) out[cmd] = [delegator, delegatee];
+  return out;
+};
+
+export const MUTANTS: Mutant[] = [
+  { id: 'skip-acl-update', description: 'DMS-1 never updates the ACLs (step B.8 skipped)', scenario: 'B-partial-temporary', variation: { dms1: { skipAclUpdate: true } }, kills: ['B.8', 'FIN-ACL-DELEGATED', 'ORD-B.8-B.9'] },
+  { id: 'prepared-before-acl', description: 'DMS-1 reports the client prepared before updating the ACLs (B.9 before B.8)', scenario: 'B-full-temporary', variation: { dms1: { preparedBeforeAcl: true } }, kills: ['ORD-B.8-B.9'] },
+  { id: 'prepared-before-account', description: 'approach A: ClientPrepared before DMS-2\'s account and ACLs are on the client', scenario: 'A-partial-temporary', variation: { dms1: { preparedBeforeAcl: true } }, kills: ['ORD-A.4-A.6'] },
+  { id: 'acl-before-bootstrap-complete', description: 'DMS-1 updates ACLs before DMS-2 reports the bootstrap complete', scenario: 'B-partial-permanent', variation: { dms1: { aclBeforeBootstrapComplete: true } }, kills: ['ORD-B-NO-ACL-BEFORE-B.7', 'ORD-B.7-B.8'] },
+  { id: 'wrong-delegatee', description: 'ACLs name a wrong ServerID instead of DMS-2', scenario: 'B-partial-temporary', variation: { dms1: { wrongDelegatee: 'dms3.example' } }, kills: ['B.8', 'FIN-ACL-DELEGATED'] },
+  { id: 'drop-others', description: "the ACL Replace drops other servers' entries", scenario: 'A-full-temporary', variation: { dms1: { rewriteAcl: dropOthers } }, kills: ['FIN-OTHERS-PRESERVED'] },
+  { id: 'remove-in-temporary', description: "DMS-1's account removed in a temporary delegation", scenario: 'B-full-temporary', variation: { dms1: { alwaysRemoveAccount: true } }, kills: ['FIN-DMS1-KEPT'] },
+  { id: 'keep-in-permanent', description: 'DMS-1 keeps its account in a permanent delegation that removes it', scenario: 'A-partial-permanent', variation: { dms1: { neverRemoveAccount: true } }, kills: ['A.5', 'FIN-DMS1-REMOVED'] },
+  { id: 'skip-account-add', description: "approach A: DMS-1 never adds DMS-2's account", scenario: 'A-full-permanent', variation: { dms1: { skipAccountAdd: true } }, kills: ['FIN-DMS2-ACCOUNT', 'A.4'] },
+  { id: 'malformed-first', description: 'DMS-1 first sends a malformed delegation XML', scenario: 'B-full-permanent', variation: { dms1: { sendMalformedFirst: true } }, kills: ['PRF-SCHEMA'] },
+  { id: 'ack-wrong-type', description: 'DMS-1 acknowledges BootstrapComplete with an Ack of another message', scenario: 'B-partial-temporary', variation: { dms1: { ackWrongType: true } }, kills: ['PRF-RESPONSES', 'B.7'] },
+  { id: 'invalid-acl', description: 'DMS-1 writes an ACL with an empty server list, and the client stores it unchecked', scenario: 'A-partial-temporary', variation: { dms1: { aclText: (a) => `${a}&Exec=` }, client: { acceptInvalidAcl: true } }, kills: ['FIN-ACL-SYNTAX', 'A.4'] },
+  { id: 'complete-before-prepared', description: 'DMS-2 sends DelegationComplete before DMS-1 reports the client prepared', scenario: 'B-full-temporary', variation: { dms2: { completeBeforePrepared: true } }, kills: ['ORD-B.9-B.10'] },
+  { id: 'stray-session-id', description: 'DMS-2 also sends its notifications under another session id', scenario: 'A-full-temporary', variation: { dms2: { straySessionId: true } }, kills: ['PRF-SESSION-ID'] },
+  { id: 'wrong-content-type', description: 'DMS-2 sends delegation messages as application/xml', scenario: 'B-partial-permanent', variation: { server: { dms2: { delegationContentType: 'application/xml' } } }, kills: ['PRF-CONTENT-TYPE'] },
+  { id: 'no-client-certificate', description: 'DMS-1 calls DMS-2 without a client certificate', scenario: 'B-full-permanent', variation: { omitClientCertificate: { dms1: true } }, kills: ['B.1', 'TLS-DMS-MUTUAL', 'B.2'] },
+  { id: 'foreign-certificate', description: 'DMS-1 presents a certificate from a CA DMS-2 does not trust', scenario: 'A-full-permanent', variation: { foreignCertificate: { dms1: true } }, kills: ['TLS-TRUST-ANCHOR', 'A.1'] },
+  { id: 'tls11-dms', description: 'DMS-1 offers only TLS 1.1 and DMS-2 accepts it', scenario: 'A-partial-permanent', variation: { tls: { dms1: weakTls, dms2: acceptWeak } }, kills: ['TLS-VERSION'] },
+  { id: 'tls11-bootstrap', description: 'the client and the Bootstrap Server agree on TLS 1.1', scenario: 'B-partial-temporary', variation: { tls: { client: acceptWeak, bootstrap: weakTls } }, kills: ['TLS-CLIENT-BS', 'TLS-VERSION'] },
+  { id: 'tls11-client-server', description: 'the client and DMS-1 agree on TLS 1.1', scenario: 'A-full-temporary', variation: { tls: { client: weakTls, dms1: acceptWeak } }, kills: ['TLS-CLIENT-SERVER'] },
+  { id: 'bad-pkg0-digest', description: 'DMS-1 signs Package #0 with a wrong secret', scenario: 'A-full-temporary', variation: { server: { dms1: { badPkg0Digest: true } } }, kills: ['SES-PKG0-DIGEST'] },
+  { id: 'client-alert-1201', description: 'the client answers Package #0 with Alert 1201', scenario: 'B-full-temporary', variation: { client: { alwaysAlert1201: true } }, kills: ['SES-PKG1-ALERT'] },
+  { id: 'client-no-devinfo', description: 'the client leaves DevInfo out of package 1', scenario: 'A-full-temporary', variation: { client: { omitDevInfo: true } }, kills: ['SES-PKG1-DEVINFO'] },
+  { id: 'client-session-id', description: 'the client answers Package #0 under another SessionID', scenario: 'A-partial-temporary', variation: { client: { sessionIdMismatch: true } }, kills: ['SES-SESSIONID'] },
+  { id: 'client-msgid', description: 'the client numbers every message 1', scenario: 'B-full-permanent', variation: { client: { repeatMsgId: true } }, kills: ['SES-MSGID'] },
+  { id: 'client-drops-status', description: 'the client sends no Status for Get commands', scenario: 'B-partial-temporary', variation: { client: { dropGetStatus: true } }, kills: ['SES-STATUS'] },
+  { id: 'client-no-credentials', description: 'the client sends no credentials', scenario: 'A-full-temporary', variation: { client: { noCredentials: true } }, kills: ['SES-CRED'] },
+  { id: 'client-ignores-acls', description: 'the client executes commands without checking ACLs', scenario: 'B-full-temporary', variation: { client: { ignoreAcls: true } }, kills: ['SES-ACL-425'] },
+  { id: 'client-no-scrub', description: "the client keeps a deleted account's ServerID in its ACLs", scenario: 'B-full-permanent', variation: { client: { noScrub: true } }, kills: ['FIN-DMS1-REMOVED'] },
+  { id: 'delete-account-first', description: 'DMS-1 deletes its own account first and goes on sending commands', scenario: 'B-full-permanent', variation: { dms1: { removeAccountFirst: true } }, kills: ['ORD-8B-LAST'] },
+];

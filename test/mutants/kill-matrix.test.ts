@@ -1,0 +1,57 @@
+import { beforeAll, describe, expect, test } from 'vitest';
+import { MUTANTS } from '../../mocks/mutants.js';
+import { loadCatalogue } from '../../src/catalogue/catalogue.js';
+import { CHECKS } from '../../src/checks/registry.js';
+import { judgeFlow } from '../../src/judge/judge.js';
+import { createPki, type Pki } from '../../src/pki/pki.js';
+import type { RequirementResult } from '../../src/report/model.js';
+import { runFlow } from '../../src/runner/run-flow.js';
+import { defaultScenarios } from '../../src/runner/scenario.js';
+
+/** Short budgets: a mutant that stalls a flow should not stall the test run. */
+const BUDGETS = { requestMs: 3000, sessionMs: 2500, notificationMs: 2500, flowMs: 10_000 };
+const catalogue = loadCatalogue();
+const scenarios = new Map(defaultScenarios().map((s) => [s.id, s]));
+
+let pki: Pki;
+const reference = new Map<string, RequirementResult[]>();
+const mutated = new Map<string, RequirementResult[]>();
+
+beforeAll(async () => {
+  pki = await createPki();
+  for (const s of scenarios.values()) reference.set(s.id, judgeFlow(await runFlow({ scenario: s, pki, budgets: BUDGETS }), catalogue.entries));
+  for (const m of MUTANTS) {
+    const flow = await runFlow({ scenario: scenarios.get(m.scenario)!, pki, budgets: BUDGETS, variation: m.variation });
+    mutated.set(m.id, judgeFlow(flow, catalogue.entries));
+  }
+}, 240_000);
+
+/** A SHOULD that is not met reads WARN: for a SHOULD-level requirement that is the check failing. */
+const failing = (v: string) => v === 'FAIL' || v === 'WARN';
+const failedChecks = (results: RequirementResult[]) =>
+  new Set(results.flatMap((r) => r.checks.filter((c) => failing(c.verdict)).map((c) => c.checkId)));
+
+describe('reference mocks', () => {
+  test.for([...defaultScenarios().map((s) => s.id)])('%s: every applicable requirement PASSes', (id) => {
+    const bad = reference.get(id)!.filter((r) => r.verdict !== 'PASS' && r.verdict !== 'NOT_APPLICABLE');
+    expect(bad.map((r) => `${r.requirementId} ${r.verdict}: ${r.checks.map((c) => c.actual ?? c.reason).join('; ')}`)).toEqual([]);
+  });
+});
+
+describe('mutants', () => {
+  test.for(MUTANTS.map((m) => [m.id, m] as const))('%s is caught by the requirements it targets', ([, m]) => {
+    const results = mutated.get(m.id)!;
+    const failed = results.filter((r) => failing(r.verdict)).map((r) => r.requirementId);
+    expect(m.kills.length).toBeGreaterThan(0);
+    for (const id of m.kills) expect(failed, `${m.id} should fail ${id}`).toContain(id);
+  });
+
+  test('every check FAILs on at least one mutant and on no reference flow (kill matrix)', () => {
+    const killedBy = new Map<string, string[]>([...CHECKS.keys()].map((id) => [id, []]));
+    for (const [mutant, results] of mutated) for (const c of failedChecks(results)) killedBy.get(c)?.push(mutant);
+    const lines = [...killedBy].map(([check, ms]) => `${check.padEnd(30)} ${ms.length ? ms.join(', ') : '— NOT KILLED'}`);
+    process.stdout.write(`\nKill matrix (check → mutants that make it FAIL):\n${lines.join('\n')}\n`);
+    for (const results of reference.values()) expect([...failedChecks(results)]).toEqual([]);
+    expect([...killedBy].filter(([, ms]) => !ms.length).map(([c]) => c)).toEqual([]);
+  });
+});
