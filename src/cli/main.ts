@@ -1,4 +1,7 @@
+import { formatCatalogue } from '../catalogue/format.js';
+import { loadCatalogue } from '../catalogue/catalogue.js';
 import { mockCommand } from './mock-command.js';
+import { runCommand } from './run-command.js';
 
 export const HELP = `dmdc: conformance harness for OMA DM Server Delegation
 
@@ -15,8 +18,14 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
+      case 'run':
+        return await runCommand(rest);
       case 'mock':
         return await mockCommand(rest);
+      case 'list':
+        if (rest.includes('--help')) return console.log('dmdc list: prints the requirement catalogue (id, severity, provenance, step, title).'), 0;
+        console.log(formatCatalogue(loadCatalogue()));
+        return 0;
       case undefined:
       case '--help':
       case '-h':

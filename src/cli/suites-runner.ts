@@ -1,0 +1,55 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * Runs the vitest conformance suites over the recorded flows, with allure-vitest writing Allure results,
+ * then generates the single-file Allure report. Returns problems instead of throwing: the dmdc report is
+ * already written and stays the reference.
+ */
+export async function runSuites(o: { flowsFile: string; runDir: string; only?: string; quiet?: boolean }): Promise<string[]> {
+  const problems: string[] = [];
+  const resultsDir = join(o.runDir, 'allure-results');
+  const env = { DMDC_FLOWS: o.flowsFile, ...(o.only ? { DMDC_ONLY: o.only } : {}) };
+  Object.assign(process.env, env);
+  try {
+    const { startVitest } = await import('vitest/node');
+    const vitest = await startVitest('test', [], {
+      root: ROOT,
+      config: join(ROOT, 'vitest.suites.config.ts'),
+      watch: false,
+      reporters: [['default', { summary: false }], ['allure-vitest/reporter', { resultsDir, reportMatchers: false }]],
+    });
+    await vitest?.close();
+    // Failing conformance tests are verdicts, not a harness problem: only a crash of the runner is.
+    if (!vitest) problems.push('vitest did not start');
+  } catch (err) {
+    problems.push(`conformance suites: ${(err as Error).message}`);
+  } finally {
+    for (const k of Object.keys(env)) delete process.env[k];
+  }
+  problems.push(...allureReport(resultsDir, join(o.runDir, 'allure-report')));
+  return problems;
+}
+
+function allureReport(resultsDir: string, outDir: string): string[] {
+  if (!existsSync(resultsDir)) return ['no Allure results were written'];
+  const cli = join(ROOT, 'node_modules', 'allure', 'cli.js');
+  if (!existsSync(cli)) return ['the Allure CLI (npm package allure) is not installed'];
+  const r = spawnSync(process.execPath, [cli, 'awesome', '--single-file', '--report-name', 'dmdc conformance', '-o', outDir, resultsDir], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  if (r.status !== 0) return [`allure report generation failed: ${(r.stderr || r.stdout || String(r.error)).trim().split('\n').slice(-3).join(' ')}`];
+  // The generator always adds an analytics tag; a report for a lab must not call out.
+  const index = join(outDir, 'index.html');
+  if (existsSync(index)) {
+    const html = readFileSync(index, 'utf8').replace(/<script[^>]*googletagmanager\.com[\s\S]*?<\/script>\s*(<script>[\s\S]*?gtag\([\s\S]*?<\/script>)?/g, '');
+    writeFileSync(index, html);
+  }
+  return [];
+}

@@ -1,0 +1,114 @@
+import { createRequire } from 'node:module';
+import { provenanceFor, type CatalogueEntry } from '../catalogue/catalogue.js';
+import { classify } from '../judge/classify.js';
+import { wireMessages } from '../judge/wire.js';
+import type { Role } from '../model/roles.js';
+import { PROFILE_VERSION } from '../profile.js';
+import type { FlowResult } from '../runner/run-flow.js';
+import { DmTree, type TreeSnapshot } from '../tree/tree.js';
+import { exitCodeOf, VERDICTS, type Verdict } from '../verdict/verdict.js';
+import type { FlowReport, RequirementResult, RunReport, SequenceEntry, TreeNodeView } from './model.js';
+
+const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+
+function treeView(s: TreeSnapshot): TreeNodeView[] {
+  const t = DmTree.fromJSON(s);
+  return s.nodes.map((n) => {
+    let effective = '';
+    try {
+      effective = t.effectiveAcl(n.path).acl;
+    } catch {
+      effective = '(unreadable)';
+    }
+    return { path: n.path, format: n.format, ...(n.value !== undefined ? { value: n.value } : {}), acl: n.acl, effectiveAcl: effective };
+  });
+}
+
+function flowReport(f: FlowResult): FlowReport {
+  const messages = wireMessages(f.events);
+  const steps = classify(f.scenario.approach, f.events, messages, f.facts);
+  const stepOf = new Map<number, string>();
+  for (const occ of steps.values()) for (const e of occ.events) if (!stepOf.has(e.seq)) stepOf.set(e.seq, occ.step);
+  const sequence: SequenceEntry[] = f.events
+    .filter((e) => e.kind !== 'tls')
+    .map((e) => ({
+      seq: e.seq,
+      t: e.t,
+      kind: e.kind,
+      link: e.link,
+      from: e.from,
+      to: e.to,
+      ...(stepOf.has(e.seq) ? { step: stepOf.get(e.seq) } : {}),
+      ...(e.http?.status !== undefined ? { httpStatus: e.http.status } : {}),
+      summary: e.note ?? e.body?.parsed?.summary ?? e.body?.parsed?.error ?? `${e.http?.method ?? ''} ${e.http?.path ?? ''}`.trim() ?? e.kind,
+      ...(e.body?.raw ? { body: e.body.raw } : {}),
+      ...(e.tls?.protocol ? { tlsProtocol: e.tls.protocol } : {}),
+      ...(e.reason ? { reason: e.reason } : {}),
+    }));
+  const s = f.scenario;
+  return {
+    id: s.id,
+    approach: s.approach,
+    scope: s.delegationType.scope,
+    duration: s.delegationType.duration,
+    removeAccount: s.removeAccount,
+    bootstrap: s.bootstrap,
+    status: f.status,
+    ...(f.error ? { error: f.error } : {}),
+    durationMs: f.durationMs,
+    sequence,
+    initialTree: treeView(f.initialTree),
+    finalTree: treeView(f.finalTree),
+    treeSource: 'mock',
+  };
+}
+
+export interface ReportInput {
+  runId: string;
+  startedAt: Date;
+  flows: FlowResult[];
+  results: RequirementResult[];
+  entries: readonly CatalogueEntry[];
+  roles: Record<Role, 'mock' | 'real'>;
+  selection: RunReport['selection'];
+  mutant?: string;
+  errors: string[];
+}
+
+/** Assembles the run report from the judged flows; the exit code follows from the verdicts. */
+export function buildReport(i: ReportInput): RunReport {
+  const finished = new Date();
+  const byVerdict = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
+  for (const r of i.results) byVerdict[r.verdict]++;
+  const verdicts = i.results.map((r) => r.verdict);
+  const exitCode = i.errors.length && !verdicts.includes('FAIL') ? 2 : exitCodeOf(verdicts);
+  const approachOf = new Map(i.flows.map((f) => [f.scenario.id, f.scenario.approach]));
+  return {
+    schemaVersion: '1.0',
+    tool: { name: 'dmdc', version: VERSION },
+    profileVersion: PROFILE_VERSION,
+    runId: i.runId,
+    startedAt: i.startedAt.toISOString(),
+    finishedAt: finished.toISOString(),
+    durationMs: finished.getTime() - i.startedAt.getTime(),
+    roles: i.roles,
+    ...(i.mutant ? { mutant: i.mutant } : {}),
+    selection: i.selection,
+    summary: {
+      total: i.results.length,
+      byVerdict,
+      exitCode,
+      failedRequirements: [...new Set(i.results.filter((r) => r.verdict === 'FAIL').map((r) => r.requirementId))],
+    },
+    requirements: i.entries.map((e) => {
+      // Where provenance differs by approach, report the one of the approach(es) run.
+      const approaches = new Set(approachOf.values());
+      const provenance = approaches.size === 1 ? provenanceFor(e, [...approaches][0]) : e.provenance;
+      const { applicability: _a, checks: _c, provenanceByApproach: _p, ...ref } = e;
+      return { ...ref, provenance };
+    }),
+    flows: i.flows.map(flowReport),
+    results: i.results,
+    errors: i.errors,
+  };
+}

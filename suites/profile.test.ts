@@ -1,0 +1,3 @@
+import { conformanceSuite } from './support/conformance-suite.js';
+
+conformanceSuite('Binding profile on the wire', (e) => e.category === 'profile' || e.category === 'negative');
