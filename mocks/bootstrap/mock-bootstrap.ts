@@ -49,7 +49,6 @@ export class MockBootstrap {
       host: env.host,
       port: env.port === undefined || env.port === 0 ? 0 : env.port + 1,
       // The TLS policy under test is the client-facing one; DMS-2's ordering link keeps the default.
-
       fixedPeer: { peer: 'dms2', link: 'dms2-bootstrap' },
       classify: () => ({ peer: 'dms2', link: 'dms2-bootstrap' }),
       handlers: [orders],
