@@ -1,0 +1,61 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { XMLParser } from 'fast-xml-parser';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { validateReport } from '../../src/report/report-schema.js';
+import type { RunReport } from '../../src/report/model.js';
+
+const BIN = fileURLToPath(new URL('../../bin/dmdc.js', import.meta.url));
+const dmdc = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 180_000 });
+
+describe('dmdc run through the main path', () => {
+  let out: string;
+  let reference: ReturnType<typeof dmdc>;
+  let mutant: ReturnType<typeof dmdc>;
+  beforeAll(() => {
+    out = mkdtempSync(join(tmpdir(), 'dmdc-run-'));
+    reference = dmdc(['run', '--approach', 'B', '--out', join(out, 'ref')]);
+    mutant = dmdc(['run', '--approach', 'B', '--mutant', 'wrong-delegatee', '--no-suites', '--out', join(out, 'mut')]);
+  }, 240_000);
+
+  const report = (name: string) => JSON.parse(readFileSync(join(out, name, 'latest', 'report.json'), 'utf8')) as RunReport;
+
+  test('the reference mocks exit 0 and every requirement is PASS or NOT_APPLICABLE with its reason', () => {
+    expect(reference.status, reference.stdout + reference.stderr).toBe(0);
+    const r = report('ref');
+    expect(validateReport(r)).toEqual({ ok: true });
+    expect(r.results.every((x) => x.verdict === 'PASS' || x.verdict === 'NOT_APPLICABLE')).toBe(true);
+    for (const na of r.results.filter((x) => x.verdict === 'NOT_APPLICABLE')) expect(na.checks[0].reason).toBeTruthy();
+    const ids = new Set(r.results.map((x) => x.requirementId));
+    for (const id of ['B.1', 'B.5', 'B.8b', 'B.10', 'ORD-B.7-B.8', 'TLS-DMS-MUTUAL', 'SES-ACL-425', 'FIN-ACL-DELEGATED']) expect(ids).toContain(id);
+    expect(r.flows.map((f) => f.id).sort()).toEqual(['B-full-permanent', 'B-full-temporary', 'B-partial-permanent', 'B-partial-temporary']);
+  });
+
+  test('it writes junit.xml, report.html (offline), trace.jsonl and the Allure report', () => {
+    const dir = join(out, 'ref', 'latest');
+    const junit = new XMLParser({ ignoreAttributes: false }).parse(readFileSync(join(dir, 'junit.xml'), 'utf8'));
+    expect(Number(junit.testsuites['@_failures'])).toBe(0);
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    expect(html).not.toMatch(/(src|href)=["']https?:/);
+    expect(readFileSync(join(dir, 'trace.jsonl'), 'utf8').trim().split('\n').length).toBeGreaterThan(100);
+    expect(existsSync(join(dir, 'allure-report', 'index.html'))).toBe(true);
+    expect(readFileSync(join(dir, 'allure-report', 'index.html'), 'utf8')).not.toMatch(/googletagmanager/);
+  });
+
+  test('a mutant exits 1 and the report names the requirements that failed', () => {
+    expect(mutant.status, mutant.stdout + mutant.stderr).toBe(1);
+    const r = report('mut');
+    expect(r.mutant).toBe('wrong-delegatee');
+    expect(r.summary.failedRequirements).toEqual(expect.arrayContaining(['B.8', 'FIN-ACL-DELEGATED']));
+    expect(mutant.stdout).toMatch(/FAILED requirements: .*FIN-ACL-DELEGATED/);
+  });
+
+  test('a bad option exits 2 before anything runs', () => {
+    const r = dmdc(['run', '--approach', 'C']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--approach must be A or B/);
+  });
+});
