@@ -5,7 +5,7 @@ import { MEDIA, PATHS, SYNCML, TREE } from '../../src/profile.js';
 import { buildSyncML, parseSyncML } from '../../src/syncml/codec.js';
 import type { ItemCommand } from '../../src/syncml/model.js';
 import { accountNodeName, accountNodes } from '../../src/tree/dmacc.js';
-import { REASON_HEADER } from '../../src/transport/https-endpoint.js';
+import { refusal as refuse } from '../../src/transport/https-endpoint.js';
 
 export interface BootstrapOrderRecord {
   sessionId: string;
@@ -13,8 +13,6 @@ export interface BootstrapOrderRecord {
   account: DmAccount;
 }
 
-const refuse = (status: number, reason: string) =>
-  HttpResponse.text(reason, { status, headers: { [REASON_HEADER]: reason } });
 
 /**
  * Serves DM-profile bootstraps: a client POSTs a SyncML request naming its DevId to the Bootstrap Server

@@ -1,6 +1,6 @@
 import { PATHS } from '../../src/profile.js';
 import { HttpsEndpoint } from '../../src/transport/https-endpoint.js';
-import type { MockEnv } from '../common/env.js';
+import { mockEndpoint, type MockEnv } from '../common/env.js';
 import { DelegationRefusal, delegationHandler } from '../common/delegation-api.js';
 import { BootstrapService } from './bootstrap-service.js';
 
@@ -16,39 +16,28 @@ export class MockBootstrap {
   readonly pinned: string[] = [];
 
   constructor(env: MockEnv) {
-    this.endpoint = new HttpsEndpoint({
+    this.endpoint = mockEndpoint(env, {
       role: 'bootstrap',
-      identity: env.identity,
-      trustAnchors: env.trustAnchors,
       mutual: false,
-      trace: env.trace,
-      parseBody: env.parseBody,
-      host: env.host,
-      port: env.port,
-      tls: env.tls,
       fixedPeer: { peer: 'client', link: 'client-bootstrap' },
       classify: () => ({ peer: 'client', link: 'client-bootstrap' }),
       handlers: [this.service.handler()],
     });
     const orders = delegationHandler(
       async (m) => {
-      if (m.type !== 'BootstrapOrder') throw new DelegationRefusal('UNSUPPORTED', `the Bootstrap Server takes BootstrapOrder only, not ${m.type}`);
-      this.service.order({ sessionId: m.sessionId, device: m.device, account: m.account });
+        if (m.type !== 'BootstrapOrder') throw new DelegationRefusal('UNSUPPORTED', `the Bootstrap Server takes BootstrapOrder only, not ${m.type}`);
+        this.service.order({ sessionId: m.sessionId, device: m.device, account: m.account });
         return { type: 'Ack', sessionId: m.sessionId, of: 'BootstrapOrder' };
       },
       () => this.pinned,
       PATHS.bootstrapOrder,
     );
-    this.orderEndpoint = new HttpsEndpoint({
+    this.orderEndpoint = mockEndpoint(env, {
       role: 'bootstrap',
-      identity: env.identity,
-      trustAnchors: env.trustAnchors,
       mutual: true,
-      trace: env.trace,
-      parseBody: env.parseBody,
-      host: env.host,
-      port: env.port === undefined || env.port === 0 ? 0 : env.port + 1,
+      portOffset: 1,
       // The TLS policy under test is the client-facing one; DMS-2's ordering link keeps the default.
+      withTlsPolicy: false,
       fixedPeer: { peer: 'dms2', link: 'dms2-bootstrap' },
       classify: () => ({ peer: 'dms2', link: 'dms2-bootstrap' }),
       handlers: [orders],

@@ -10,8 +10,8 @@ import { decodeNotification, sessionIdHex, verifyNotification } from '../../src/
 import { readBootConfigUrls } from '../../src/tree/bootconfig.js';
 import { findAccountByServerId, readAccounts, writeAccountLocal } from '../../src/tree/dmacc.js';
 import type { DmTree } from '../../src/tree/tree.js';
-import { HttpsEndpoint, REASON_HEADER } from '../../src/transport/https-endpoint.js';
-import { send, type MockEnv } from '../common/env.js';
+import { HttpsEndpoint, refusal as refuse } from '../../src/transport/https-endpoint.js';
+import { mockEndpoint, send, type MockEnv } from '../common/env.js';
 import { execute } from './command-executor.js';
 
 export interface DevInfo {
@@ -72,16 +72,9 @@ export class MockClient {
 
   constructor(readonly o: MockClientOptions) {
     const env = o.env;
-    this.endpoint = new HttpsEndpoint({
+    this.endpoint = mockEndpoint(env, {
       role: 'client',
-      identity: env.identity,
-      trustAnchors: env.trustAnchors,
       mutual: false,
-      trace: env.trace,
-      parseBody: env.parseBody,
-      host: env.host,
-      port: env.port,
-      tls: env.tls,
       classify: ({ body }) => {
         const peer = this.pusher(body);
         return { peer, link: peer === 'unknown' ? 'unknown' : (linkBetween(peer, 'client') ?? 'unknown') };
@@ -319,8 +312,4 @@ export class MockClient {
     for (const a of added) writeAccountLocal(this.tree, a.path, a.account, this.tree.acl(a.path));
     return added[0]?.account.serverId;
   }
-}
-
-function refuse(status: number, reason: string): Response {
-  return HttpResponse.text(reason, { status, headers: { [REASON_HEADER]: reason } });
 }

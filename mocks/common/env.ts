@@ -2,7 +2,7 @@ import type { LinkId, Role } from '../../src/model/roles.js';
 import type { Identity } from '../../src/pki/pki.js';
 import type { TraceRecorder } from '../../src/trace/recorder.js';
 import type { BodyParser } from '../../src/transport/body-parser.js';
-import type { TlsPolicy } from '../../src/transport/https-endpoint.js';
+import { HttpsEndpoint, type EndpointOptions, type TlsPolicy } from '../../src/transport/https-endpoint.js';
 import { postHttps, type PostResult } from '../../src/transport/https-post.js';
 
 /** What every mock gets from the run: its identity, whom it trusts, where to record, its budgets. */
@@ -24,6 +24,28 @@ export interface MockEnv {
   tls?: TlsPolicy;
   /** Present no client certificate on DMS↔DMS calls (a mutant). */
   omitClientCertificate?: boolean;
+}
+
+export type EndpointSpec = Pick<EndpointOptions, 'role' | 'mutual' | 'classify' | 'fixedPeer' | 'handlers'> & {
+  /** A role with two endpoints listens on env.port and env.port + 1; port 0 stays "any free port". */
+  portOffset?: number;
+  /** Apply the mock's TLS policy (default true; a side link not under test keeps the default). */
+  withTlsPolicy?: boolean;
+};
+
+/** An HTTPS endpoint of a mock, with the identity, trust, trace and address the run gave it. */
+export function mockEndpoint(env: MockEnv, spec: EndpointSpec): HttpsEndpoint {
+  const { portOffset = 0, withTlsPolicy = true, ...rest } = spec;
+  return new HttpsEndpoint({
+    ...rest,
+    identity: env.identity,
+    trustAnchors: env.trustAnchors,
+    trace: env.trace,
+    parseBody: env.parseBody,
+    host: env.host,
+    port: env.port ? env.port + portOffset : 0,
+    tls: withTlsPolicy ? env.tls : undefined,
+  });
 }
 
 export interface Send {

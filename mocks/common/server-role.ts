@@ -6,8 +6,8 @@ import { linkBetween, type LinkId, type Role } from '../../src/model/roles.js';
 import { MEDIA, PATHS } from '../../src/profile.js';
 import { encodeNotification, sessionIdHex } from '../../src/syncml/notification.js';
 import { HttpsEndpoint, type Classified } from '../../src/transport/https-endpoint.js';
-import { BudgetExceeded } from '../../src/trace/recorder.js';
-import { send, type MockEnv } from './env.js';
+import { withBudget } from '../../src/trace/recorder.js';
+import { mockEndpoint, send, type MockEnv } from './env.js';
 import { DelegationRefusal, delegationHandler } from './delegation-api.js';
 import type { ConnectionInfo } from '../../src/transport/https-endpoint.js';
 
@@ -56,42 +56,25 @@ export abstract class ServerRole {
 
   constructor(readonly o: ServerRoleOptions) {
     const env = o.env;
-    const credentials = new Map<string, DeviceCredentials>();
     this.dm = new DmServer({
       serverId: o.serverId,
       url: () => this.dmUrl,
-      devices: new Proxy(credentials, {
-        get: (_t, prop) =>
-          prop === 'get' ? (id: string) => this.devices.get(id)?.credentials : Reflect.get(credentials, prop),
-      }),
+      credentialsOf: (devId) => this.devices.get(devId)?.credentials,
       onClientInitiated: (start) => this.onClientInitiated(start),
     });
-    this.dmEndpoint = new HttpsEndpoint({
+    this.dmEndpoint = mockEndpoint(env, {
       role: o.role,
-      identity: env.identity,
-      trustAnchors: env.trustAnchors,
       mutual: false,
-      trace: env.trace,
-      parseBody: env.parseBody,
-      host: env.host,
-      port: env.port,
-      tls: env.tls,
       // TLS events are labelled with the usual peer; each request is classified on its own path.
       fixedPeer: { peer: 'client', link: linkBetween(o.role, 'client')! },
       classify: ({ path }) => o.classifyExtra?.(path) ?? { peer: 'client', link: linkBetween(o.role, 'client')! },
       handlers: [this.dm.handler(`*${PATHS.dm}`), ...(o.extraDmHandlers ?? [])],
     });
     const peerRole: Role = o.role === 'dms1' ? 'dms2' : 'dms1';
-    this.delegationEndpoint = new HttpsEndpoint({
+    this.delegationEndpoint = mockEndpoint(env, {
       role: o.role,
-      identity: env.identity,
-      trustAnchors: env.trustAnchors,
       mutual: true,
-      trace: env.trace,
-      parseBody: env.parseBody,
-      host: env.host,
-      port: env.port === undefined || env.port === 0 ? 0 : env.port + 1,
-      tls: env.tls,
+      portOffset: 1,
       fixedPeer: { peer: peerRole, link: 'dms1-dms2' },
       classify: () => ({ peer: peerRole, link: 'dms1-dms2' }),
       handlers: [
@@ -180,22 +163,6 @@ export abstract class ServerRole {
     }
     return parsed.message;
   }
-}
-
-export function withBudget<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new BudgetExceeded(what, ms)), ms);
-    p.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e);
-      },
-    );
-  });
 }
 
 export function expectType<T extends DelegationMessage['type']>(m: DelegationMessage, type: T): Extract<DelegationMessage, { type: T }> {

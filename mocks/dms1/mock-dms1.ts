@@ -6,7 +6,8 @@ import { TREE } from '../../src/profile.js';
 import { accountNodeName, accountNodes } from '../../src/tree/dmacc.js';
 import { bootConfigEntryNodes } from '../../src/tree/bootconfig.js';
 import { DelegationRefusal } from '../common/delegation-api.js';
-import { expectType, ServerRole, withBudget, type PeerServer, type ServerRoleOptions } from '../common/server-role.js';
+import { withBudget } from '../../src/trace/recorder.js';
+import { expectType, ServerRole, type PeerServer, type ServerRoleOptions } from '../common/server-role.js';
 import { aclUpdateScript, type AclUpdatePlan } from './acl-update.js';
 
 export interface DelegationOrder {

@@ -66,9 +66,8 @@ export const sessionIdKept: Check = {
     const out = everySession(ctx, 'every message of a session carries its SessionID; after Package #0 it is that id in hex', (s) => {
       const p: string[] = [];
       for (const req of clientMsgs(s)) {
-        const res = s.messages.find((m) => m.direction === 'response' && m.event.exchange === req.event.exchange);
-        const other = ctx.messages.find((m) => m.direction === 'response' && m.event.exchange === req.event.exchange && m.event.link === req.event.link);
-        const got = (res ?? other)?.syncml?.hdr.sessionId;
+        const res = ctx.messages.find((m) => m.direction === 'response' && m.event.exchange === req.event.exchange && m.event.link === req.event.link);
+        const got = res?.syncml?.hdr.sessionId;
         if (got !== undefined && got !== req.syncml!.hdr.sessionId) p.push(`server answered session ${req.syncml!.hdr.sessionId} with SessionID ${got}`);
       }
       return p;

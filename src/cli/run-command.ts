@@ -111,18 +111,19 @@ export async function runCommand(argv: string[]): Promise<number> {
   writeFileSync(flowsFile, JSON.stringify(flows));
   const selection = { approaches: [...approaches], ...(values.only ? { only: values.only } : {}) };
   const roles = { dms1: 'mock', dms2: 'mock', bootstrap: 'mock', client: 'mock' } as const;
-  const write = () => writeAllReports(dir, buildReport({ runId, startedAt, flows, results, entries, roles, selection, mutant: mutant?.id, errors }));
-  let paths = write();
+  const report = buildReport({ runId, startedAt, flows, results, entries, roles, selection, mutant: mutant?.id, errors });
+  // Written before the suites run, so a run that goes wrong past this point still leaves its report.
+  let paths = writeAllReports(dir, report);
   if (!values['no-suites'] && flows.length) {
     say('  conformance suites (vitest, Allure):');
-    const problems = await runSuites({ flowsFile, runDir: dir, only: values.only, quiet: true });
+    const problems = await runSuites({ flowsFile, runDir: dir, only: values.only });
     if (problems.length) {
       for (const p of problems) say(`  ! ${p}`);
       // The verdicts stand; the missing presentation is noted in the report, not turned into an error exit.
-      paths = writeAllReports(dir, { ...buildReport({ runId, startedAt, flows, results, entries, roles, selection, mutant: mutant?.id, errors }), errors: [...errors, ...problems.map((p) => `presentation: ${p}`)] });
+      report.errors.push(...problems.map((p) => `presentation: ${p}`));
+      paths = writeAllReports(dir, report);
     }
   }
-  const report = buildReport({ runId, startedAt, flows, results, entries, roles, selection, mutant: mutant?.id, errors });
   const latest = join(root, 'latest');
   rmSync(latest, { recursive: true, force: true });
   cpSync(dir, latest, { recursive: true });

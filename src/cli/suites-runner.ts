@@ -10,7 +10,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
  * then generates the single-file Allure report. Returns problems instead of throwing: the dmdc report is
  * already written and stays the reference.
  */
-export async function runSuites(o: { flowsFile: string; runDir: string; only?: string; quiet?: boolean }): Promise<string[]> {
+export async function runSuites(o: { flowsFile: string; runDir: string; only?: string }): Promise<string[]> {
   const problems: string[] = [];
   const resultsDir = join(o.runDir, 'allure-results');
   const env = { DMDC_FLOWS: o.flowsFile, ...(o.only ? { DMDC_ONLY: o.only } : {}) };

@@ -4,7 +4,7 @@ import { buildSyncML, parseSyncML, SyncMLError } from '../syncml/codec.js';
 import { ALERT, STATUS } from '../syncml/codes.js';
 import { AUTH_MD5, md5Cred, verifyCred } from '../syncml/auth.js';
 import type { AlertCommand, Command, ResultsCommand, StatusCommand, SyncMLMessage } from '../syncml/model.js';
-import { REASON_HEADER } from '../transport/https-endpoint.js';
+import { REASON_HEADER, refusal } from '../transport/https-endpoint.js';
 import type { BatchReply, NewCommand } from './commands.js';
 
 /** What a DM server knows about a device it manages (its DMAcc credentials, seen from the server). */
@@ -55,7 +55,8 @@ export interface DmServerOptions {
   serverId: string;
   /** This server's DM URL (Target of the client's messages). */
   url: () => string;
-  devices: Map<string, DeviceCredentials>;
+  /** The credentials of a device this server manages, by DevId. */
+  credentialsOf: (devId: string) => DeviceCredentials | undefined;
   /** Script for a client-initiated session (1201), e.g. after a bootstrap. */
   onClientInitiated?: SessionScript;
   /** Called when any session ends. */
@@ -88,14 +89,14 @@ export class DmServer {
     return http.post(path, async ({ request }) => {
       const type = request.headers.get('content-type') ?? '';
       if (!type.startsWith(MEDIA.syncml)) {
-        return HttpResponse.text(`expected ${MEDIA.syncml}`, { status: 415, headers: { [REASON_HEADER]: `content type ${type}` } });
+        return refusal(415, `expected ${MEDIA.syncml}, got ${type || 'none'}`);
       }
       let msg: SyncMLMessage;
       try {
         msg = parseSyncML(await request.text());
       } catch (err) {
         const reason = err instanceof SyncMLError ? err.message : String(err);
-        return HttpResponse.text(reason, { status: 400, headers: { [REASON_HEADER]: reason } });
+        return refusal(400, reason);
       }
       return this.onMessage(msg);
     });
@@ -139,7 +140,7 @@ export class DmServer {
   }
 
   private async answer(s: Session, msg: SyncMLMessage): Promise<string> {
-    const device = this.o.devices.get(s.devId);
+    const device = this.o.credentialsOf(s.devId);
     const out: Command[] = [];
     if (!s.authenticated) {
       const check = !device

@@ -109,6 +109,6 @@ export function buildReport(i: ReportInput): RunReport {
     }),
     flows: i.flows.map(flowReport),
     results: i.results,
-    errors: i.errors,
+    errors: [...i.errors],
   };
 }

@@ -9,7 +9,7 @@ import type { Role } from '../model/roles.js';
 import { createCa, createPki, issueLeaf, type Identity, type Pki } from '../pki/pki.js';
 import { parseBody } from '../trace/parse-body.js';
 import type { TraceEvent } from '../trace/events.js';
-import { BudgetExceeded, TraceRecorder } from '../trace/recorder.js';
+import { BudgetExceeded, TraceRecorder, withBudget } from '../trace/recorder.js';
 import type { TlsPolicy } from '../transport/https-endpoint.js';
 import type { DmTree, TreeSnapshot } from '../tree/tree.js';
 import { aclGrants } from '../tree/acl.js';
@@ -179,7 +179,7 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
   let status: FlowStatus = 'completed';
   let error: string | undefined;
   try {
-    const done = await withDeadline(
+    const done = await withBudget(
       dms1.delegate({
         sessionId,
         devId: fixture.devInfo.devId,
@@ -190,18 +190,19 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
         removeAccount: s.removeAccount,
       }),
       budgets.flowMs,
+      'end of the flow',
     );
     if (done.result !== 'success') {
       status = 'failed';
       error = `DMS-2 reported failure: ${done.reason ?? 'no reason'}`;
     }
-    await withDeadline(client.idle(), budgets.sessionMs);
+    await withBudget(client.idle(), budgets.sessionMs, 'the client to finish its sessions');
     if (status === 'completed') {
       // A probe by the new manager: read the delegated ACLs and try one write it holds no right for,
       // so the client's 425 is on the wire to judge.
       trace.note('probe: DMS-2 reads the delegated ACLs and attempts one unauthorised Replace');
       await dms2.trigger(fixture.devInfo.devId, probeScript(subtrees, tree.clone(), ids.dms2));
-      await withDeadline(client.idle(), budgets.sessionMs);
+      await withBudget(client.idle(), budgets.sessionMs, 'the client to finish its sessions');
     }
   } catch (err) {
     status = err instanceof BudgetExceeded ? 'timeout' : 'failed';
@@ -221,14 +222,4 @@ function probeScript(subtrees: string[], snapshot: DmTree, prober: string): Sess
   return async function* () {
     yield [...subtrees.map((s) => get(aclUri(s))), ...(leaf ? [replace(leaf.path, leaf.value!, leaf.format)] : [])];
   };
-}
-
-function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new BudgetExceeded('end of the flow', ms)), ms);
-    p.then(
-      (x) => (clearTimeout(timer), resolve(x)),
-      (e: unknown) => (clearTimeout(timer), reject(e)),
-    );
-  });
 }

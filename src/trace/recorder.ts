@@ -76,6 +76,17 @@ export class TraceRecorder {
   }
 }
 
+/** Settles like `p`, or rejects with BudgetExceeded once `ms` have passed. */
+export function withBudget<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new BudgetExceeded(what, ms)), ms);
+    p.then(
+      (v) => (clearTimeout(timer), resolve(v)),
+      (e: unknown) => (clearTimeout(timer), reject(e)),
+    );
+  });
+}
+
 /** A wait ran out of its budget: the verdict is INCONCLUSIVE, not FAIL. */
 export class BudgetExceeded extends Error {
   constructor(

@@ -66,6 +66,11 @@ export function connectionOf(request: Request): ConnectionInfo | undefined {
 /** Response header a handler sets to explain a refusal; the endpoint copies it into the trace. */
 export const REASON_HEADER = 'x-dmdc-reason';
 
+/** A plain-text refusal whose reason also travels in REASON_HEADER, so it lands in the trace. */
+export function refusal(status: number, reason: string): Response {
+  return new Response(reason, { status, headers: { 'content-type': 'text/plain', [REASON_HEADER]: reason } });
+}
+
 let endpointCounter = 0;
 
 /**
@@ -207,10 +212,7 @@ export class HttpsEndpoint {
 
     let response: Response;
     if (oversized) {
-      response = new Response(`request body larger than ${limit} bytes`, {
-        status: 413,
-        headers: { 'content-type': 'text/plain', [REASON_HEADER]: `body larger than ${limit} bytes` },
-      });
+      response = refusal(413, `body larger than ${limit} bytes`);
     } else {
       response = await this.dispatch(req, body, connection);
     }
@@ -246,16 +248,9 @@ export class HttpsEndpoint {
     });
     try {
       const found = await getResponse(this.o.handlers, request);
-      return (
-        found ??
-        new Response(`no route for ${method} ${req.url}`, {
-          status: 404,
-          headers: { 'content-type': 'text/plain', [REASON_HEADER]: `no route for ${method} ${req.url}` },
-        })
-      );
+      return found ?? refusal(404, `no route for ${method} ${req.url}`);
     } catch (err) {
-      const reason = `handler failed: ${(err as Error).message}`;
-      return new Response(reason, { status: 500, headers: { 'content-type': 'text/plain', [REASON_HEADER]: reason } });
+      return refusal(500, `handler failed: ${(err as Error).message}`);
     }
   }
 }
