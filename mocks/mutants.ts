@@ -1,3 +1,4 @@
+import { ROLES, type Role } from '../src/model/roles.js';
 import type { Variation } from '../src/runner/run-flow.js';
 import type { Acl } from '../src/tree/acl.js';
 
@@ -41,6 +42,7 @@ export const MUTANTS: Mutant[] = [
   { id: 'complete-before-prepared', description: 'DMS-2 sends DelegationComplete before DMS-1 reports the client prepared', scenario: 'B-full-temporary', variation: { dms2: { completeBeforePrepared: true } }, kills: ['ORD-B.9-B.10'] },
   { id: 'stray-session-id', description: 'DMS-2 also sends its notifications under another session id', scenario: 'A-full-temporary', variation: { dms2: { straySessionId: true } }, kills: ['PRF-SESSION-ID'] },
   { id: 'wrong-content-type', description: 'DMS-2 sends delegation messages as application/xml', scenario: 'B-partial-permanent', variation: { server: { dms2: { delegationContentType: 'application/xml' } } }, kills: ['PRF-CONTENT-TYPE'] },
+  { id: 'bootstrap-content-type', description: "the stand-alone Bootstrap Server acknowledges DMS-2's BootstrapOrder as application/xml", scenario: 'B-partial-temporary', variation: { bootstrap: { orderAckContentType: 'application/xml' } }, kills: ['PRF-CONTENT-TYPE'] },
   { id: 'no-client-certificate', description: 'DMS-1 calls DMS-2 without a client certificate', scenario: 'B-full-permanent', variation: { omitClientCertificate: { dms1: true } }, kills: ['B.1', 'TLS-DMS-MUTUAL', 'B.2'] },
   { id: 'foreign-certificate', description: 'DMS-1 presents a certificate from a CA DMS-2 does not trust', scenario: 'A-full-permanent', variation: { foreignCertificate: { dms1: true } }, kills: ['TLS-TRUST-ANCHOR', 'A.1'] },
   { id: 'tls11-dms', description: 'DMS-1 offers only TLS 1.1 and DMS-2 accepts it', scenario: 'A-partial-permanent', variation: { tls: { dms1: weakTls, dms2: acceptWeak } }, kills: ['TLS-VERSION'] },
@@ -57,3 +59,25 @@ export const MUTANTS: Mutant[] = [
   { id: 'client-no-scrub', description: "the client keeps a deleted account's ServerID in its ACLs", scenario: 'B-full-permanent', variation: { client: { noScrub: true } }, kills: ['FIN-DMS1-REMOVED'] },
   { id: 'delete-account-first', description: 'DMS-1 deletes its own account first and goes on sending commands', scenario: 'B-full-permanent', variation: { dms1: { removeAccountFirst: true } }, kills: ['ORD-8B-LAST'] },
 ];
+
+/**
+ * The part of a variation that changes one role's mock (its quirks, TLS policy, certificate and server
+ * switches), for running that mock alone; undefined when the variation leaves the role as it is.
+ */
+export function variationFor(v: Variation, role: Role): Variation | undefined {
+  const only = <T>(r?: Partial<Record<Role, T>>): Partial<Record<Role, T>> | undefined => (r?.[role] === undefined ? undefined : { [role]: r[role] });
+  const server = role === 'dms1' || role === 'dms2' ? v.server?.[role] : undefined;
+  const out: Variation = {
+    ...(v[role] === undefined ? {} : { [role]: v[role] }),
+    ...(only(v.tls) ? { tls: only(v.tls) } : {}),
+    ...(only(v.omitClientCertificate) ? { omitClientCertificate: only(v.omitClientCertificate) } : {}),
+    ...(only(v.foreignCertificate) ? { foreignCertificate: only(v.foreignCertificate) } : {}),
+    ...(server ? { server: { [role]: server } } : {}),
+  };
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** The roles whose mock a variation changes. */
+export function rolesOf(v: Variation): Role[] {
+  return ROLES.filter((r) => variationFor(v, r));
+}

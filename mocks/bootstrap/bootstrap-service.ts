@@ -13,7 +13,6 @@ export interface BootstrapOrderRecord {
   account: DmAccount;
 }
 
-
 /**
  * Serves DM-profile bootstraps: a client POSTs a SyncML request naming its DevId to the Bootstrap Server
  * URL and receives a SyncML message that Adds the ordered DMAcc account. Shared by the stand-alone
@@ -28,6 +27,12 @@ export class BootstrapService {
 
   order(o: BootstrapOrderRecord): void {
     this.orders.set(o.device.devId, o);
+  }
+
+  /** Forgets every order and what was served (between flows of one long-running mock). */
+  reset(): void {
+    this.orders.clear();
+    this.served.length = 0;
   }
 
   handler(): RequestHandler {

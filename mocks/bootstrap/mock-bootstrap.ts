@@ -3,6 +3,9 @@ import { HttpsEndpoint } from '../../src/transport/https-endpoint.js';
 import { mockEndpoint, type MockEnv } from '../common/env.js';
 import { DelegationRefusal, delegationHandler } from '../common/delegation-api.js';
 import { BootstrapService } from './bootstrap-service.js';
+import { retyped, type BootstrapQuirks } from './bootstrap-quirks.js';
+
+export type { BootstrapQuirks };
 
 /**
  * The reference stand-alone Bootstrap Server: a TLS endpoint the client fetches its bootstrap from, and a
@@ -15,7 +18,10 @@ export class MockBootstrap {
   /** Fingerprints of DMS-2 certificates allowed to order bootstraps (empty: any certificate of the CA). */
   readonly pinned: string[] = [];
 
-  constructor(env: MockEnv) {
+  constructor(
+    env: MockEnv,
+    readonly quirks: BootstrapQuirks = {},
+  ) {
     this.endpoint = mockEndpoint(env, {
       role: 'bootstrap',
       mutual: false,
@@ -40,7 +46,7 @@ export class MockBootstrap {
       withTlsPolicy: false,
       fixedPeer: { peer: 'dms2', link: 'dms2-bootstrap' },
       classify: () => ({ peer: 'dms2', link: 'dms2-bootstrap' }),
-      handlers: [orders],
+      handlers: [quirks.orderAckContentType ? retyped(orders, PATHS.bootstrapOrder, quirks.orderAckContentType) : orders],
     });
   }
 

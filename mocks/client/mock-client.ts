@@ -109,6 +109,15 @@ export class MockClient {
     }
   }
 
+  /**
+   * Starts over from `tree` (a long-running mock between flows): Bootstrap Config entries already processed
+   * are forgotten, so the same entry in a later flow is fetched again. Sessions already queued run on.
+   */
+  reset(tree: DmTree): void {
+    this.o.tree = tree;
+    this.fetched.clear();
+  }
+
   /** Opens a client-initiated session (Alert 1201) with the server holding `serverId`. */
   initiate(serverId: string): Promise<void> {
     return this.enqueue(() => this.session(serverId, ALERT.CLIENT_INITIATED_MGMT, this.newSessionId()));

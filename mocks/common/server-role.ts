@@ -13,7 +13,10 @@ import type { ConnectionInfo } from '../../src/transport/https-endpoint.js';
 
 /** A device a DM server manages: who it is, how to push to it, the credentials of its account. */
 export interface DeviceRecord extends DeviceIdentity {
-  pushUrl: string;
+  /** The client's Package #0 endpoint (HTTPS). */
+  pushUrl?: string;
+  /** Or hand the Package #0 to something else that delivers it (a real client's trigger driver). */
+  deliver?: (pkg0: Buffer) => Promise<void>;
   credentials: DeviceCredentials;
 }
 
@@ -126,15 +129,19 @@ export abstract class ServerRole {
       { uiMode: 1, initiator: 1, sessionId: sessionNumber, serverId: this.o.serverId },
       { password: this.o.badPkg0Digest ? 'not-the-secret' : device.credentials.server.secret, nonce: device.credentials.server.nonce },
     );
-    const res = await send(this.o.env, {
-      from: this.o.role,
-      to: 'client',
-      link: linkBetween(this.o.role, 'client')!,
-      url: device.pushUrl,
-      body: trigger,
-      contentType: MEDIA.notification,
-    });
-    if (res.status !== 200) throw new Error(`${this.o.role}: Package #0 to ${devId} refused: HTTP ${res.status}`);
+    if (device.deliver) await device.deliver(trigger);
+    else {
+      if (!device.pushUrl) throw new Error(`${this.o.role}: no way to push to ${devId}`);
+      const res = await send(this.o.env, {
+        from: this.o.role,
+        to: 'client',
+        link: linkBetween(this.o.role, 'client')!,
+        url: device.pushUrl,
+        body: trigger,
+        contentType: MEDIA.notification,
+      });
+      if (res.status !== 200) throw new Error(`${this.o.role}: Package #0 to ${devId} refused: HTTP ${res.status}`);
+    }
     const result = await withBudget(outcome, this.o.sessionBudgetMs, `DM session with ${devId}`);
     if (result.error) throw new Error(`${this.o.role}: session with ${devId} failed: ${result.error}`);
     return result;

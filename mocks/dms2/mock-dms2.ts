@@ -24,6 +24,8 @@ export interface Dms2Options extends Omit<ServerRoleOptions, 'role' | 'extraDmHa
   bootstrap: BootstrapPlacement;
   /** How to reach a device's Package #0 endpoint (an out-of-band fact; IXIT). */
   pushUrlOf: (devId: string) => string | undefined;
+  /** Or how to hand a device its Package #0 otherwise (a real client's trigger driver). */
+  deliverOf?: (devId: string) => ((pkg0: Buffer) => Promise<void>) | undefined;
   quirks?: Dms2Quirks;
 }
 
@@ -101,11 +103,13 @@ export class MockDms2 extends ServerRole {
       return reject(`the TLS peer is not the certificate pinned for ${m.delegatorServerId}`);
     }
     const pushUrl = this.options.pushUrlOf(m.device.devId);
-    if (!pushUrl) return reject(`no way to reach device ${m.device.devId}`);
+    const deliver = this.options.deliverOf?.(m.device.devId);
+    if (!pushUrl && !deliver) return reject(`no way to reach device ${m.device.devId}`);
     const account = this.newAccount(m.device.devId);
     this.devices.set(m.device.devId, {
       ...m.device,
       pushUrl,
+      deliver,
       credentials: {
         devId: m.device.devId,
         client: { name: account.appAuth[0].name!, secret: account.appAuth[0].secret!, nonce: Buffer.from(account.appAuth[0].data!, 'base64') },

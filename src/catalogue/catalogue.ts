@@ -8,6 +8,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import addFormatsModule from 'ajv-formats';
 import type { Approach, DelegationDuration, DelegationScope } from '../delegation/messages.js';
 import type { Provenance, RequirementRef } from '../report/model.js';
+import type { Channel } from '../runner/observability.js';
 
 const addFormats = addFormatsModule.default;
 
@@ -37,6 +38,10 @@ export interface CatalogueEntry extends RequirementRef {
   applicability: Applicability;
   /** Ids of the checks that verify this requirement. */
   checks: string[];
+  /** What must be observable to judge it (links, the Package #0 push, the probe, the final tree). */
+  observe: Channel[];
+  /** all (default): every channel is needed; any: judged on the observable part. */
+  observeMode?: 'all' | 'any';
 }
 
 export interface Catalogue {

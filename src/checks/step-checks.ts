@@ -28,6 +28,13 @@ export const stepObserved: Check = {
 const delegations = (ctx: JudgeContext, step: string) =>
   (ctx.steps.get(step)?.events ?? []).map((e) => ctx.messages.find((m) => m.seq === e.seq)).filter((m): m is WireMessage => !!m && !!m.delegation);
 
+/** A later message must carry the SessionId the delegation was started with (on the wire, DMS-1 chose it). */
+function sameSession(ctx: JudgeContext, id: string | undefined): string[] {
+  const init = delegations(ctx, `${ctx.scenario.approach}.2`).find((m) => m.delegation!.type === 'DelegationInitiationRequest')?.delegation;
+  const started = init && 'sessionId' in init ? init.sessionId : undefined;
+  return id !== started ? [`SessionId ${id}, the delegation started as ${started ?? '(no initiation request seen)'}`] : [];
+}
+
 /** Content rule of a request/response step: who sent what to whom, and what came back. */
 function exchange(ctx: JudgeContext, step: string, from: string, to: string, requestType: string, responseType: string, extra?: (req: DelegationMessage, res?: DelegationMessage) => string[]): Outcome {
   const ms = delegations(ctx, step);
@@ -138,10 +145,10 @@ export const stepContent: Check = {
         return allOf(expected, p, [first, ...(reply ? [reply] : [])], `session ${first.syncml.hdr.sessionId} with DMS-2`);
       }
       case 'B.7':
-        return exchange(ctx, 'B.7', 'dms2', 'dms1', 'BootstrapComplete', 'Ack', (q) => (sid(q) !== f.sessionId ? [`SessionId ${sid(q)}`] : []));
+        return exchange(ctx, 'B.7', 'dms2', 'dms1', 'BootstrapComplete', 'Ack', (q) => sameSession(ctx, sid(q)));
       case 'A.6':
       case 'B.9':
-        return exchange(ctx, req.id, 'dms1', 'dms2', 'ClientPrepared', 'Ack', (q) => (sid(q) !== f.sessionId ? [`SessionId ${sid(q)}`] : []));
+        return exchange(ctx, req.id, 'dms1', 'dms2', 'ClientPrepared', 'Ack', (q) => sameSession(ctx, sid(q)));
       case 'A.8':
       case 'B.10':
         return exchange(ctx, req.id, 'dms2', 'dms1', 'DelegationComplete', 'Ack', (q) =>

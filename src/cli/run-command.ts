@@ -9,16 +9,24 @@ import { buildReport } from '../report/build-report.js';
 import { writeAllReports } from '../report/index.js';
 import type { RequirementResult } from '../report/model.js';
 import { runFlow, type FlowResult } from '../runner/run-flow.js';
-import { defaultScenarios } from '../runner/scenario.js';
+import { defaultScenarios, scenariosFor } from '../runner/scenario.js';
+import type { RunConfig } from '../config/config.js';
+import { describeConfig, loadConfig } from '../config/load-config.js';
+import { flowSetup, modesOf } from '../runner/flow-setup.js';
+import { observability } from '../runner/observability.js';
+import { loadClientFixture } from '../runner/client-fixture.js';
 import { runSuites } from './suites-runner.js';
 
 export const RUN_HELP = `dmdc run [options]
 
-Runs every delegation flow (approach × full|partial × temporary|permanent) with the reference mocks over
-real TLS, judges the trace and the client's final DM tree against the requirement catalogue, runs the
-vitest conformance suites (Allure results), and writes the reports.
+Runs every delegation flow (approach × full|partial × temporary|permanent) over real TLS, with the
+reference mocks or, per --config, real implementations in any role; judges the trace and the client's
+final DM tree against the requirement catalogue, runs the vitest conformance suites (Allure results),
+and writes the reports.
 
 Options:
+  --config FILE      which roles are real implementations, how to reach and drive them, their ICS
+                     (schema: fixtures/config/dmdc-config.schema.json; guide: docs/vendor-guide.md)
   --approach A|B     run one approach only
   --only ID-GLOB     judge only matching requirement ids (comma-separated globs: 'B.*,ORD-*')
   --out DIR          reports root (default reports); the run goes to DIR/<run-id>/ and DIR/latest/
@@ -63,9 +71,16 @@ export async function runCommand(argv: string[]): Promise<number> {
     console.error(`dmdc run: --approach must be A or B, not "${values.approach}"`);
     return 2;
   }
+  let config: RunConfig | undefined;
   if (values.config) {
-    console.error('dmdc run: --config (real implementations under test) is not available in this version; runs use the reference mocks');
-    return 2;
+    // Validated before any traffic: a bad config is exit 2 with every bad field named, and nothing is sent.
+    const loaded = await loadConfig(values.config);
+    if (!loaded.ok) {
+      console.error(`dmdc run: ${values.config} is not a valid configuration:`);
+      for (const e of loaded.errors) console.error(`  ${e}`);
+      return 2;
+    }
+    config = loaded.config;
   }
   const mutant = values.mutant ? MUTANTS.find((m) => m.id === values.mutant) : undefined;
   if (values.mutant && !mutant) {
@@ -85,17 +100,22 @@ export async function runCommand(argv: string[]): Promise<number> {
   const dir = join(root, runId);
   mkdirSync(dir, { recursive: true });
   const approaches = values.approach ? [values.approach as 'A' | 'B'] : (['A', 'B'] as const);
-  const scenarios = defaultScenarios([...approaches]);
+  const scenarios = config ? scenariosFor(config.ics, approaches, config.roles.bootstrap.mode === 'real') : defaultScenarios([...approaches]);
   say(`dmdc run ${runId}: ${scenarios.length} flows, ${entries.length} requirements${mutant ? `, mutant ${mutant.id}` : ''}`);
+  if (config) say(describeConfig(config).replace(/^/gm, '  '));
+  if (!scenarios.length) {
+    console.error('dmdc run: the ICS and --approach leave no flow to run');
+    return 2;
+  }
 
   const errors: string[] = [];
   const flows: FlowResult[] = [];
   const results: RequirementResult[] = [];
   try {
-    const pki = await createPki();
+    const pki = config?.pki ?? (await createPki());
     for (const scenario of scenarios) {
       process.stdout.write(`  ▶ ${scenario.id.padEnd(22)}`);
-      const flow = await runFlow({ scenario, pki, traceFile: join(dir, 'trace.jsonl'), variation: mutant?.variation });
+      const flow = await runFlow({ scenario, pki, config, traceFile: join(dir, 'trace.jsonl'), variation: mutant?.variation });
       flows.push(flow);
       const judged = judgeFlow(flow, entries);
       results.push(...judged);
@@ -110,8 +130,14 @@ export async function runCommand(argv: string[]): Promise<number> {
   const flowsFile = join(dir, 'flows.json');
   writeFileSync(flowsFile, JSON.stringify(flows));
   const selection = { approaches: [...approaches], ...(values.only ? { only: values.only } : {}) };
-  const roles = { dms1: 'mock', dms2: 'mock', bootstrap: 'mock', client: 'mock' } as const;
-  const report = buildReport({ runId, startedAt, flows, results, entries, roles, selection, mutant: mutant?.id, errors });
+  const roles = modesOf(config);
+  const setup = config && {
+    ...(config.file ? { file: config.file } : {}),
+    ...(config.name ? { name: config.name } : {}),
+    ics: { ...config.ics },
+    observability: observability(flowSetup(config, loadClientFixture(), config.pki).assignment),
+  };
+  const report = buildReport({ runId, startedAt, flows, results, entries, roles, selection, mutant: mutant?.id, setup, errors });
   // Written before the suites run, so a run that goes wrong past this point still leaves its report.
   let paths = writeAllReports(dir, report);
   if (!values['no-suites'] && flows.length) {

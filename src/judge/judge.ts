@@ -4,7 +4,8 @@ import type { JudgeContext } from '../checks/check.js';
 import type { CheckResult, RequirementResult } from '../report/model.js';
 import type { FlowResult } from '../runner/run-flow.js';
 import { DmTree } from '../tree/tree.js';
-import { worst } from '../verdict/verdict.js';
+import { worst, type Verdict } from '../verdict/verdict.js';
+import { ALL_MOCK, observability, observe } from '../runner/observability.js';
 import { classify } from './classify.js';
 import { dmSessions, wireMessages } from './wire.js';
 
@@ -22,19 +23,35 @@ export function judgeContext(flow: FlowResult): JudgeContext {
   };
 }
 
-/** One requirement in one flow: applicability first, then each of its checks; the worst outcome wins. */
+/**
+ * One requirement in one flow: applicability first, then whether this role assignment can observe it, then
+ * each of its checks; the worst outcome wins.
+ */
 export function judgeRequirement(ctx: JudgeContext, entry: CatalogueEntry): RequirementResult {
   const base = { requirementId: entry.id, flowId: ctx.flow.scenario.id };
+  const only = (verdict: Verdict, reason: string): RequirementResult => ({ ...base, verdict, checks: [{ checkId: '-', verdict, reason, evidence: [] }] });
   const app = applicable(entry, ctx.scenario);
-  if (!app.ok) return { ...base, verdict: 'NOT_APPLICABLE', checks: [{ checkId: '-', verdict: 'NOT_APPLICABLE', reason: app.reason, evidence: [] }] };
+  if (!app.ok) return only('NOT_APPLICABLE', app.reason);
+  const seen = observe(ctx.flow.observability ?? observability(ALL_MOCK), entry.observe, entry.observeMode);
+  if (!seen.ok) return only('NOT_OBSERVABLE', seen.reason);
+  // The test bed failed (a driver, the set-up): nothing about the implementation can be concluded.
+  if (ctx.flow.status === 'error') return only('ERROR', `the flow could not run: ${ctx.flow.error}`);
+  const partial = seen.unobserved.length ? `judged on the observable part only; not observed: ${seen.unobserved.join(', ')}` : undefined;
+  const gaps = entry.observe.includes('final-tree') ? (ctx.flow.treeUnread ?? []) : [];
   const checks: CheckResult[] = entry.checks.map((id) => {
     const check = CHECKS.get(id);
     if (!check) return { checkId: id, verdict: 'ERROR', reason: `no check named ${id}`, evidence: [] };
     try {
       const out = check.run(ctx, entry);
       // A SHOULD that is not met is a warning, not a failure (DESIGN.md §2).
-      const verdict = out.verdict === 'FAIL' && entry.severity === 'SHOULD' ? 'WARN' : out.verdict;
-      return { checkId: id, ...out, verdict };
+      let verdict: Verdict = out.verdict === 'FAIL' && entry.severity === 'SHOULD' ? 'WARN' : out.verdict;
+      let reason = [out.reason, partial].filter(Boolean).join('; ') || undefined;
+      // A tree read with holes cannot show that everything is right; a problem seen in what was read stands.
+      if (verdict === 'PASS' && gaps.length) {
+        verdict = 'INCONCLUSIVE';
+        reason = [reason, `part of the client's tree could not be read: ${gaps.slice(0, 6).map((g) => `${g.path} (${g.status})`).join(', ')}${gaps.length > 6 ? ', …' : ''}`].filter(Boolean).join('; ');
+      }
+      return { checkId: id, ...out, verdict, ...(reason ? { reason } : {}) };
     } catch (err) {
       return { checkId: id, verdict: 'ERROR', reason: `check ${id} failed: ${(err as Error).message}`, evidence: [] };
     }

@@ -37,6 +37,7 @@ function identity(pair: KeyPair): Identity {
   const x = new X509Certificate(pair.cert);
   return { ...pair, subject: x.subject, fingerprint256: x.fingerprint256 };
 }
+export { identity as identityOf };
 
 function keyOptions(o: PkiOptions) {
   return o.keyType === 'rsa'

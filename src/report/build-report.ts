@@ -59,7 +59,8 @@ function flowReport(f: FlowResult): FlowReport {
     sequence,
     initialTree: treeView(f.initialTree),
     finalTree: treeView(f.finalTree),
-    treeSource: 'mock',
+    treeSource: f.treeSource,
+    ...(f.treeUnread.length ? { treeUnread: f.treeUnread } : {}),
   };
 }
 
@@ -72,6 +73,7 @@ export interface ReportInput {
   roles: Record<Role, 'mock' | 'real'>;
   selection: RunReport['selection'];
   mutant?: string;
+  setup?: RunReport['setup'];
   errors: string[];
 }
 
@@ -93,6 +95,7 @@ export function buildReport(i: ReportInput): RunReport {
     durationMs: finished.getTime() - i.startedAt.getTime(),
     roles: i.roles,
     ...(i.mutant ? { mutant: i.mutant } : {}),
+    ...(i.setup ? { setup: i.setup } : {}),
     selection: i.selection,
     summary: {
       total: i.results.length,
@@ -104,7 +107,7 @@ export function buildReport(i: ReportInput): RunReport {
       // Where provenance differs by approach, report the one of the approach(es) run.
       const approaches = new Set(approachOf.values());
       const provenance = approaches.size === 1 ? provenanceFor(e, [...approaches][0]) : e.provenance;
-      const { applicability: _a, checks: _c, provenanceByApproach: _p, ...ref } = e;
+      const { applicability: _a, checks: _c, provenanceByApproach: _p, observe: _o, observeMode: _m, ...ref } = e;
       return { ...ref, provenance };
     }),
     flows: i.flows.map(flowReport),

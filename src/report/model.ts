@@ -81,7 +81,7 @@ export interface FlowReport {
   removeAccount: boolean;
   bootstrap: 'colocated' | 'separate';
   /** How the flow ended as the harness saw it. */
-  status: 'completed' | 'failed' | 'timeout';
+  status: 'completed' | 'failed' | 'timeout' | 'error';
   error?: string;
   durationMs: number;
   sequence: SequenceEntry[];
@@ -89,6 +89,8 @@ export interface FlowReport {
   finalTree: TreeNodeView[];
   /** How the final tree was obtained. */
   treeSource: 'mock' | 'protocol' | 'driver' | 'none';
+  /** Paths of a real client's tree the harness could not read, with the status it got. */
+  treeUnread?: Array<{ path: string; status: string }>;
 }
 
 export interface RunReport {
@@ -103,6 +105,13 @@ export interface RunReport {
   roles: Record<Role, 'mock' | 'real'>;
   /** A mutant selected for this run, if any (self-test of the harness). */
   mutant?: string;
+  /** The configuration used: the IUT's name, its ICS, what this role assignment lets the harness see. */
+  setup?: {
+    file?: string;
+    name?: string;
+    ics: Record<string, unknown>;
+    observability: Record<string, { observed: boolean; how: string }>;
+  };
   /** Filters the run was started with. */
   selection: { approaches: Array<'A' | 'B'>; only?: string };
   summary: {

@@ -114,13 +114,17 @@ const flowReport = {
     duration: { enum: ['temporary', 'permanent'] },
     removeAccount: { type: 'boolean' },
     bootstrap: { enum: ['colocated', 'separate'] },
-    status: { enum: ['completed', 'failed', 'timeout'] },
+    status: { enum: ['completed', 'failed', 'timeout', 'error'] },
     error: { type: 'string' },
     durationMs: ms,
     sequence: { type: 'array', items: sequenceEntry },
     initialTree: { type: 'array', items: treeNode },
     finalTree: { type: 'array', items: treeNode },
     treeSource: { enum: ['mock', 'protocol', 'driver', 'none'] },
+    treeUnread: {
+      type: 'array',
+      items: { type: 'object', additionalProperties: false, required: ['path', 'status'], properties: { path: text, status: text } },
+    },
   },
 };
 
@@ -157,6 +161,26 @@ export const REPORT_SCHEMA: SchemaObject = {
       properties: Object.fromEntries(ROLES.map((r) => [r, roleKind])),
     },
     mutant: text,
+    setup: {
+      description: 'The configuration the run used: the implementation under test, its ICS, and what the role assignment lets the harness observe.',
+      type: 'object',
+      additionalProperties: false,
+      required: ['ics', 'observability'],
+      properties: {
+        file: text,
+        name: text,
+        ics: { type: 'object' },
+        observability: {
+          type: 'object',
+          additionalProperties: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['observed', 'how'],
+            properties: { observed: { type: 'boolean' }, how: text },
+          },
+        },
+      },
+    },
     selection: {
       type: 'object',
       additionalProperties: false,

@@ -161,6 +161,18 @@ function header(report: RunReport): string {
     ['Roles', roles],
     ['Selection', h(sel)],
   ];
+  if (report.setup) {
+    const st = report.setup;
+    if (st.name || st.file) rows.push(['Under test', `${h(st.name ?? '')}${st.file ? ` <span class="muted">(config ${h(st.file)})</span>` : ''}`]);
+    rows.push(['ICS', `<code>${h(JSON.stringify(st.ics))}</code>`]);
+    const unseen = Object.entries(st.observability).filter(([, o]) => !o.observed);
+    rows.push([
+      'Observability',
+      unseen.length
+        ? `not observable: ${unseen.map(([c, o]) => `<b>${h(c)}</b> (${h(o.how)})`).join('; ')}; the requirements that need them are NOT_OBSERVABLE`
+        : 'every link, the Package #0, the probe and the final tree',
+    ]);
+  }
   if (report.mutant) rows.push(['Mutant', `<span class="mutant">${h(report.mutant)}</span> (harness self-test: deliberately broken behaviour)`]);
   rows.push([
     'Exit code',
@@ -405,7 +417,7 @@ function treeTable(nodes: TreeNodeView[], initial?: Map<string, TreeNodeView>): 
 
 const TREE_SOURCE_NOTE: Record<FlowReport['treeSource'], string> = {
   mock: 'read from the mock client',
-  protocol: 'read with DM Get commands',
+  protocol: 'read over the protocol: DM sessions of the harness servers with Get and Get ?prop=ACL',
   driver: 'reported by the client driver',
   none: 'not obtained',
 };
@@ -429,6 +441,7 @@ ${flow.error ? `<p class="flow-error"><strong>Error:</strong> ${h(flow.error)}</
 <h4>Final ACL tree <span class="muted">(${h(TREE_SOURCE_NOTE[flow.treeSource])})</span></h4>
 <p class="hint">Highlighted: nodes whose effective ACL differs from the initial tree, new nodes and removed nodes.</p>
 ${flow.treeSource === 'none' && flow.finalTree.length === 0 ? '<p class="muted">The final tree could not be read in this flow; final-state checks are not judged from it.</p>' : `<div class="scroll">${treeTable(flow.finalTree, initial)}</div>`}
+${flow.treeUnread?.length ? `<p class="hint">Could not be read: ${flow.treeUnread.map((u) => `<code>${h(u.path)}</code> (${h(u.status)})`).join(', ')}. A final-state check that passes on what was read is INCONCLUSIVE.</p>` : ''}
 <details class="initial"><summary>Initial ACL tree (${flow.initialTree.length} nodes)</summary><div class="scroll">${treeTable(flow.initialTree)}</div></details>
 </details>`;
 }

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { dirname } from 'node:path';
 import type { ClientQuirks } from '../../mocks/client/mock-client.js';
 import { MockClient } from '../../mocks/client/mock-client.js';
 import type { MockEnv } from '../../mocks/common/env.js';
-import { MockBootstrap } from '../../mocks/bootstrap/mock-bootstrap.js';
+import { MockBootstrap, type BootstrapQuirks } from '../../mocks/bootstrap/mock-bootstrap.js';
 import { MockDms1, type Dms1Quirks } from '../../mocks/dms1/mock-dms1.js';
 import { MockDms2, type Dms2Quirks } from '../../mocks/dms2/mock-dms2.js';
 import type { Role } from '../model/roles.js';
@@ -11,18 +12,29 @@ import { parseBody } from '../trace/parse-body.js';
 import type { TraceEvent } from '../trace/events.js';
 import { BudgetExceeded, TraceRecorder, withBudget } from '../trace/recorder.js';
 import type { TlsPolicy } from '../transport/https-endpoint.js';
-import type { DmTree, TreeSnapshot } from '../tree/tree.js';
+import { DmTree, type TreeSnapshot } from '../tree/tree.js';
 import { aclGrants } from '../tree/acl.js';
 import { aclUri, get, replace } from '../dm/commands.js';
 import type { SessionScript } from '../dm/server-session.js';
-import { buildClientTree, deviceCredentials, loadClientFixture, type ClientFixture } from './client-fixture.js';
+import { buildClientTree, loadClientFixture, type ClientFixture } from './client-fixture.js';
 import type { Scenario } from './scenario.js';
+import { isReal, type RunConfig } from '../config/config.js';
+import { TransportError } from '../transport/https-post.js';
+import { RecordingProxy } from '../transport/recording-proxy.js';
+import { ROLES } from '../model/roles.js';
+import { TREE } from '../profile.js';
+import { flowSetup, type Modes } from './flow-setup.js';
+import { observability, type Observability, type TreeSource } from './observability.js';
+import { readByDriver, readOverProtocol, UNREAD_TREE, type ReadTree } from './client-tree.js';
+import { DriverError, UpperTester } from './upper-tester.js';
+import type { ServerRole } from '../../mocks/common/server-role.js';
 
 /** Deliberate deviations from the reference behaviour (the mutants are made of these). */
 export interface Variation {
   dms1?: Dms1Quirks;
   dms2?: Dms2Quirks;
   client?: ClientQuirks;
+  bootstrap?: BootstrapQuirks;
   /** TLS policy per role (e.g. a DMS that offers and accepts TLS 1.1). */
   tls?: Partial<Record<Role, TlsPolicy>>;
   /** Roles that present no client certificate on mutual-TLS links. */
@@ -55,6 +67,8 @@ export interface FlowOptions {
   budgets?: Partial<Budgets>;
   variation?: Variation;
   fixture?: ClientFixture;
+  /** Which roles are real implementations and how to reach them; absent: every role is a reference mock. */
+  config?: RunConfig;
 }
 
 /** Facts of the flow the checks need: who is who, what was asked. */
@@ -66,11 +80,12 @@ export interface FlowFacts {
   subtrees: string[];
   dms1AccountPath: string;
   caFingerprint256: string;
-  roleFingerprints: Record<Role, string>;
+  roleFingerprints: Partial<Record<Role, string>>;
   urls: Record<string, string>;
 }
 
-export type FlowStatus = 'completed' | 'failed' | 'timeout';
+/** completed / failed as the harness saw it; timeout: a budget ran out; error: the test bed failed (a driver). */
+export type FlowStatus = 'completed' | 'failed' | 'timeout' | 'error';
 
 export interface FlowResult {
   scenario: Scenario;
@@ -82,143 +97,263 @@ export interface FlowResult {
   /** Why the flow did not complete, as the harness saw it. */
   error?: string;
   durationMs: number;
+  /** Which roles were mocks and which real implementations. */
+  roles: Modes;
+  /** What this role assignment lets the harness see. */
+  observability: Observability;
+  /** How the trees were obtained, and what could not be read. */
+  treeSource: TreeSource;
+  treeUnread: Array<{ path: string; status: string }>;
 }
 
-/** Runs one delegation end to end with all four reference mocks over real TLS, recording every message. */
+/**
+ * Runs one delegation end to end over real TLS, recording every message. Each role is a reference mock or,
+ * per the config, a real implementation reached at its URLs and driven through its drivers.
+ */
 export async function runFlow(o: FlowOptions): Promise<FlowResult> {
   const started = Date.now();
-  const budgets = { ...DEFAULT_BUDGETS, ...o.budgets };
+  const cfg = o.config;
+  const budgets: Budgets = { ...DEFAULT_BUDGETS, ...cfg?.budgets, ...o.budgets };
   const s = o.scenario;
   const v = o.variation ?? {};
   const fixture = o.fixture ?? loadClientFixture();
-  const pki = o.pki ?? (await createPki());
+  const pki = cfg?.pki ?? o.pki ?? (await createPki());
+  const setup = flowSetup(cfg, fixture, pki);
+  const { modes, ids } = setup;
   const trace = new TraceRecorder(o.traceFile);
   trace.flow = s.id;
+  const upper = new UpperTester(trace, cfg?.budgets.driverMs ?? 10_000, cfg?.file ? dirname(cfg.file) : undefined);
   const sessionId = `${s.id}-${randomBytes(4).toString('hex')}`;
-  const ids = fixture.servers;
+  const real = {
+    dms1: cfg && isReal(cfg.roles.dms1) ? cfg.roles.dms1 : undefined,
+    dms2: cfg && isReal(cfg.roles.dms2) ? cfg.roles.dms2 : undefined,
+    bootstrap: cfg && isReal(cfg.roles.bootstrap) ? cfg.roles.bootstrap : undefined,
+    client: cfg && isReal(cfg.roles.client) ? cfg.roles.client : undefined,
+  };
 
   const foreign = new Map<Role, Identity>();
   for (const role of Object.keys(v.foreignCertificate ?? {}) as Role[]) {
     foreign.set(role, await issueLeaf(await createCa({ caName: 'foreign CA' }), `dmdc ${role}`));
   }
-  const env = (role: Role): MockEnv => ({
-    identity: foreign.get(role) ?? pki.roles[role],
-    trustAnchors: [pki.ca.cert],
-    trace,
-    parseBody,
-    budgets: { requestMs: budgets.requestMs },
-    // Every role is a mock here: each message is recorded once, on its server side.
-    recordOutbound: () => false,
-    tls: v.tls?.[role],
-    omitClientCertificate: v.omitClientCertificate?.[role],
-  });
+  const env = (role: Role): MockEnv => {
+    const rc = cfg?.roles[role];
+    return {
+      identity: foreign.get(role) ?? setup.identityOf(role),
+      trustAnchors: setup.trustAnchors,
+      trace,
+      parseBody,
+      budgets: { requestMs: budgets.requestMs },
+      // Each message is recorded once: on its server side when that is a mock, else on the mock's client side.
+      recordOutbound: (peer) => modes[peer] === 'real',
+      host: rc?.mode === 'mock' ? rc.host : undefined,
+      port: rc?.mode === 'mock' ? rc.port : undefined,
+      tls: v.tls?.[role],
+      omitClientCertificate: v.omitClientCertificate?.[role],
+    };
+  };
   const roleOfServerId = (id: string): Role | 'unknown' => (id === ids.dms1 ? 'dms1' : id === ids.dms2 ? 'dms2' : 'unknown');
+  const fingerprintOf = (role: Role) => (modes[role] === 'mock' ? setup.identityOf(role).fingerprint256 : real[role]?.certificateFingerprint256);
+  const devId = setup.devInfo.devId;
+  const deliverFor = (serverId: string) => (real.client && !real.client.pushUrl && real.client.drivers?.trigger ? upper.deliverer(real.client.drivers.trigger, serverId) : undefined);
 
-  const dms1 = new MockDms1({
-    serverId: ids.dms1,
-    env: env('dms1'),
-    sessionBudgetMs: budgets.sessionMs,
-    notificationBudgetMs: budgets.notificationMs,
-    managedSubtrees: fixture.managedSubtrees,
-    ownAccountPath: fixture.accounts.find((a) => a.account.serverId === ids.dms1)!.path,
-    quirks: v.dms1,
-    ...v.server?.dms1,
-  });
-  const bs = s.approach === 'B' && s.bootstrap === 'separate' ? new MockBootstrap(env('bootstrap')) : undefined;
+  const dms1 = modes.dms1 === 'mock'
+    ? new MockDms1({
+        serverId: ids.dms1,
+        env: env('dms1'),
+        sessionBudgetMs: budgets.sessionMs,
+        notificationBudgetMs: budgets.notificationMs,
+        managedSubtrees: setup.managedSubtrees,
+        ownAccountPath: setup.dms1AccountPath,
+        quirks: v.dms1,
+        ...v.server?.dms1,
+      })
+    : undefined;
+  const separate = s.approach === 'B' && s.bootstrap === 'separate';
+  const bs = separate && modes.bootstrap === 'mock' ? new MockBootstrap(env('bootstrap'), v.bootstrap) : undefined;
   let client: MockClient | undefined;
-  const dms2 = new MockDms2({
-    serverId: ids.dms2,
-    env: env('dms2'),
-    sessionBudgetMs: budgets.sessionMs,
-    bootstrap: bs
-      ? { mode: 'separate', server: { role: 'bootstrap', serverId: 'bootstrap', delegationUrl: '' }, bootstrapUrl: '' }
-      : { mode: 'colocated' },
-    pushUrlOf: (devId) => (devId === fixture.devInfo.devId ? client?.pushUrl : undefined),
-    quirks: v.dms2,
-    ...v.server?.dms2,
-  });
-  await dms1.start();
-  await dms2.start();
-  if (bs) {
-    await bs.start();
-    // URLs are known only now that the endpoints listen.
-    Object.assign(dms2.options.bootstrap, {
-      server: { role: 'bootstrap', serverId: 'bootstrap', delegationUrl: bs.orderUrl, fingerprint256: pki.roles.bootstrap.fingerprint256 },
-      bootstrapUrl: bs.bootstrapUrl,
+  const clientPushUrl = () => client?.pushUrl ?? real.client?.pushUrl;
+  const dms2 = modes.dms2 === 'mock'
+    ? new MockDms2({
+        serverId: ids.dms2,
+        env: env('dms2'),
+        sessionBudgetMs: budgets.sessionMs,
+        bootstrap: separate
+          ? { mode: 'separate', server: { role: 'bootstrap', serverId: 'bootstrap', delegationUrl: '' }, bootstrapUrl: '' }
+          : { mode: 'colocated' },
+        pushUrlOf: (id) => (id === devId ? clientPushUrl() : undefined),
+        deliverOf: (id) => (id === devId ? deliverFor(ids.dms2) : undefined),
+        quirks: v.dms2,
+        ...v.server?.dms2,
+      })
+    : undefined;
+  const proxies = (cfg?.proxies ?? []).map((p) => {
+    const from = p.link.split('-').find((r) => r !== p.to) as Role;
+    const mutual = p.link === 'dms1-dms2' || p.link === 'dms2-bootstrap';
+    return new RecordingProxy({
+      link: p.link, from, to: p.to, upstream: p.upstream, mutual,
+      identity: setup.identityOf(p.to), upstreamIdentity: mutual ? setup.identityOf(from) : undefined,
+      trustAnchors: setup.trustAnchors, trace, parseBody, host: p.listen?.host, port: p.listen?.port, budgetMs: budgets.requestMs,
     });
-    bs.pinned.push(pki.roles.dms2.fingerprint256);
-  }
-  const tree = buildClientTree(fixture, { 'dms1.dm': dms1.dmUrl });
-  client = await new MockClient({ env: env('client'), tree, devInfo: fixture.devInfo, roleOfServerId, quirks: v.client }).start();
+  });
+  const closeAll = () => Promise.all([dms1?.close(), dms2?.close(), client?.close(), bs?.close(), ...proxies.map((p) => p.close())]);
 
-  dms1.devices.set(fixture.devInfo.devId, { ...fixture.devInfo, pushUrl: client.pushUrl, credentials: deviceCredentials(fixture, ids.dms1) });
-  dms1.peers.set(ids.dms2, { role: 'dms2', serverId: ids.dms2, delegationUrl: dms2.delegationUrl, fingerprint256: pki.roles.dms2.fingerprint256 });
-  dms2.peers.set(ids.dms1, { role: 'dms1', serverId: ids.dms1, delegationUrl: dms1.delegationUrl, fingerprint256: pki.roles.dms1.fingerprint256 });
-
-  const subtrees = s.delegationType.scope === 'full' ? fixture.managedSubtrees : fixture.partialSubtrees;
-  const initialTree = tree.toJSON();
+  const subtrees = s.delegationType.scope === 'full' ? setup.managedSubtrees : setup.partialSubtrees;
   const facts: FlowFacts = {
     sessionId,
-    devId: fixture.devInfo.devId,
+    devId,
     serverIds: ids,
     subtrees,
-    dms1AccountPath: fixture.accounts.find((a) => a.account.serverId === ids.dms1)!.path,
-    caFingerprint256: pki.ca.fingerprint256,
-    roleFingerprints: Object.fromEntries(Object.entries(pki.roles).map(([r, id]) => [r, id.fingerprint256])) as Record<Role, string>,
-    urls: {
-      dms1Dm: dms1.dmUrl,
-      dms1Delegation: dms1.delegationUrl,
-      dms2Dm: dms2.dmUrl,
-      dms2Delegation: dms2.delegationUrl,
-      bootstrap: dms2.bootstrapUrl,
-      clientPush: client.pushUrl,
-    },
+    dms1AccountPath: setup.dms1AccountPath,
+    caFingerprint256: setup.caFingerprint256,
+    roleFingerprints: Object.fromEntries(ROLES.map((r) => [r, fingerprintOf(r)]).filter(([, f]) => f)),
+    urls: {},
   };
-
-  trace.note(`flow ${s.id} starts`);
+  let tree: DmTree | undefined;
+  let initialTree: TreeSnapshot = UNREAD_TREE;
+  let treeSource = setup.assignment.treeSource;
   let status: FlowStatus = 'completed';
   let error: string | undefined;
+  let finalRead: ReadTree | undefined;
   try {
-    const done = await withBudget(
-      dms1.delegate({
-        sessionId,
-        devId: fixture.devInfo.devId,
-        delegatee: ids.dms2,
-        approach: s.approach,
-        delegationType: s.delegationType,
-        subtrees,
-        removeAccount: s.removeAccount,
-      }),
-      budgets.flowMs,
-      'end of the flow',
-    );
-    if (done.result !== 'success') {
-      status = 'failed';
-      error = `DMS-2 reported failure: ${done.reason ?? 'no reason'}`;
+    await dms1?.start();
+    await dms2?.start();
+    await bs?.start();
+    for (const p of proxies) await p.start();
+    if (dms2 && separate) {
+      // URLs are known only now that the endpoints listen.
+      Object.assign(dms2.options.bootstrap, {
+        server: { role: 'bootstrap', serverId: 'bootstrap', delegationUrl: bs?.orderUrl ?? real.bootstrap!.orderUrl, fingerprint256: fingerprintOf('bootstrap') },
+        bootstrapUrl: bs?.bootstrapUrl ?? real.bootstrap!.bootstrapUrl,
+      });
     }
-    await withBudget(client.idle(), budgets.sessionMs, 'the client to finish its sessions');
-    if (status === 'completed') {
+    const dms2Fp = fingerprintOf('dms2');
+    if (bs && dms2Fp) bs.pinned.push(dms2Fp);
+    const dms1DmUrl = dms1?.dmUrl ?? real.dms1!.dmUrl;
+    if (modes.client === 'mock') {
+      tree = buildClientTree(fixture, { 'dms1.dm': dms1DmUrl });
+      client = await new MockClient({ env: env('client'), tree, devInfo: fixture.devInfo, roleOfServerId, quirks: v.client }).start();
+    }
+    const dms1Delegation = dms1?.delegationUrl ?? real.dms1!.delegationUrl;
+    const dms2Delegation = dms2?.delegationUrl ?? real.dms2!.delegationUrl;
+    dms1?.devices.set(devId, { ...setup.devInfo, pushUrl: clientPushUrl(), deliver: deliverFor(ids.dms1), credentials: setup.dms1Credentials });
+    dms1?.peers.set(ids.dms2, { role: 'dms2', serverId: ids.dms2, delegationUrl: dms2Delegation, fingerprint256: dms2Fp });
+    dms2?.peers.set(ids.dms1, { role: 'dms1', serverId: ids.dms1, delegationUrl: dms1Delegation, fingerprint256: fingerprintOf('dms1') });
+    facts.urls = {
+      dms1Dm: dms1DmUrl,
+      dms1Delegation,
+      dms2Dm: dms2?.dmUrl ?? real.dms2!.dmUrl,
+      dms2Delegation,
+      bootstrap: dms2?.bootstrapUrl ?? real.bootstrap?.bootstrapUrl ?? '',
+      ...(bs || real.bootstrap ? { bootstrapOrder: bs?.orderUrl ?? real.bootstrap!.orderUrl } : {}),
+      clientPush: clientPushUrl() ?? '',
+      ...Object.fromEntries(proxies.map((p, i) => [`proxy.${cfg!.proxies[i].link}`, p.url])),
+    };
+    Object.assign(upper.vars, {
+      flow: s.id, approach: s.approach, scope: s.delegationType.scope, duration: s.delegationType.duration,
+      removeAccount: String(s.removeAccount), subtrees: subtrees.join(','), sessionId, devId,
+      dms1ServerId: ids.dms1, dms2ServerId: ids.dms2, caFile: cfg?.pki.dir ? `${cfg.pki.dir}/ca.crt` : '',
+      ...Object.fromEntries(Object.entries(facts.urls).map(([k, u]) => [k.includes('.') ? k : `${k}Url`, u])),
+    });
+
+    trace.note(`flow ${s.id} starts (${ROLES.map((r) => `${r} ${modes[r]}`).join(', ')})`);
+    for (const r of ROLES) if (real[r]?.drivers?.reset) await upper.run(`${r}.reset`, real[r]!.drivers!.reset!);
+    for (const r of ROLES) if (real[r]?.drivers?.setup) await upper.run(`${r}.setup`, real[r]!.drivers!.setup!);
+
+    const roots = [...setup.managedSubtrees, TREE.dmAccRoot];
+    if (tree) initialTree = tree.toJSON();
+    else if (treeSource === 'protocol') {
+      trace.note('initial tree: read over the protocol by the harness DMS-1');
+      const read = await readOverProtocol([dms1!], devId, roots, (n) => trace.note(n));
+      initialTree = read.snapshot;
+    } else if (treeSource === 'driver') initialTree = (await readByDriver(upper, real.client!.drivers!.readTree!)).snapshot;
+
+    if (dms1) {
+      const done = await withBudget(
+        dms1.delegate({ sessionId, devId, delegatee: ids.dms2, approach: s.approach, delegationType: s.delegationType, subtrees, removeAccount: s.removeAccount }),
+        budgets.flowMs,
+        'end of the flow',
+      );
+      if (done.result !== 'success') {
+        status = 'failed';
+        error = `DMS-2 reported failure: ${done.reason ?? 'no reason'}`;
+      }
+    } else {
+      await upper.run('dms1.startDelegation', real.dms1!.drivers.startDelegation);
+      // The end is judged from the wire, whatever the driver said: DelegationComplete and its answer.
+      const complete = await trace.waitFor(
+        (e) => e.kind === 'request' && e.link === 'dms1-dms2' && (e.body?.parsed?.value as { type?: string } | undefined)?.type === 'DelegationComplete',
+        budgets.flowMs,
+        'DelegationComplete on the DMS-1↔DMS-2 link',
+      );
+      await trace.waitFor((e) => e.kind !== 'request' && e.exchange === complete.exchange && e.link === complete.link, budgets.requestMs, 'the answer to DelegationComplete');
+      const result = (complete.body?.parsed?.value as { result?: string; reason?: string } | undefined);
+      if (result?.result !== 'success') {
+        status = 'failed';
+        error = `DMS-2 reported failure: ${result?.reason ?? 'no reason'}`;
+      }
+    }
+    if (client) await withBudget(client.idle(), budgets.sessionMs, 'the client to finish its sessions');
+  } catch (err) {
+    status = statusOf(err);
+    error = (err as Error).message;
+  }
+  try {
+    if (status !== 'error' && !tree && treeSource === 'protocol') {
+      // Every mock server that may still hold an account reads; what neither may read stays unread.
+      trace.note('final tree: read over the protocol by the harness servers');
+      finalRead = await readOverProtocol([dms2, dms1].filter((x): x is NonNullable<typeof x> => !!x) as ServerRole[], devId, [...setup.managedSubtrees, TREE.dmAccRoot], (n) => trace.note(n));
+    } else if (status !== 'error' && !tree && treeSource === 'driver') finalRead = await readByDriver(upper, real.client!.drivers!.readTree!);
+    if (status === 'completed' && dms2) {
       // A probe by the new manager: read the delegated ACLs and try one write it holds no right for,
       // so the client's 425 is on the wire to judge.
+      const known = tree ? tree.clone() : DmTree.fromJSON(initialTree);
       trace.note('probe: DMS-2 reads the delegated ACLs and attempts one unauthorised Replace');
-      await dms2.trigger(fixture.devInfo.devId, probeScript(subtrees, tree.clone(), ids.dms2));
-      await withBudget(client.idle(), budgets.sessionMs, 'the client to finish its sessions');
+      await dms2.trigger(devId, probeScript(subtrees, known, ids.dms2, finalRead ? DmTree.fromJSON(finalRead.snapshot) : undefined));
+      if (client) await withBudget(client.idle(), budgets.sessionMs, 'the client to finish its sessions');
     }
   } catch (err) {
-    status = err instanceof BudgetExceeded ? 'timeout' : 'failed';
-    error = (err as Error).message;
+    if (status === 'completed') {
+      status = statusOf(err);
+      error = (err as Error).message;
+    }
   } finally {
     trace.note(`flow ${s.id} ends: ${status}${error ? `: ${error}` : ''}`);
-    await Promise.all([dms1.close(), dms2.close(), client.close(), bs?.close()]);
+    await closeAll();
   }
-  return { scenario: s, events: [...trace.events()], initialTree, finalTree: tree.toJSON(), facts, status, error, durationMs: Date.now() - started };
+  if (status === 'error' && !tree) treeSource = 'none';
+  const finalTree = tree ? tree.toJSON() : (finalRead?.snapshot ?? UNREAD_TREE);
+  return {
+    scenario: s,
+    events: [...trace.events()],
+    initialTree,
+    finalTree,
+    facts,
+    status,
+    error,
+    durationMs: Date.now() - started,
+    roles: modes,
+    observability: observability({ ...setup.assignment, treeSource }),
+    treeSource,
+    treeUnread: finalRead?.unread ?? (tree ? [] : (finalTree.unread ?? [])),
+  };
 }
 
-/** Gets of the delegated ACLs, then a same-value Replace on a leaf the prober may not replace. */
-function probeScript(subtrees: string[], snapshot: DmTree, prober: string): SessionScript {
+/** A budget that ran out (ours or a request's) is INCONCLUSIVE; a driver that failed is the test bed's ERROR. */
+function statusOf(err: unknown): FlowStatus {
+  if (err instanceof DriverError) return 'error';
+  if (err instanceof BudgetExceeded) return 'timeout';
+  if (err instanceof TransportError && err.code === 'TIMEOUT') return 'timeout';
+  return 'failed';
+}
+
+/**
+ * Gets of the delegated ACLs, then a same-value Replace on a leaf the prober may not replace. `rights` is
+ * the tree whose ACLs decide (the client's current one; the latest read of a real client).
+ */
+function probeScript(subtrees: string[], snapshot: DmTree, prober: string, rights: DmTree = snapshot): SessionScript {
   const leaf = snapshot
     .toJSON()
-    .nodes.find((n) => n.format !== 'node' && n.value !== undefined && !n.path.startsWith('./DMAcc') && !aclGrants(snapshot.effectiveAcl(n.path).acl, 'Replace', prober));
+    .nodes.find((n) => n.format !== 'node' && n.value !== undefined && !n.path.startsWith('./DMAcc') && rights.has(n.path) && !aclGrants(rights.effectiveAcl(n.path).acl, 'Replace', prober));
   return async function* () {
     yield [...subtrees.map((s) => get(aclUri(s))), ...(leaf ? [replace(leaf.path, leaf.value!, leaf.format)] : [])];
   };

@@ -39,3 +39,29 @@ export function defaultScenarios(approaches: readonly Approach[] = ['A', 'B']): 
       }
   return out;
 }
+
+/** What the implementations declare (ICS); the default matrix is cut down to it. */
+export interface ScenarioIcs {
+  approaches: readonly Approach[];
+  scopes: ReadonlyArray<DelegationType['scope']>;
+  durations: ReadonlyArray<DelegationType['duration']>;
+  removeAccount: boolean;
+  bootstrapPlacements: ReadonlyArray<'colocated' | 'separate'>;
+}
+
+/**
+ * The flows to run for an ICS: only declared approaches and delegation types; the optional account removal
+ * only when declared; the Bootstrap Server where it is declared to sit (stand-alone when it is under test).
+ */
+export function scenariosFor(ics: ScenarioIcs, approaches: readonly Approach[], bootstrapUnderTest = false): Scenario[] {
+  return defaultScenarios(approaches.filter((a) => ics.approaches.includes(a)))
+    .filter((s) => ics.scopes.includes(s.delegationType.scope) && ics.durations.includes(s.delegationType.duration))
+    .map((s) => {
+      const placements = bootstrapUnderTest ? ['separate' as const] : ics.bootstrapPlacements;
+      return {
+        ...s,
+        removeAccount: s.removeAccount && ics.removeAccount,
+        bootstrap: placements.includes(s.bootstrap) ? s.bootstrap : placements[0],
+      };
+    });
+}

@@ -64,6 +64,8 @@ export interface TreeChange {
 
 export interface TreeSnapshot {
   nodes: Array<{ path: string; format: string; type?: string; value?: string; acl: string; title?: string }>;
+  /** Paths a reader over the protocol could not read, with the DM status it got (never set by toJSON). */
+  unread?: Array<{ path: string; status: string }>;
 }
 
 /** Read-only view of a node. `acl` is the node's own value ('' = inherited). */

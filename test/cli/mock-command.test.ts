@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { MEDIA } from '../../src/profile.js';
 import { postHttps, TransportError } from '../../src/transport/https-post.js';
-import { spawnMock, type SpawnedMock } from '../support/spawn-mock.js';
+import { runMockToExit, spawnMock, type SpawnedMock } from '../support/spawn-mock.js';
 
 describe('dmdc mock dms2 --port 0 (a separate OS process)', () => {
   let mock: SpawnedMock;
@@ -47,5 +47,32 @@ describe('dmdc mock dms2 --port 0 (a separate OS process)', () => {
     // is on disk by the time the client sees the reset.
     const lines = readFileSync(join(dir, 'trace.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; reason?: string });
     expect(lines.find((e) => e.kind === 'tls-error')?.reason).toMatch(/client certificate required/);
+  });
+});
+
+describe('dmdc mock --mutant', () => {
+  const out = () => mkdtempSync(join(tmpdir(), 'dmdc-mock-mut-'));
+
+  test('an unknown mutant exits 2 and lists the mutants of the role', async () => {
+    const r = await runMockToExit(['client', '--mutant', 'no-such-mutant', '--out', out()]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown mutant "no-such-mutant"; mutants of the client mock: .*client-no-devinfo/);
+    expect(r.stdout).toBe('');
+  });
+
+  test('a mutant of another role exits 2', async () => {
+    const r = await runMockToExit(['client', '--mutant', 'skip-acl-update', '--out', out()]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/mutant skip-acl-update does not change the client mock \(it changes dms1\)/);
+  });
+
+  test('a mutant of the role runs and is named in the JSON line', async () => {
+    const mock = await spawnMock(['dms1', '--mutant', 'bad-pkg0-digest', '--out', out()]);
+    try {
+      expect(mock.info.mutant).toBe('bad-pkg0-digest');
+      expect(mock.info.control).toBeUndefined();
+    } finally {
+      await mock.stop();
+    }
   });
 });

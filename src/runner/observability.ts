@@ -1,0 +1,75 @@
+import { LINKS, ROLE_NAMES, type LinkId, type Role } from '../model/roles.js';
+
+/**
+ * What the harness can see in a run: the traffic of a link (recorded at a mock end or by a recording
+ * proxy), the Package #0 push itself, the harness's own DMS-2 probe session, and the client's final tree.
+ */
+export type Channel = LinkId | 'push' | 'probe' | 'final-tree';
+
+export type TreeSource = 'mock' | 'protocol' | 'driver' | 'none';
+
+export interface ChannelView {
+  observed: boolean;
+  /** How it is observed, or why it is not. */
+  how: string;
+}
+
+export type Observability = Record<Channel, ChannelView>;
+
+export interface RoleAssignment {
+  roles: Record<Role, 'mock' | 'real'>;
+  /** Links with a recording proxy between two real implementations. */
+  proxies: readonly LinkId[];
+  /** A real client whose Package #0 goes through a driver rather than over HTTPS. */
+  pushByDriver: boolean;
+  treeSource: TreeSource;
+}
+
+const ENDS: Record<LinkId, [Role, Role]> = {
+  'dms1-dms2': ['dms1', 'dms2'],
+  'dms1-client': ['dms1', 'client'],
+  'dms2-client': ['dms2', 'client'],
+  'client-bootstrap': ['client', 'bootstrap'],
+  'dms2-bootstrap': ['dms2', 'bootstrap'],
+};
+
+/** Works out, from who is real, which channels this run can observe. */
+export function observability(a: RoleAssignment): Observability {
+  const out = {} as Observability;
+  for (const link of LINKS) {
+    const [x, y] = ENDS[link];
+    const mockEnd = [x, y].find((r) => a.roles[r] === 'mock');
+    if (mockEnd) out[link] = { observed: true, how: `recorded by the ${ROLE_NAMES[mockEnd]} mock` };
+    else if (a.proxies.includes(link)) out[link] = { observed: true, how: 'recorded by the recording proxy' };
+    else out[link] = { observed: false, how: `${ROLE_NAMES[x]} and ${ROLE_NAMES[y]} are both real implementations; a recording proxy on ${link} (config "proxies") would observe it` };
+  }
+  out.push = a.pushByDriver
+    ? { observed: false, how: "the Package #0 reaches the real client through its trigger driver, not over the wire" }
+    : { observed: true, how: 'Package #0 over HTTPS' };
+  out.probe =
+    a.roles.dms2 === 'mock'
+      ? { observed: true, how: "the harness's DMS-2 probes the client after the delegation" }
+      : { observed: false, how: "DMS-2 is a real implementation, so the harness's DMS-2 probe (an unauthorised Replace) cannot run" };
+  out['final-tree'] =
+    a.treeSource === 'none'
+      ? { observed: false, how: 'no way to read the real client\'s tree: no mock server holds an account on it and no readTree driver is configured' }
+      : { observed: true, how: { mock: 'the reference client\'s tree', protocol: 'read over the protocol (Get, ?prop=ACL)', driver: 'read by the readTree driver' }[a.treeSource] };
+  return out;
+}
+
+export type Observation = { ok: true; unobserved: Channel[] } | { ok: false; reason: string };
+
+/** Whether a requirement can be judged: all its channels (or, for an "any" requirement, at least one). */
+export function observe(o: Observability, needs: readonly Channel[], mode: 'all' | 'any' = 'all'): Observation {
+  const missing = needs.filter((c) => !o[c].observed);
+  if (!missing.length) return { ok: true, unobserved: [] };
+  if (mode === 'any' && missing.length < needs.length) return { ok: true, unobserved: missing };
+  return { ok: false, reason: `not observable with this role assignment: ${missing.map((c) => `${c} (${o[c].how})`).join('; ')}` };
+}
+
+export const ALL_MOCK: RoleAssignment = {
+  roles: { dms1: 'mock', dms2: 'mock', bootstrap: 'mock', client: 'mock' },
+  proxies: [],
+  pushByDriver: false,
+  treeSource: 'mock',
+};
