@@ -28,6 +28,7 @@ export const PATHS = {
 /** Where accounts and the Bootstrap Config MO live in the client's tree (unknown DDF: profile defaults). */
 export const TREE = {
   dmAccRoot: './DMAcc',
+  devInfoRoot: './DevInfo',
   bootConfigRoot: './BootConfig',
   /** Leaf under `<bootConfigRoot>/<X>/` holding the Bootstrap Server URL. */
   bootConfigUrlLeaf: 'URL',

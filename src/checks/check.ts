@@ -25,6 +25,11 @@ export interface Check {
   id: string;
   title: string;
   requirements: readonly string[];
+  /**
+   * An invariant holds at every moment (e.g. every stored ACL is valid): its violation is a FAIL even in a
+   * delegation cut short by a budget. Other end-state checks need the delegation to have ended.
+   */
+  invariant?: boolean;
   run(ctx: JudgeContext, req: RequirementRef): Outcome;
 }
 

@@ -47,6 +47,7 @@ export const finalAclDelegated: Check = {
 
 export const finalOthersPreserved: Check = {
   id: 'final-others-preserved',
+  invariant: true,
   title: "Other servers' ACL entries are kept",
   requirements: ['FIN-OTHERS-PRESERVED'],
   run(ctx) {
@@ -70,6 +71,7 @@ export const finalOthersPreserved: Check = {
 
 export const finalAclSyntax: Check = {
   id: 'final-acl-syntax',
+  invariant: true,
   title: 'Every ACL in the final tree is valid',
   requirements: ['FIN-ACL-SYNTAX'],
   run(ctx) {
@@ -95,6 +97,7 @@ export const finalDms1Removed: Check = {
 
 export const finalDms1Kept: Check = {
   id: 'final-dms1-kept',
+  invariant: true,
   title: "A temporary delegation keeps DMS-1's account and rights",
   requirements: ['FIN-DMS1-KEPT'],
   run(ctx) {

@@ -42,6 +42,7 @@ function exchange(ctx: JudgeContext, step: string, from: string, to: string, req
   const expected = `${requestType} ${from} → ${to}, answered 200 with ${responseType}`;
   if (!req) return missing(ctx, expected, `no ${requestType} observed`);
   const res = ctx.messages.find((m) => m.direction === 'response' && m.event.exchange === req.event.exchange && m.event.link === req.event.link);
+  if (!res && ctx.flow.status === 'timeout') return missing(ctx, expected, `${requestType} seen, no response`, [req]);
   const problems: string[] = [];
   if (req.event.from !== from || req.event.to !== to) problems.push(`sent ${req.event.from} → ${req.event.to}`);
   if (!res) problems.push('no response');

@@ -59,14 +59,20 @@ export const wireResponses: Check = {
     const reqs = dmsMessages(ctx).filter((m) => m.direction === 'request' && m.delegation);
     if (!reqs.length) return missing(ctx, 'each request answered by its response type or an Ack naming it', 'no request');
     const p: string[] = [];
+    const unanswered: WireMessage[] = [];
     for (const q of reqs) {
       const r = ctx.messages.find((m) => m.direction === 'response' && m.event.exchange === q.event.exchange && m.event.link === q.event.link);
       const want = ANSWER[q.delegation!.type] ?? 'Ack';
       const got = r?.delegation;
-      if (!got) p.push(`seq ${q.seq} ${q.delegation!.type}: no readable answer`);
+      if (!r) unanswered.push(q);
+      else if (!got) p.push(`seq ${q.seq} ${q.delegation!.type}: no readable answer`);
       else if (got.type === 'Error') continue; // a refusal is judged by the step it refuses
       else if (got.type !== want || (got.type === 'Ack' && got.of !== q.delegation!.type)) p.push(`seq ${q.seq} ${q.delegation!.type} answered by ${got.type === 'Ack' ? `Ack of ${got.of}` : got.type}`);
     }
-    return allOf('each request answered by its response type or an Ack naming it', p, reqs, `${reqs.length} requests answered`);
+    const expected = 'each request answered by its response type or an Ack naming it';
+    // An answer that never came is a failure only when the flow did not simply run out of its budget.
+    if (!p.length && unanswered.length) return missing(ctx, expected, unanswered.map((q) => `seq ${q.seq} ${q.delegation!.type}: no answer`).join('; '), unanswered);
+    p.push(...unanswered.map((q) => `seq ${q.seq} ${q.delegation!.type}: no answer`));
+    return allOf(expected, p, reqs, `${reqs.length} requests answered`);
   },
 };

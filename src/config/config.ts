@@ -134,7 +134,7 @@ export interface ProxyConfig {
   link: LinkId;
   /** The real implementation the proxy stands in for (the server side of the proxied connections). */
   to: Role;
-  /** Where the proxy listens (port 0: any free port; the {proxy.<link>} placeholder gives its URL). */
+  /** Where the proxy listens (port 0: any free port; the {proxy.<link>.<to>} placeholder gives its URL). */
   listen?: { host?: string; port?: number };
   /** The real implementation the proxy forwards to (origin, e.g. https://dms2.lab:8443). */
   upstream: string;

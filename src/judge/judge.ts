@@ -37,7 +37,8 @@ export function judgeRequirement(ctx: JudgeContext, entry: CatalogueEntry): Requ
   // The test bed failed (a driver, the set-up): nothing about the implementation can be concluded.
   if (ctx.flow.status === 'error') return only('ERROR', `the flow could not run: ${ctx.flow.error}`);
   const partial = seen.unobserved.length ? `judged on the observable part only; not observed: ${seen.unobserved.join(', ')}` : undefined;
-  const gaps = entry.observe.includes('final-tree') ? (ctx.flow.treeUnread ?? []) : [];
+  const isEndState = entry.observe.includes('final-tree');
+  const gaps = isEndState ? (ctx.flow.treeUnread ?? []) : [];
   const checks: CheckResult[] = entry.checks.map((id) => {
     const check = CHECKS.get(id);
     if (!check) return { checkId: id, verdict: 'ERROR', reason: `no check named ${id}`, evidence: [] };
@@ -46,10 +47,17 @@ export function judgeRequirement(ctx: JudgeContext, entry: CatalogueEntry): Requ
       // A SHOULD that is not met is a warning, not a failure (DESIGN.md §2).
       let verdict: Verdict = out.verdict === 'FAIL' && entry.severity === 'SHOULD' ? 'WARN' : out.verdict;
       let reason = [out.reason, partial].filter(Boolean).join('; ') || undefined;
-      // A tree read with holes cannot show that everything is right; a problem seen in what was read stands.
-      if (verdict === 'PASS' && gaps.length) {
+      // A tree read with holes, or the tree of a delegation that never ended, cannot show that the end state
+      // is right; a problem seen in it stands.
+      const unsure = !isEndState ? undefined : ctx.flow.status !== 'completed' ? `the delegation did not complete (${ctx.flow.status}), so its end state cannot pass` : gaps.length ? `part of the client's tree could not be read: ${gaps.slice(0, 6).map((g) => `${g.path} (${g.status})`).join(', ')}${gaps.length > 6 ? ', …' : ''}` : undefined;
+      // A delegation cut short by a budget has no end state yet: neither a pass nor a failure can be read from it.
+      if (isEndState && !check.invariant && ctx.flow.status === 'timeout' && (verdict === 'FAIL' || verdict === 'WARN')) {
         verdict = 'INCONCLUSIVE';
-        reason = [reason, `part of the client's tree could not be read: ${gaps.slice(0, 6).map((g) => `${g.path} (${g.status})`).join(', ')}${gaps.length > 6 ? ', …' : ''}`].filter(Boolean).join('; ');
+        reason = [reason, `the flow ran out of its budget (${ctx.flow.error}); the tree shows an unfinished delegation`].filter(Boolean).join('; ');
+      }
+      if (verdict === 'PASS' && unsure) {
+        verdict = 'INCONCLUSIVE';
+        reason = [reason, unsure].filter(Boolean).join('; ');
       }
       return { checkId: id, ...out, verdict, ...(reason ? { reason } : {}) };
     } catch (err) {

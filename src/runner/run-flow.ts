@@ -119,7 +119,10 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
   const fixture = o.fixture ?? loadClientFixture();
   const pki = cfg?.pki ?? o.pki ?? (await createPki());
   const setup = flowSetup(cfg, fixture, pki);
-  const { modes, ids } = setup;
+  const { ids } = setup;
+  const separate = s.approach === 'B' && s.bootstrap === 'separate';
+  // A Bootstrap Server inside DMS-2 is as real as DMS-2 is.
+  const modes: Modes = { ...setup.modes, bootstrap: separate ? setup.modes.bootstrap : setup.modes.dms2 };
   const trace = new TraceRecorder(o.traceFile);
   trace.flow = s.id;
   const upper = new UpperTester(trace, cfg?.budgets.driverMs ?? 10_000, cfg?.file ? dirname(cfg.file) : undefined);
@@ -168,7 +171,6 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
         ...v.server?.dms1,
       })
     : undefined;
-  const separate = s.approach === 'B' && s.bootstrap === 'separate';
   const bs = separate && modes.bootstrap === 'mock' ? new MockBootstrap(env('bootstrap'), v.bootstrap) : undefined;
   let client: MockClient | undefined;
   const clientPushUrl = () => client?.pushUrl ?? real.client?.pushUrl;
@@ -214,6 +216,9 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
   let status: FlowStatus = 'completed';
   let error: string | undefined;
   let finalRead: ReadTree | undefined;
+  // The device info (a leaf for the probe), the managed subtrees and the accounts: what delegation touches.
+  const roots = [TREE.devInfoRoot, ...setup.managedSubtrees, TREE.dmAccRoot];
+  let initialUnread = new Set<string>();
   try {
     await dms1?.start();
     await dms2?.start();
@@ -244,9 +249,9 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
       dms2Dm: dms2?.dmUrl ?? real.dms2!.dmUrl,
       dms2Delegation,
       bootstrap: dms2?.bootstrapUrl ?? real.bootstrap?.bootstrapUrl ?? '',
-      ...(bs || real.bootstrap ? { bootstrapOrder: bs?.orderUrl ?? real.bootstrap!.orderUrl } : {}),
+      bootstrapOrder: bs?.orderUrl ?? real.bootstrap?.orderUrl ?? '',
       clientPush: clientPushUrl() ?? '',
-      ...Object.fromEntries(proxies.map((p, i) => [`proxy.${cfg!.proxies[i].link}`, p.url])),
+      ...Object.fromEntries(proxies.map((p, i) => [`proxy.${cfg!.proxies[i].link}.${cfg!.proxies[i].to}`, p.url])),
     };
     Object.assign(upper.vars, {
       flow: s.id, approach: s.approach, scope: s.delegationType.scope, duration: s.delegationType.duration,
@@ -259,12 +264,12 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
     for (const r of ROLES) if (real[r]?.drivers?.reset) await upper.run(`${r}.reset`, real[r]!.drivers!.reset!);
     for (const r of ROLES) if (real[r]?.drivers?.setup) await upper.run(`${r}.setup`, real[r]!.drivers!.setup!);
 
-    const roots = [...setup.managedSubtrees, TREE.dmAccRoot];
     if (tree) initialTree = tree.toJSON();
     else if (treeSource === 'protocol') {
       trace.note('initial tree: read over the protocol by the harness DMS-1');
       const read = await readOverProtocol([dms1!], devId, roots, (n) => trace.note(n));
       initialTree = read.snapshot;
+      initialUnread = new Set(read.unread.map((u) => u.path));
     } else if (treeSource === 'driver') initialTree = (await readByDriver(upper, real.client!.drivers!.readTree!)).snapshot;
 
     if (dms1) {
@@ -301,7 +306,7 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
     if (status !== 'error' && !tree && treeSource === 'protocol') {
       // Every mock server that may still hold an account reads; what neither may read stays unread.
       trace.note('final tree: read over the protocol by the harness servers');
-      finalRead = await readOverProtocol([dms2, dms1].filter((x): x is NonNullable<typeof x> => !!x) as ServerRole[], devId, [...setup.managedSubtrees, TREE.dmAccRoot], (n) => trace.note(n));
+      finalRead = await readOverProtocol([dms2, dms1].filter((x): x is NonNullable<typeof x> => !!x) as ServerRole[], devId, roots, (n) => trace.note(n));
     } else if (status !== 'error' && !tree && treeSource === 'driver') finalRead = await readByDriver(upper, real.client!.drivers!.readTree!);
     if (status === 'completed' && dms2) {
       // A probe by the new manager: read the delegated ACLs and try one write it holds no right for,
@@ -332,9 +337,10 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
     error,
     durationMs: Date.now() - started,
     roles: modes,
-    observability: observability({ ...setup.assignment, treeSource }),
+    observability: observability({ ...setup.assignment, roles: modes, treeSource }),
     treeSource,
-    treeUnread: finalRead?.unread ?? (tree ? [] : (finalTree.unread ?? [])),
+    // What no harness server could read even before the delegation is outside the comparison.
+    treeUnread: (finalRead?.unread ?? (tree ? [] : (finalTree.unread ?? []))).filter((u) => !initialUnread.has(u.path)),
   };
 }
 

@@ -1,0 +1,73 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RunReport } from '../../src/report/model.js';
+import { spawnMock, type SpawnedMock } from '../support/spawn-mock.js';
+
+const BIN = fileURLToPath(new URL('../../bin/dmdc.js', import.meta.url));
+const EXAMPLES = fileURLToPath(new URL('../../fixtures/config/', import.meta.url));
+
+export interface DmdcRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  report?: RunReport;
+}
+
+/** `dmdc run …` as its own process; resolves when it exits (never hangs: the test's budget kills it). */
+export function dmdcRun(args: string[], out: string, budgetMs = 120_000): Promise<DmdcRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, 'run', '--no-suites', '--out', out, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c));
+    child.stderr.on('data', (c: Buffer) => (stderr += c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), budgetMs);
+    child.once('exit', (status) => {
+      clearTimeout(timer);
+      let report: RunReport | undefined;
+      try {
+        report = JSON.parse(readFileSync(join(out, 'latest', 'report.json'), 'utf8')) as RunReport;
+      } catch {
+        report = undefined;
+      }
+      resolve({ status, stdout, stderr, report });
+    });
+  });
+}
+
+/**
+ * The example config of a role, pointed at a mock process that plays the implementation under test: the
+ * example's fixed ports become the ports the process printed, its folders the process's certificates.
+ */
+export function exampleConfigFor(example: string, mock: SpawnedMock, ports: Record<number, string>, dir: string): string {
+  let text = readFileSync(join(EXAMPLES, example), 'utf8');
+  for (const [port, key] of Object.entries(ports)) text = text.replaceAll(`127.0.0.1:${port}`, new URL(mock.info[key]).host);
+  text = text.replace(/"\.\.\/\.\.\/\.dmdc-mock\/[a-z0-9]+/g, `"${mock.info.certificates}`);
+  text = text.replace('"./dmdc-config.schema.json"', `"${join(EXAMPLES, 'dmdc-config.schema.json')}"`);
+  const file = join(dir, example);
+  writeFileSync(file, text);
+  return file;
+}
+
+export interface IutCase {
+  role: string;
+  example: string;
+  /** Example port → key of the URL the mock process prints. */
+  ports: Record<number, string>;
+  mockArgs: string[];
+}
+
+/** Starts the role's mock as a separate process (optionally a mutant) and runs dmdc against it via its example config. */
+export async function runAgainstMockProcess(c: IutCase, o: { mutant?: string; runArgs?: string[] } = {}): Promise<DmdcRun> {
+  const dir = mkdtempSync(join(tmpdir(), `dmdc-iut-${c.role}-`));
+  const mock = await spawnMock([c.role, '--port', '0', '--out', join(dir, 'iut'), ...c.mockArgs, ...(o.mutant ? ['--mutant', o.mutant] : [])]);
+  try {
+    const config = exampleConfigFor(c.example, mock, c.ports, dir);
+    return await dmdcRun(['--config', config, ...(o.runArgs ?? [])], join(dir, 'reports'));
+  } finally {
+    await mock.stop();
+  }
+}

@@ -1,0 +1,44 @@
+import { describe, expect, test } from 'vitest';
+import { loadCatalogue } from '../../src/catalogue/catalogue.js';
+import { MUTANTS } from '../../mocks/mutants.js';
+import { validateReport } from '../../src/report/report-schema.js';
+import { runAgainstMockProcess, type IutCase } from './iut-run.js';
+
+/**
+ * The proof that any role can be a real implementation: each reference mock runs as its own OS process and
+ * is judged through the role's example config like a vendor's implementation, then a mutant of it is caught.
+ */
+const CASES: Array<IutCase & { mutant: string }> = [
+  { role: 'dms1', example: 'real-dms1.json', ports: { 9101: 'dm', 9102: 'delegation', 9100: 'control' }, mockArgs: ['--control'], mutant: 'skip-acl-update' },
+  { role: 'dms2', example: 'real-dms2.json', ports: { 9201: 'dm', 9202: 'delegation', 9200: 'control' }, mockArgs: ['--control'], mutant: 'complete-before-prepared' },
+  { role: 'bootstrap', example: 'real-bootstrap.json', ports: { 9301: 'bootstrap', 9302: 'order' }, mockArgs: [], mutant: 'bootstrap-content-type' },
+  { role: 'client', example: 'real-client.json', ports: { 9401: 'push', 9400: 'control' }, mockArgs: ['--control'], mutant: 'client-no-devinfo' },
+];
+
+const catalogue = loadCatalogue();
+
+describe.each(CASES)('a real $role (the reference mock as a separate process)', (c) => {
+  test('passes through its example config', async () => {
+    const run = await runAgainstMockProcess(c);
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+    const r = run.report!;
+    expect(validateReport(r)).toEqual({ ok: true });
+    expect(r.roles[c.role as keyof typeof r.roles]).toBe('real');
+    expect(Object.values(r.roles).filter((m) => m === 'real')).toHaveLength(1);
+    expect(r.summary.byVerdict.PASS).toBeGreaterThan(100);
+    expect(r.summary.byVerdict.FAIL + r.summary.byVerdict.ERROR + r.summary.byVerdict.INCONCLUSIVE).toBe(0);
+    // A check that could not be seen is never reported as passed.
+    for (const x of r.results.filter((x) => x.verdict === 'NOT_OBSERVABLE')) expect(x.checks[0].reason).toMatch(/not observable/);
+  }, 150_000);
+
+  test(`a mutant process (${c.mutant}) exits 1 naming the requirements it breaks`, async () => {
+    const mutant = MUTANTS.find((m) => m.id === c.mutant)!;
+    const run = await runAgainstMockProcess(c, { mutant: c.mutant, runArgs: ['--approach', mutant.scenario[0]] });
+    expect(run.status, run.stdout + run.stderr).toBe(1);
+    const failed = run.report!.summary.failedRequirements;
+    for (const id of mutant.kills) expect(failed).toContain(id);
+    expect(run.stdout).toMatch(new RegExp(`FAILED requirements: .*${mutant.kills[0].replace(/\./g, '\\.')}`));
+    // Only requirements on the mutated role can fail: the harness's own mocks stay conformant.
+    for (const id of failed) expect(catalogue.entries.find((e) => e.id === id)!.roles, id).toContain(c.role);
+  }, 150_000);
+});
