@@ -7,7 +7,7 @@ export const HELP = `dmdc: conformance harness for OMA DM Server Delegation
 
 Usage:
   dmdc run [--config FILE] [--approach A|B] [--only ID-GLOB] [--out DIR]   run the conformance suites
-  dmdc mock <role> [--port N] [--out DIR]                                   serve one reference mock
+  dmdc mock <role> [--port N] [--out DIR] [--control] [--mutant ID]          serve one reference mock
   dmdc list                                                                 print the requirement catalogue
   dmdc <command> --help                                                     help on one command
 
