@@ -144,11 +144,6 @@ export async function mockCommand(argv: string[]): Promise<number> {
     if (typeof loaded === 'string') return fail(loaded);
     pki = loaded;
   } else pki = await createPki();
-  if (values.pki === undefined || resolve(values.pki) !== out) {
-    if (pki.ca.key) writeIdentity(out, 'ca', { cert: pki.ca.cert, key: pki.ca.key });
-    else writeFileSync(join(out, 'ca.crt'), pki.ca.cert);
-    for (const r of ROLES) writeIdentity(out, r, pki.roles[r]);
-  }
 
   const trace = new TraceRecorder(join(out, 'trace.jsonl'));
   const env: MockEnv = {
@@ -178,6 +173,13 @@ export async function mockCommand(argv: string[]): Promise<number> {
     // Listening endpoints would keep the process alive after the error.
     await running.close();
     return fail(`control API: ${(err as Error).message}`);
+  }
+  // Only a mock that listens writes its certificates: one that failed to start must not replace those of
+  // a mock still running from the same folder.
+  if (values.pki === undefined || resolve(values.pki) !== out) {
+    if (pki.ca.key) writeIdentity(out, 'ca', { cert: pki.ca.cert, key: pki.ca.key });
+    else writeFileSync(join(out, 'ca.crt'), pki.ca.cert);
+    for (const r of ROLES) writeIdentity(out, r, pki.roles[r]);
   }
   console.log(
     JSON.stringify({

@@ -159,7 +159,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   say(`Verdicts: ${Object.entries(s.byVerdict).filter(([, n]) => n).map(([v, n]) => `${v} ${n}`).join(', ')}`);
   if (s.failedRequirements.length) say(`FAILED requirements: ${s.failedRequirements.join(', ')}`);
   for (const e of errors) say(`ERROR: ${e.split('\n')[0]}`);
-  say(`Reports: ${relative(process.cwd(), paths.html)} · report.json · junit.xml · trace.jsonl · allure-report/ (also in ${relative(process.cwd(), latest)}/)`);
+  const allure = values['no-suites'] || !flows.length ? '' : ' · allure-report/';
+  say(`Reports: ${relative(process.cwd(), paths.html)} · report.json · junit.xml · trace.jsonl${allure} (also in ${relative(process.cwd(), latest)}/)`);
   say(`Exit code ${s.exitCode}`);
   return s.exitCode;
 }

@@ -66,6 +66,13 @@ export class FileChecks {
       this.errors.push(`${keyField}: ${keyAbs} is not the key of the certificate in ${certAbs}`);
       return undefined;
     }
+    // A certificate the harness presents must be valid now, or every peer refuses it for a reason not under test.
+    const leaf = certs[0]!;
+    const now = Date.now();
+    if (Date.parse(leaf.validTo) < now || Date.parse(leaf.validFrom) > now) {
+      this.errors.push(`${certField}: ${certAbs} is valid from ${leaf.validFrom} to ${leaf.validTo}, not now${certField === 'pki.dir' ? ' (empty the folder to make a fresh harness PKI)' : ''}`);
+      return undefined;
+    }
     return identityOf({ cert: certs.map((c) => c.toString()).join(''), key });
   }
 }

@@ -41,7 +41,7 @@ export interface RealRoleBase {
   /** PEM file: this implementation's own certificate, pinned when given. */
   certificate?: string;
   drivers?: {
-    /** Once per run, after the harness's mocks listen (e.g. to tell the IUT their URLs). */
+    /** Before every flow, after reset, once the harness's mocks listen (e.g. to tell the IUT their URLs). */
     setup?: DriverSpec;
     /** Before each flow (e.g. restore the device's initial state). */
     reset?: DriverSpec;
@@ -121,7 +121,7 @@ export interface IcsConfig {
   removeAccount?: boolean;
   /** Where the Bootstrap Server sits in approach B. */
   bootstrapPlacements?: Array<'colocated' | 'separate'>;
-  /** Client authentication types offered in DM sessions. */
+  /** Client authentication types offered in DM sessions (recorded in the report; not yet selecting checks). */
   authTypes?: Array<'DIGEST' | 'BASIC'>;
 }
 

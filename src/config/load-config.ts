@@ -11,10 +11,13 @@ import { loadClientFixture, type ClientFixture } from '../runner/client-fixture.
 import { DEFAULT_BUDGETS } from '../runner/run-flow.js';
 import { FileChecks, planPki, realisePki } from './config-files.js';
 import { validateConfigData } from './config-schema.js';
+import { placeholdersOf } from '../drivers/driver.js';
+import { FLOW_PLACEHOLDERS, proxyPlaceholder, TRIGGER_PLACEHOLDERS } from '../runner/upper-tester.js';
 import type {
   BootstrapConfig,
   ClientConfig,
   ConfigFile,
+  DriverSpec,
   Dms1Config,
   Dms2Config,
   IcsConfig,
@@ -154,6 +157,17 @@ function resolveDevice(cfg: ConfigFile, fixture: ClientFixture, errors: string[]
 /** Rules across fields that the schema cannot state. */
 function crossFieldErrors(cfg: ConfigFile, c: Omit<RunConfig, 'pki' | 'trustAnchors'>): string[] {
   const errors: string[] = [];
+  // A driver with a placeholder nobody fills would fail only after traffic has started.
+  const known = [...FLOW_PLACEHOLDERS, ...c.proxies.map(proxyPlaceholder)];
+  for (const role of ROLES) {
+    const r = c.roles[role];
+    if (r.mode !== 'real') continue;
+    for (const [name, spec] of Object.entries(r.drivers ?? {}) as Array<[string, DriverSpec]>) {
+      const allowed = new Set<string>(name === 'trigger' ? [...known, ...TRIGGER_PLACEHOLDERS] : known);
+      const unknown = placeholdersOf(spec).filter((p) => !allowed.has(p));
+      if (unknown.length) errors.push(`roles.${role}.drivers.${name}: unknown placeholder${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `{${u}}`).join(', ')} (docs/vendor-guide.md lists them)`);
+    }
+  }
   const { dms1, dms2 } = c.serverIds;
   if (dms1 === dms2) {
     const field = cfg.roles?.dms2?.serverId !== undefined ? 'roles.dms2.serverId' : 'roles.dms1.serverId';
@@ -181,8 +195,11 @@ function crossFieldErrors(cfg: ConfigFile, c: Omit<RunConfig, 'pki' | 'trustAnch
     else seen.set(key, i);
   });
   // The end of a delegation (DelegationComplete) is only visible on the DMS-1↔DMS-2 link.
-  if (c.roles.dms1.mode === 'real' && c.roles.dms2.mode === 'real' && !c.proxies.some((p) => p.link === 'dms1-dms2' && p.to === 'dms2'))
-    errors.push('proxies: with DMS-1 and DMS-2 both real, the harness sees the end of a delegation only through a recording proxy on dms1-dms2 towards dms2 (and one towards dms1 for the notifications); add them');
+  if (c.roles.dms1.mode === 'real' && c.roles.dms2.mode === 'real') {
+    const lacking = (['dms2', 'dms1'] as const).filter((to) => !c.proxies.some((p) => p.link === 'dms1-dms2' && p.to === to));
+    if (lacking.length)
+      errors.push(`proxies: with DMS-1 and DMS-2 both real, the harness sees the delegation (and its end) only through recording proxies on dms1-dms2 towards dms2 and towards dms1; missing: towards ${lacking.join(', ')}`);
+  }
   const placements = c.ics.bootstrapPlacements;
   if (c.roles.bootstrap.mode === 'real' && !placements.includes('separate'))
     errors.push('ics.bootstrapPlacements: a real Bootstrap Server is a separate one; list "separate"');

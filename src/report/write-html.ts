@@ -133,11 +133,12 @@ function quoteArg(s: string): string {
 }
 
 /** The CLI line that replays one flow (anchors §18 item 15). */
-function rerunLine(report: RunReport, flow: FlowReport | undefined, flowId: string): string {
+function rerunLine(report: RunReport, flow: FlowReport | undefined, requirementId: string): string {
   const parts = ['dmdc', 'run'];
   if (flow) parts.push('--approach', flow.approach);
-  parts.push('--only', quoteArg(flowId));
-  if (ROLES.some((r) => report.roles[r] === 'real')) parts.push('--config', '<the config file of this run>');
+  parts.push('--only', quoteArg(requirementId));
+  if (report.mutant) parts.push('--mutant', report.mutant);
+  if (ROLES.some((r) => report.roles[r] === 'real')) parts.push('--config', report.setup?.file ? quoteArg(report.setup.file) : '<config-file>');
   return parts.join(' ');
 }
 
@@ -301,7 +302,7 @@ function failures(report: RunReport, refOf: (id: string) => RequirementRef): str
 <p class="meta">${h(ref.section)} · ${ref.severity} · provenance ${provTag(ref.provenance)} · category ${h(ref.category)}${ref.step ? ` · step <code>${h(ref.step)}</code>` : ''}</p>
 ${caveat}${notes}
 ${checks.map((c) => checkBlock(res.flowId, flow, c)).join('\n')}
-<p class="rerun"><span class="k">Re-run</span> <code>${h(rerunLine(report, flow, res.flowId))}</code>${report.mutant ? ` <span class="muted">(this run had mutant ${h(report.mutant)} active)</span>` : ''}</p>
+<p class="rerun"><span class="k">Re-run</span> <code>${h(rerunLine(report, flow, res.requirementId))}</code></p>
 </article>`;
   });
   return `<section id="failures"><h2>Failures and warnings (${list.length})</h2>${items.join('\n')}</section>`;

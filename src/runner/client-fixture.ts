@@ -47,3 +47,17 @@ export function deviceCredentials(f: ClientFixture, serverId: string) {
     server: { name: srv.name ?? serverId, secret: srv.secret, nonce: Buffer.from(srv.data ?? '', 'base64') },
   };
 }
+
+/**
+ * The fixture with other ServerIDs for DMS-1 and DMS-2 (a real server under test has its own): in its
+ * accounts, credentials and every ACL.
+ */
+export function withServerIds(f: ClientFixture, ids: { dms1: string; dms2: string }): ClientFixture {
+  let text = JSON.stringify(f);
+  for (const role of ['dms1', 'dms2'] as const) {
+    const from = f.servers[role].replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    // Whole identifiers only: a JSON string of its own, or an ACL list member.
+    text = text.replace(new RegExp(`(?<=["=+])${from}(?=["+&])`, 'g'), ids[role]);
+  }
+  return JSON.parse(text) as ClientFixture;
+}

@@ -67,7 +67,7 @@ export function flowSetup(config: RunConfig | undefined, fixture: ClientFixture,
     caFingerprint256: (config?.pki ?? pki).ca.fingerprint256,
     assignment: {
       roles: modes,
-      proxies: (config?.proxies ?? []).map((p) => p.link as LinkId),
+      proxies: (config?.proxies ?? []).map((p) => ({ link: p.link as LinkId, to: p.to })),
       pushByDriver: modes.client === 'real' && !!client && client.mode === 'real' && !client.pushUrl,
       treeSource: treeSourceOf(config),
     },

@@ -18,12 +18,21 @@ export type Observability = Record<Channel, ChannelView>;
 
 export interface RoleAssignment {
   roles: Record<Role, 'mock' | 'real'>;
-  /** Links with a recording proxy between two real implementations. */
-  proxies: readonly LinkId[];
+  /** Recording proxies between two real implementations: the link, and the side they stand in for. */
+  proxies: ReadonlyArray<{ link: LinkId; to: Role }>;
   /** A real client whose Package #0 goes through a driver rather than over HTTPS. */
   pushByDriver: boolean;
   treeSource: TreeSource;
 }
+
+/** The server sides of a link's connections: a proxy is needed in front of each to see all its traffic. */
+const SERVER_SIDES: Record<LinkId, Role[]> = {
+  'dms1-dms2': ['dms1', 'dms2'],
+  'dms1-client': ['dms1', 'client'],
+  'dms2-client': ['dms2', 'client'],
+  'client-bootstrap': ['bootstrap'],
+  'dms2-bootstrap': ['bootstrap'],
+};
 
 const ENDS: Record<LinkId, [Role, Role]> = {
   'dms1-dms2': ['dms1', 'dms2'],
@@ -40,8 +49,15 @@ export function observability(a: RoleAssignment): Observability {
     const [x, y] = ENDS[link];
     const mockEnd = [x, y].find((r) => a.roles[r] === 'mock');
     if (mockEnd) out[link] = { observed: true, how: `recorded by the ${ROLE_NAMES[mockEnd]} mock` };
-    else if (a.proxies.includes(link)) out[link] = { observed: true, how: 'recorded by the recording proxy' };
-    else out[link] = { observed: false, how: `${ROLE_NAMES[x]} and ${ROLE_NAMES[y]} are both real implementations; a recording proxy on ${link} (config "proxies") would observe it` };
+    else {
+      const lacking = SERVER_SIDES[link].filter((to) => !a.proxies.some((p) => p.link === link && p.to === to));
+      out[link] = !lacking.length
+        ? { observed: true, how: 'recorded by the recording proxy' }
+        : {
+            observed: false,
+            how: `${ROLE_NAMES[x]} and ${ROLE_NAMES[y]} are both real implementations; recording proxies on ${link} towards ${SERVER_SIDES[link].join(' and ')} (config "proxies") would observe it${lacking.length < SERVER_SIDES[link].length ? ` (missing: towards ${lacking.join(', ')})` : ''}`,
+          };
+    }
   }
   out.push = a.pushByDriver
     ? { observed: false, how: "the Package #0 reaches the real client through its trigger driver, not over the wire" }

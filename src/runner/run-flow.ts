@@ -16,7 +16,7 @@ import { DmTree, type TreeSnapshot } from '../tree/tree.js';
 import { aclGrants } from '../tree/acl.js';
 import { aclUri, get, replace } from '../dm/commands.js';
 import type { SessionScript } from '../dm/server-session.js';
-import { buildClientTree, loadClientFixture, type ClientFixture } from './client-fixture.js';
+import { buildClientTree, loadClientFixture, withServerIds, type ClientFixture } from './client-fixture.js';
 import type { Scenario } from './scenario.js';
 import { isReal, type RunConfig } from '../config/config.js';
 import { TransportError } from '../transport/https-post.js';
@@ -26,7 +26,7 @@ import { TREE } from '../profile.js';
 import { flowSetup, type Modes } from './flow-setup.js';
 import { observability, type Observability, type TreeSource } from './observability.js';
 import { readByDriver, readOverProtocol, UNREAD_TREE, type ReadTree } from './client-tree.js';
-import { DriverError, UpperTester } from './upper-tester.js';
+import { DriverError, proxyPlaceholder, UpperTester } from './upper-tester.js';
 import type { ServerRole } from '../../mocks/common/server-role.js';
 
 /** Deliberate deviations from the reference behaviour (the mutants are made of these). */
@@ -116,7 +116,8 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
   const budgets: Budgets = { ...DEFAULT_BUDGETS, ...cfg?.budgets, ...o.budgets };
   const s = o.scenario;
   const v = o.variation ?? {};
-  const fixture = o.fixture ?? loadClientFixture();
+  // The reference client's tree names the servers of this run (a real DMS has its own ServerID).
+  const fixture = cfg ? withServerIds(o.fixture ?? loadClientFixture(), cfg.serverIds) : (o.fixture ?? loadClientFixture());
   const pki = cfg?.pki ?? o.pki ?? (await createPki());
   const setup = flowSetup(cfg, fixture, pki);
   const { ids } = setup;
@@ -248,10 +249,10 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
       dms1Delegation,
       dms2Dm: dms2?.dmUrl ?? real.dms2!.dmUrl,
       dms2Delegation,
-      bootstrap: dms2?.bootstrapUrl ?? real.bootstrap?.bootstrapUrl ?? '',
+      bootstrap: bs?.bootstrapUrl ?? dms2?.bootstrapUrl ?? real.bootstrap?.bootstrapUrl ?? '',
       bootstrapOrder: bs?.orderUrl ?? real.bootstrap?.orderUrl ?? '',
       clientPush: clientPushUrl() ?? '',
-      ...Object.fromEntries(proxies.map((p, i) => [`proxy.${cfg!.proxies[i].link}.${cfg!.proxies[i].to}`, p.url])),
+      ...Object.fromEntries(proxies.map((p, i) => [proxyPlaceholder(cfg!.proxies[i]), p.url])),
     };
     Object.assign(upper.vars, {
       flow: s.id, approach: s.approach, scope: s.delegationType.scope, duration: s.delegationType.duration,

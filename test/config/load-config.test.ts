@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isReal, type RunConfig } from '../../src/config/config.js';
 import { configSchemaPath, describeConfig, loadConfig, type LoadConfigOptions } from '../../src/config/load-config.js';
 import { LINKS, ROLES } from '../../src/model/roles.js';
-import { createCa, createPki, type Pki } from '../../src/pki/pki.js';
+import { createCa, createPki, writeIdentity, type Pki } from '../../src/pki/pki.js';
 import { loadClientFixture } from '../../src/runner/client-fixture.js';
 import { DEFAULT_BUDGETS } from '../../src/runner/run-flow.js';
 
@@ -310,9 +310,18 @@ const REFUSALS: Refusal[] = [
     name: 'DMS-1 and DMS-2 with one ServerID',
     config: {
       roles: { dms1: realDms1, dms2: { ...realDms2, serverId: 'acme-dms1' } },
-      proxies: [{ link: 'dms1-dms2', to: 'dms2', upstream: 'https://dms2.lab:8443' }],
+      proxies: [
+        { link: 'dms1-dms2', to: 'dms2', upstream: 'https://dms2.lab:8443' },
+        { link: 'dms1-dms2', to: 'dms1', upstream: 'https://dms1.lab:8443' },
+      ],
     },
     expected: ['roles.dms2.serverId: "acme-dms1" is the ServerID of both DMS-1 and DMS-2'],
+    exactly: true,
+  },
+  {
+    name: 'a driver placeholder nobody fills',
+    config: { roles: { dms1: { ...realDms1, drivers: { startDelegation: { command: 'start {devId} {devID}' } } } } },
+    expected: ['roles.dms1.drivers.startDelegation: unknown placeholder {devID}'],
     exactly: true,
   },
   {
@@ -372,6 +381,15 @@ describe('pki.dir', () => {
     const c = await accepted({ pki: { dir: 'pki-empty' } }, {});
     expect(existsSync(join(dir, 'pki-empty', 'client.key'))).toBe(true);
     expect(c.pki.roles.client.subject).toContain('dmdc client');
+  });
+
+  it('refuses a harness PKI whose certificates have expired', async () => {
+    const day = 86_400_000;
+    const old = await createPki({ notBefore: new Date(Date.now() - 60 * day), notAfter: new Date(Date.now() - day) });
+    writeIdentity(join(dir, 'pki-old'), 'ca', old.ca);
+    for (const r of ROLES) writeIdentity(join(dir, 'pki-old'), r, old.roles[r]);
+    const errors = await refused({ pki: { dir: 'pki-old' } }, {});
+    expect(errors[0]).toMatch(/^pki\.dir: .*ca\.crt is valid from .* to .*, not now \(empty the folder to make a fresh harness PKI\)$/);
   });
 
   it('names a missing file of an existing PKI', async () => {

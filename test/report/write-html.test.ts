@@ -86,7 +86,9 @@ describe('report.html', () => {
     expect(section.match(/<article /g)).toHaveLength(4);
     expect(section.indexOf('v-FAIL')).toBeLessThan(section.indexOf('v-WARN'));
     expect(section).toContain('Replace=dms2 on ./Vendor &amp; Get=dms1 kept');
-    expect(section).toContain('dmdc run --approach B --only B-partial-permanent --config');
+    // Re-run lines select the requirement (--only takes requirement ids, not flow ids).
+    expect(section).toContain('dmdc run --approach B --only SDP-B.7-acl --mutant acl-after-notify --config &lt;config-file&gt;');
+    expect(section).not.toContain('--only B-partial-permanent');
     const links = [...section.matchAll(/href="#(m--[^"]+)"/g)].map((m) => m[1]!);
     expect(links.length).toBeGreaterThanOrEqual(4);
     for (const id of links) expect(html).toContain(`<tr id="${id}"`);
