@@ -74,6 +74,16 @@ export class MockDms1 extends ServerRole {
     super({ ...options, role: 'dms1' });
   }
 
+  /** Whether a delegation with this SessionId is under way. */
+  isPending(sessionId: string): boolean {
+    return this.pending.has(sessionId);
+  }
+
+  /** Forgets every delegation under way (one still running ends on its own budget). */
+  reset(): void {
+    this.pending.clear();
+  }
+
   /** Runs one delegation to its end: resolves with DMS-2's DelegationComplete. */
   async delegate(order: DelegationOrder): Promise<Extract<DelegationMessage, { type: 'DelegationComplete' }>> {
     const q = this.options.quirks ?? {};

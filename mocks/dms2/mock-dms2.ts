@@ -59,6 +59,13 @@ export class MockDms2 extends ServerRole {
     this.bootstrapService = colocated;
   }
 
+  /** Forgets delegations, the devices they brought and pending bootstrap orders; peers and placement stay. */
+  reset(): void {
+    this.delegations.clear();
+    this.devices.clear();
+    this.bootstrapService?.reset();
+  }
+
   get bootstrapUrl(): string {
     const b = this.options.bootstrap;
     return b.mode === 'colocated' ? `${this.dmEndpoint.url}${PATHS.bootstrap}` : b.bootstrapUrl;

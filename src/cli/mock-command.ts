@@ -1,5 +1,5 @@
-import { randomBytes, X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MockBootstrap } from '../../mocks/bootstrap/mock-bootstrap.js';
@@ -10,7 +10,8 @@ import { MockDms1 } from '../../mocks/dms1/mock-dms1.js';
 import { MockDms2 } from '../../mocks/dms2/mock-dms2.js';
 import { MUTANTS, rolesOf, variationFor } from '../../mocks/mutants.js';
 import { isRole, ROLES, type Role } from '../model/roles.js';
-import { createCa, createPki, issueLeaf, writeIdentity, type Identity } from '../pki/pki.js';
+import { createCa, createPki, issueLeaf, writePki, type Pki } from '../pki/pki.js';
+import { FileChecks, readPkiDir } from '../config/config-files.js';
 import { buildClientTree, deviceCredentials, loadClientFixture, type ClientFixture } from '../runner/client-fixture.js';
 import type { Variation } from '../runner/run-flow.js';
 import { parseBody } from '../trace/parse-body.js';
@@ -138,10 +139,11 @@ export async function mockCommand(argv: string[]): Promise<number> {
 
   const out = resolve(values.out ?? join('.dmdc-mock', role));
   mkdirSync(out, { recursive: true });
-  let pki: LoadedPki;
+  let pki: Pki;
   if (values.pki !== undefined) {
-    const loaded = loadPki(resolve(values.pki));
-    if (typeof loaded === 'string') return fail(loaded);
+    const files = new FileChecks(process.cwd());
+    const loaded = readPkiDir(resolve(values.pki), files, '--pki');
+    if (!loaded) return fail(files.errors.join('; '));
     pki = loaded;
   } else pki = await createPki();
 
@@ -176,11 +178,7 @@ export async function mockCommand(argv: string[]): Promise<number> {
   }
   // Only a mock that listens writes its certificates: one that failed to start must not replace those of
   // a mock still running from the same folder.
-  if (values.pki === undefined || resolve(values.pki) !== out) {
-    if (pki.ca.key) writeIdentity(out, 'ca', { cert: pki.ca.cert, key: pki.ca.key });
-    else writeFileSync(join(out, 'ca.crt'), pki.ca.cert);
-    for (const r of ROLES) writeIdentity(out, r, pki.roles[r]);
-  }
+  if (values.pki === undefined || resolve(values.pki) !== out) writePki(out, pki);
   console.log(
     JSON.stringify({
       role,
@@ -200,26 +198,6 @@ export async function mockCommand(argv: string[]): Promise<number> {
   await control?.close();
   await running.close();
   return 0;
-}
-
-/** The trust material of the process: a CA certificate (its key only when it was made or given here). */
-interface LoadedPki {
-  ca: { cert: string; key?: string };
-  roles: Record<Role, Identity>;
-}
-
-/** A PKI another `dmdc mock --out DIR` wrote (ca.key is not needed), or why it cannot be used. */
-function loadPki(dir: string): LoadedPki | string {
-  const need = ['ca.crt', ...ROLES.flatMap((r) => [`${r}.crt`, `${r}.key`])].filter((f) => !existsSync(join(dir, f)));
-  if (need.length) return `--pki ${dir} lacks ${need.join(', ')}`;
-  const read = (f: string) => readFileSync(join(dir, f), 'utf8');
-  const roles = {} as Record<Role, Identity>;
-  for (const r of ROLES) {
-    const cert = read(`${r}.crt`);
-    const x = new X509Certificate(cert);
-    roles[r] = { cert, key: read(`${r}.key`), subject: x.subject, fingerprint256: x.fingerprint256 };
-  }
-  return { ca: { cert: read('ca.crt'), ...(existsSync(join(dir, 'ca.key')) ? { key: read('ca.key') } : {}) }, roles };
 }
 
 const PLACEHOLDER_DMS1_URL = 'https://127.0.0.1:1/dm';
@@ -302,9 +280,7 @@ async function startServer(ctx: RoleContext): Promise<RunningMock> {
         if (c.peers) setPeers(c.peers);
         if (c.pushUrl) dms1.devices.set(fixture.devInfo.devId, { ...fixture.devInfo, pushUrl: c.pushUrl, credentials: deviceCredentials(fixture, fixture.servers.dms1) });
       },
-      // The pending map is private to the mock; clearing it is all a reset needs (a delegation still
-      // running ends on its own budget and is reported then).
-      reset: () => dms1['pending'].clear(),
+      reset: () => dms1.reset(),
       delegate: (d) => startDelegation(ctx, dms1, d),
     };
   } else {
@@ -328,11 +304,7 @@ async function startServer(ctx: RoleContext): Promise<RunningMock> {
           };
         }
       },
-      reset() {
-        dms2.delegations.clear();
-        dms2.devices.clear();
-        dms2.bootstrapService?.reset();
-      },
+      reset: () => dms2.reset(),
     };
   }
   await server.start();
@@ -352,7 +324,7 @@ function startDelegation({ env, fixture }: RoleContext, dms1: MockDms1, d: Deleg
   const devId = d.devId ?? fixture.devInfo.devId;
   if (!dms1.peers.has(d.delegatee)) throw new ControlError(409, `no peer ${d.delegatee}: configure peers first (known: ${[...dms1.peers.keys()].join(', ') || 'none'})`);
   if (!dms1.devices.has(devId)) throw new ControlError(409, `no device ${devId}: configure pushUrl first`);
-  if (dms1['pending'].has(sessionId)) throw new ControlError(409, `SessionId ${sessionId} is already in use`);
+  if (dms1.isPending(sessionId)) throw new ControlError(409, `SessionId ${sessionId} is already in use`);
   const scope = d.delegationType.scope;
   const order = {
     sessionId,

@@ -6,7 +6,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ROLES } from '../model/roles.js';
-import { createPki, identityOf, writeIdentity, type Identity, type Pki } from '../pki/pki.js';
+import { createPki, identityOf, writePki, type Identity, type Pki } from '../pki/pki.js';
 import type { ConfigFile, RunConfig } from './config.js';
 import type { LoadConfigOptions } from './load-config.js';
 
@@ -99,6 +99,15 @@ export function planPki(cfg: ConfigFile, files: FileChecks): PkiPlan | undefined
     files.errors.push(`pki.dir: ${dir} is neither empty nor a harness PKI (no ca.crt)`);
     return undefined;
   }
+  const pki = readPkiDir(dir, files);
+  return pki && { kind: 'loaded', dir, pki };
+}
+
+/**
+ * A harness PKI as `writePki` (or `dmdc mock --out`) wrote it: every certificate with its key, valid now,
+ * each role's signed by the CA. Problems go to `files.errors` under `field`.
+ */
+export function readPkiDir(dir: string, files: FileChecks, field = 'pki.dir'): Pki | undefined {
   const loaded = {} as Record<(typeof PKI_NAMES)[number], Identity>;
   let complete = true;
   for (const name of PKI_NAMES) {
@@ -106,11 +115,11 @@ export function planPki(cfg: ConfigFile, files: FileChecks): PkiPlan | undefined
     const key = join(dir, `${name}.key`);
     const missing = [crt, key].filter((f) => !existsSync(f));
     if (missing.length > 0) {
-      for (const f of missing) files.errors.push(`pki.dir: missing ${f}`);
+      for (const f of missing) files.errors.push(`${field}: missing ${f}`);
       complete = false;
       continue;
     }
-    const id = files.identity('pki.dir', crt, 'pki.dir', key);
+    const id = files.identity(field, crt, field, key);
     if (id) loaded[name] = id;
     else complete = false;
   }
@@ -118,13 +127,13 @@ export function planPki(cfg: ConfigFile, files: FileChecks): PkiPlan | undefined
   const caKey = new X509Certificate(loaded.ca.cert).publicKey;
   for (const role of ROLES) {
     if (!new X509Certificate(loaded[role].cert).verify(caKey)) {
-      files.errors.push(`pki.dir: ${join(dir, `${role}.crt`)} is not signed by ${join(dir, 'ca.crt')}`);
+      files.errors.push(`${field}: ${join(dir, `${role}.crt`)} is not signed by ${join(dir, 'ca.crt')}`);
       complete = false;
     }
   }
   if (!complete) return undefined;
   const { ca, ...roles } = loaded;
-  return { kind: 'loaded', dir, pki: { ca, roles } };
+  return { ca, roles };
 }
 
 export async function realisePki(plan: PkiPlan, opts: LoadConfigOptions): Promise<RunConfig['pki'] | string> {
@@ -136,8 +145,7 @@ export async function realisePki(plan: PkiPlan, opts: LoadConfigOptions): Promis
     case 'create': {
       const pki = await createPki();
       try {
-        writeIdentity(plan.dir, 'ca', pki.ca);
-        for (const role of ROLES) writeIdentity(plan.dir, role, pki.roles[role]);
+        writePki(plan.dir, pki);
       } catch (e) {
         return `pki.dir: cannot write the harness PKI to ${plan.dir} (${(e as Error).message})`;
       }

@@ -12,7 +12,7 @@ import { DEFAULT_BUDGETS } from '../runner/run-flow.js';
 import { FileChecks, planPki, realisePki } from './config-files.js';
 import { validateConfigData } from './config-schema.js';
 import { placeholdersOf } from '../drivers/driver.js';
-import { FLOW_PLACEHOLDERS, proxyPlaceholder, TRIGGER_PLACEHOLDERS } from '../runner/upper-tester.js';
+import { DEFAULT_DRIVER_MS, FLOW_PLACEHOLDERS, proxyPlaceholder, TRIGGER_PLACEHOLDERS } from '../runner/upper-tester.js';
 import type {
   BootstrapConfig,
   ClientConfig,
@@ -28,7 +28,7 @@ import type {
 
 export { configSchemaPath, validateConfigData } from './config-schema.js';
 
-export const DEFAULT_DRIVER_MS = 10_000;
+export { DEFAULT_DRIVER_MS } from '../runner/upper-tester.js';
 
 export const DEFAULT_ICS: Required<IcsConfig> = {
   approaches: ['A', 'B'],

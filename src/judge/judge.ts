@@ -5,7 +5,7 @@ import type { CheckResult, RequirementResult } from '../report/model.js';
 import type { FlowResult } from '../runner/run-flow.js';
 import { DmTree } from '../tree/tree.js';
 import { worst, type Verdict } from '../verdict/verdict.js';
-import { ALL_MOCK, observability, observe } from '../runner/observability.js';
+import { observe } from '../runner/observability.js';
 import { classify } from './classify.js';
 import { dmSessions, wireMessages } from './wire.js';
 
@@ -32,13 +32,13 @@ export function judgeRequirement(ctx: JudgeContext, entry: CatalogueEntry): Requ
   const only = (verdict: Verdict, reason: string): RequirementResult => ({ ...base, verdict, checks: [{ checkId: '-', verdict, reason, evidence: [] }] });
   const app = applicable(entry, ctx.scenario);
   if (!app.ok) return only('NOT_APPLICABLE', app.reason);
-  const seen = observe(ctx.flow.observability ?? observability(ALL_MOCK), entry.observe, entry.observeMode);
+  const seen = observe(ctx.flow.observability, entry.observe, entry.observeMode);
   if (!seen.ok) return only('NOT_OBSERVABLE', seen.reason);
   // The test bed failed (a driver, the set-up): nothing about the implementation can be concluded.
   if (ctx.flow.status === 'error') return only('ERROR', `the flow could not run: ${ctx.flow.error}`);
   const partial = seen.unobserved.length ? `judged on the observable part only; not observed: ${seen.unobserved.join(', ')}` : undefined;
   const isEndState = entry.observe.includes('final-tree');
-  const gaps = isEndState ? (ctx.flow.treeUnread ?? []) : [];
+  const gaps = isEndState ? ctx.flow.treeUnread : [];
   const checks: CheckResult[] = entry.checks.map((id) => {
     const check = CHECKS.get(id);
     if (!check) return { checkId: id, verdict: 'ERROR', reason: `no check named ${id}`, evidence: [] };

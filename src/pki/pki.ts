@@ -93,6 +93,12 @@ export async function createPki(o: PkiOptions = {}): Promise<Pki> {
   return { ca, roles };
 }
 
+/** Writes a whole PKI to `dir`: ca.crt/.key and <role>.crt/.key for every role. */
+export function writePki(dir: string, pki: Pki): void {
+  writeIdentity(dir, 'ca', pki.ca);
+  for (const role of ROLES) writeIdentity(dir, role, pki.roles[role]);
+}
+
 /** Writes PEM files so an outside implementation can trust and present them. Returns the paths. */
 export function writeIdentity(dir: string, name: string, id: KeyPair): { cert: string; key: string } {
   mkdirSync(dir, { recursive: true });

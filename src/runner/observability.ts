@@ -82,10 +82,3 @@ export function observe(o: Observability, needs: readonly Channel[], mode: 'all'
   if (mode === 'any' && missing.length < needs.length) return { ok: true, unobserved: missing };
   return { ok: false, reason: `not observable with this role assignment: ${missing.map((c) => `${c} (${o[c].how})`).join('; ')}` };
 }
-
-export const ALL_MOCK: RoleAssignment = {
-  roles: { dms1: 'mock', dms2: 'mock', bootstrap: 'mock', client: 'mock' },
-  proxies: [],
-  pushByDriver: false,
-  treeSource: 'mock',
-};

@@ -26,7 +26,7 @@ import { TREE } from '../profile.js';
 import { flowSetup, type Modes } from './flow-setup.js';
 import { observability, type Observability, type TreeSource } from './observability.js';
 import { readByDriver, readOverProtocol, UNREAD_TREE, type ReadTree } from './client-tree.js';
-import { DriverError, proxyPlaceholder, UpperTester } from './upper-tester.js';
+import { DEFAULT_DRIVER_MS, DriverError, proxyPlaceholder, UpperTester } from './upper-tester.js';
 import type { ServerRole } from '../../mocks/common/server-role.js';
 
 /** Deliberate deviations from the reference behaviour (the mutants are made of these). */
@@ -126,7 +126,7 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
   const modes: Modes = { ...setup.modes, bootstrap: separate ? setup.modes.bootstrap : setup.modes.dms2 };
   const trace = new TraceRecorder(o.traceFile);
   trace.flow = s.id;
-  const upper = new UpperTester(trace, cfg?.budgets.driverMs ?? 10_000, cfg?.file ? dirname(cfg.file) : undefined);
+  const upper = new UpperTester(trace, cfg?.budgets.driverMs ?? DEFAULT_DRIVER_MS, cfg?.file ? dirname(cfg.file) : undefined);
   const sessionId = `${s.id}-${randomBytes(4).toString('hex')}`;
   const real = {
     dms1: cfg && isReal(cfg.roles.dms1) ? cfg.roles.dms1 : undefined,

@@ -1,9 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DriverSpec } from '../config/config.js';
 import { runDriver } from '../drivers/driver.js';
 import type { TraceRecorder } from '../trace/recorder.js';
+
+/** A driver's budget when the config gives none. */
+export const DEFAULT_DRIVER_MS = 10_000;
 
 /** Placeholders every driver may use (each flow fills them; the URLs are those of this flow's endpoints). */
 export const FLOW_PLACEHOLDERS = [
@@ -47,9 +50,14 @@ export class UpperTester {
   /** Hands a Package #0 to a real client through its trigger driver. */
   deliverer(spec: DriverSpec, serverId: string): (pkg0: Buffer) => Promise<void> {
     return async (pkg0) => {
-      const file = join(mkdtempSync(join(tmpdir(), 'dmdc-pkg0-')), 'pkg0.bin');
+      const dir = mkdtempSync(join(tmpdir(), 'dmdc-pkg0-'));
+      const file = join(dir, 'pkg0.bin');
       writeFileSync(file, pkg0);
-      await this.run('client.trigger', spec, { pkg0Hex: pkg0.toString('hex'), pkg0Base64: pkg0.toString('base64'), pkg0File: file, serverId });
+      try {
+        await this.run('client.trigger', spec, { pkg0Hex: pkg0.toString('hex'), pkg0Base64: pkg0.toString('base64'), pkg0File: file, serverId });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     };
   }
 }

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isReal, type RunConfig } from '../../src/config/config.js';
 import { configSchemaPath, describeConfig, loadConfig, type LoadConfigOptions } from '../../src/config/load-config.js';
 import { LINKS, ROLES } from '../../src/model/roles.js';
-import { createCa, createPki, writeIdentity, type Pki } from '../../src/pki/pki.js';
+import { createCa, createPki, writePki, type Pki } from '../../src/pki/pki.js';
 import { loadClientFixture } from '../../src/runner/client-fixture.js';
 import { DEFAULT_BUDGETS } from '../../src/runner/run-flow.js';
 
@@ -386,8 +386,7 @@ describe('pki.dir', () => {
   it('refuses a harness PKI whose certificates have expired', async () => {
     const day = 86_400_000;
     const old = await createPki({ notBefore: new Date(Date.now() - 60 * day), notAfter: new Date(Date.now() - day) });
-    writeIdentity(join(dir, 'pki-old'), 'ca', old.ca);
-    for (const r of ROLES) writeIdentity(join(dir, 'pki-old'), r, old.roles[r]);
+    writePki(join(dir, 'pki-old'), old);
     const errors = await refused({ pki: { dir: 'pki-old' } }, {});
     expect(errors[0]).toMatch(/^pki\.dir: .*ca\.crt is valid from .* to .*, not now \(empty the folder to make a fresh harness PKI\)$/);
   });

@@ -4,7 +4,7 @@ import { createServer as createTcpServer, type AddressInfo, type Server } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createPki, writeIdentity } from '../../src/pki/pki.js';
+import { createPki, writePki } from '../../src/pki/pki.js';
 import { validateReport } from '../../src/report/report-schema.js';
 import { dmdcRun } from './iut-run.js';
 
@@ -54,8 +54,7 @@ describe('an implementation that never answers, or a driver that lies, cannot pa
   beforeAll(async () => {
     pkiDir = join(dir, 'pki');
     const pki = await createPki();
-    writeIdentity(pkiDir, 'ca', pki.ca);
-    for (const [role, id] of Object.entries(pki.roles)) writeIdentity(pkiDir, role, id);
+    writePki(pkiDir, pki);
     // Accepts the TLS connection and the request, and never answers.
     server = createHttpsServer({ key: pki.roles.dms2.key, cert: pki.roles.dms2.cert, ca: [pki.ca.cert], requestCert: true, rejectUnauthorized: false }, (req, res) => {
       accepted++;
