@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'msw';
+import { http, type RequestHandler } from 'msw';
 import { buildDelegation, parseDelegation } from '../../src/delegation/codec.js';
 import type { DelegationMessage, DeviceIdentity } from '../../src/delegation/messages.js';
 import { DmServer, type DeviceCredentials, type SessionOutcome, type SessionScript } from '../../src/dm/server-session.js';
@@ -42,6 +42,8 @@ export interface ServerRoleOptions {
   badPkg0Digest?: boolean;
   /** Content type put on delegation messages (mutants only). */
   delegationContentType?: string;
+  /** The DM endpoint never answers, or answers every request with this HTTP status (verdict tests). */
+  dmAnswer?: 'silent' | number;
 }
 
 let pkg0Counter = 0;
@@ -71,7 +73,7 @@ export abstract class ServerRole {
       // TLS events are labelled with the usual peer; each request is classified on its own path.
       fixedPeer: { peer: 'client', link: linkBetween(o.role, 'client')! },
       classify: ({ path }) => o.classifyExtra?.(path) ?? { peer: 'client', link: linkBetween(o.role, 'client')! },
-      handlers: [this.dm.handler(`*${PATHS.dm}`), ...(o.extraDmHandlers ?? [])],
+      handlers: [...(o.dmAnswer ? [http.post(`*${PATHS.dm}`, () => (o.dmAnswer === 'silent' ? new Promise<never>(() => {}) : new Response(null, { status: o.dmAnswer })))] : []), this.dm.handler(`*${PATHS.dm}`), ...(o.extraDmHandlers ?? [])],
     });
     const peerRole: Role = o.role === 'dms1' ? 'dms2' : 'dms1';
     this.delegationEndpoint = mockEndpoint(env, {

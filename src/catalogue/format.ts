@@ -3,6 +3,7 @@ import type { Category } from '../report/model.js';
 import type { Catalogue, CatalogueEntry } from './catalogue.js';
 
 const CATEGORY_HEADINGS: Record<Category, string> = {
+  architecture: 'Architecture',
   step: 'Steps',
   ordering: 'Message ordering',
   tls: 'TLS',

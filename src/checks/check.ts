@@ -18,7 +18,19 @@ export interface JudgeContext {
   final: DmTree;
 }
 
-export type Outcome = Omit<CheckResult, 'checkId'>;
+export type Outcome = Omit<CheckResult, 'checkId'> & {
+  /**
+   * The evidence the check needs is not on the wire. The judge decides what that means for the flow
+   * (DESIGN.md §7): BLOCKED behind a root FAIL, INCONCLUSIVE when the flow ran out of its budget, FAIL when
+   * the delegation completed without it.
+   */
+  absent?: boolean;
+  /**
+   * A failure that an earlier fault explains (a later step without this one, a delegation reported as
+   * failed): BLOCKED behind an earlier root FAIL, a FAIL of its own when nothing earlier failed.
+   */
+  consequence?: boolean;
+};
 
 /** A small reusable condition, tagged with the requirement ids it verifies. */
 export interface Check {
@@ -44,12 +56,14 @@ export function fail(expected: string, actual: string, evidence: Array<TraceEven
   return { verdict: 'FAIL', expected, actual, evidence: seqs(evidence) };
 }
 
-/** Nothing to judge because the flow stopped early: a timeout is inconclusive, a failure is not. */
-export function missing(ctx: JudgeContext, expected: string, actual: string, evidence: Array<TraceEvent | WireMessage | number> = []): Outcome {
-  if (ctx.flow.status === 'timeout') {
-    return { verdict: 'INCONCLUSIVE', expected, actual, reason: `the flow ran out of its budget: ${ctx.flow.error}`, evidence: seqs(evidence) };
-  }
-  return fail(expected, actual, evidence);
+/** Nothing to judge: what the check looks for never reached the wire. The judge resolves the verdict. */
+export function missing(_ctx: JudgeContext, expected: string, actual: string, evidence: Array<TraceEvent | WireMessage | number> = []): Outcome {
+  return { verdict: 'INCONCLUSIVE', absent: true, expected, actual, evidence: seqs(evidence) };
+}
+
+/** A FAIL that may only be the consequence of an earlier fault; the judge decides which. */
+export function failAfter(expected: string, actual: string, evidence: Array<TraceEvent | WireMessage | number> = []): Outcome {
+  return { ...fail(expected, actual, evidence), consequence: true };
 }
 
 /** Combines sub-findings: the first failure wins, otherwise PASS with all evidence. */

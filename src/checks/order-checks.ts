@@ -1,6 +1,6 @@
 import { isAclTarget, targetsOf } from '../judge/wire.js';
 import type { StepOccurrence } from '../judge/classify.js';
-import { allOf, fail, missing, pass, type Check, type JudgeContext, type Outcome } from './check.js';
+import { allOf, fail, failAfter, missing, pass, type Check, type JudgeContext, type Outcome } from './check.js';
 
 const PAIR = /^ORD-([AB]\.\w+)-([AB]\.\w+)$/;
 
@@ -19,7 +19,7 @@ function happensBefore(ctx: JudgeContext, before: string, after: string): Outcom
   const b = occurrence(ctx, after);
   const expected = `${before} complete before ${after} starts`;
   if (!b) return a ? missing(ctx, expected, `${after} not observed`, a.events.slice(-1)) : missing(ctx, expected, `neither ${before} nor ${after} observed`);
-  if (!a) return fail(expected, `${after} happened (seq ${b.events[0].seq}) without ${before}`, b.events.slice(0, 1));
+  if (!a) return failAfter(expected, `${after} happened (seq ${b.events[0].seq}) without ${before}`, b.events.slice(0, 1));
   const lastA = a.events.at(-1)!;
   const firstB = b.events[0];
   return lastA.seq < firstB.seq
@@ -55,7 +55,9 @@ function tlsFirst(ctx: JudgeContext): Outcome {
     // Seen by the receiving server: the sender's certificate must have been verified.
     return x.event.observer.side === 'server' ? !(t.peerCertificate && t.authorized) : !t.authorized;
   });
-  return allOf(expected, bad.map((x) => `seq ${x.seq} on a connection without ${x.event.tls?.protocol ? 'an authenticated peer' : 'TLS'}`), bad.length ? bad : msgs.slice(0, 1), `${msgs.length} messages, all on authenticated connections`);
+  const out = allOf(expected, bad.map((x) => `seq ${x.seq} on a connection without ${x.event.tls?.protocol ? 'an authenticated peer' : 'TLS'}`), bad.length ? bad : msgs.slice(0, 1), `${msgs.length} messages, all on authenticated connections`);
+  // The connection's own TLS failure, recorded before the message, is the root; this is what followed.
+  return bad.length ? { ...out, consequence: true } : out;
 }
 
 function noAclBefore(ctx: JudgeContext): Outcome {

@@ -3,7 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MUTANTS } from '../../mocks/mutants.js';
 import { loadCatalogue, matchesGlob } from '../catalogue/catalogue.js';
-import { judgeFlow } from '../judge/judge.js';
+import { flowVerdicts, judgeFlow } from '../judge/judge.js';
 import { createPki } from '../pki/pki.js';
 import { buildReport } from '../report/build-report.js';
 import { writeAllReports } from '../report/index.js';
@@ -119,8 +119,13 @@ export async function runCommand(argv: string[]): Promise<number> {
       flows.push(flow);
       const judged = judgeFlow(flow, entries);
       results.push(...judged);
-      const fails = judged.filter((r) => r.verdict === 'FAIL').length;
-      say(`${flow.status.padEnd(10)} ${String(flow.durationMs).padStart(5)} ms  ${flow.events.length} events  ${fails ? `${fails} FAIL` : 'ok'}`);
+      const { rootFailures, stop } = flowVerdicts(flow, judged);
+      const blocked = judged.filter((r) => r.verdict === 'BLOCKED').length;
+      const inconclusive = judged.filter((r) => r.verdict === 'INCONCLUSIVE').length;
+      const tally = [rootFailures.length && `FAIL ${rootFailures.join(', ')}`, blocked && `${blocked} BLOCKED`, inconclusive && `${inconclusive} INCONCLUSIVE`].filter(Boolean).join(' · ');
+      say(`${flow.status.padEnd(10)} ${String(flow.durationMs).padStart(5)} ms  ${flow.events.length} events  ${tally || 'ok'}`);
+      if (stop) say(`      stopped at ${stop.requirementId}${stop.seq ? ` (seq ${stop.seq})` : ''}: ${stop.actual}`);
+      else if (flow.status === 'timeout' || flow.status === 'error') say(`      ${flow.status}: ${flow.error}`);
     }
   } catch (err) {
     errors.push(`harness: ${(err as Error).stack ?? err}`);

@@ -105,15 +105,21 @@ export class DmServer {
   private async onMessage(msg: SyncMLMessage): Promise<Response> {
     const devId = msg.hdr.source;
     const key = `${devId}#${msg.hdr.sessionId}`;
-    let s = this.sessions.get(key);
+    const alert = msg.body.find((c): c is AlertCommand => c.kind === 'Alert');
+    const opens = !!alert && (alert.data === ALERT.SERVER_INITIATED_MGMT || alert.data === ALERT.CLIENT_INITIATED_MGMT);
+    // A device keeps one session with us at a time: a message under another SessionID without a session
+    // Alert continues the device's open session. The changed SessionID is the client's fault, judged from
+    // the trace; going on keeps the rest of the flow judgeable.
+    let s = this.sessions.get(key) ?? (opens ? undefined : this.onlySessionOf(devId));
     if (!s) {
-      const alert = msg.body.find((c): c is AlertCommand => c.kind === 'Alert');
-      if (!alert || (alert.data !== ALERT.SERVER_INITIATED_MGMT && alert.data !== ALERT.CLIENT_INITIATED_MGMT)) {
+      if (!alert || !opens) {
         const reason = 'first message of a session carries no Alert 1200/1201';
         return xml(this.build(msg, 1, [this.hdrStatus(msg, STATUS.BAD_REQUEST)]), 200, reason);
       }
-      const exp = this.expected.get(key);
-      this.expected.delete(key);
+      // A session answering our Package #0 under another SessionID is still that trigger's session.
+      const expKey = this.expected.has(key) ? key : alert.data === ALERT.SERVER_INITIATED_MGMT ? [...this.expected.keys()].find((k) => k.startsWith(`${devId}#`)) : undefined;
+      const exp = expKey ? this.expected.get(expKey) : undefined;
+      if (expKey) this.expected.delete(expKey);
       s = {
         devId,
         sessionId: msg.hdr.sessionId,
@@ -174,6 +180,11 @@ export class DmServer {
     s.pending = next.value.map((c) => ({ ...c, cmdId: '' }) as Command);
     s.pendingMsgId = String(s.msgId + 1);
     return this.build(msg, ++s.msgId, [...out, ...s.pending], true, this.credOnce(s, device));
+  }
+
+  private onlySessionOf(devId: string): Session | undefined {
+    const open = [...this.sessions.values()].filter((x) => x.devId === devId);
+    return open.length === 1 ? open[0] : undefined;
   }
 
   /** SRVCRED goes in our first authenticated message only. */

@@ -1,7 +1,8 @@
 import { applicable, type CatalogueEntry } from '../catalogue/catalogue.js';
 import { CHECKS } from '../checks/registry.js';
-import type { JudgeContext } from '../checks/check.js';
-import type { CheckResult, RequirementResult } from '../report/model.js';
+import type { JudgeContext, Outcome } from '../checks/check.js';
+import { ROLES } from '../model/roles.js';
+import type { CheckResult, FlowStop, RequirementResult } from '../report/model.js';
 import type { FlowResult } from '../runner/run-flow.js';
 import { DmTree } from '../tree/tree.js';
 import { worst, type Verdict } from '../verdict/verdict.js';
@@ -23,15 +24,26 @@ export function judgeContext(flow: FlowResult): JudgeContext {
   };
 }
 
+/** A check's outcome before the flow-wide pass decides what missing evidence means. */
+type Pending = CheckResult & { absent?: 'wire' | 'tree' | 'consequence' };
+
+/** The client's final tree was not read at all (as opposed to read with holes). */
+const treeNotRead = (flow: FlowResult) => flow.finalTree.unread?.some((u) => u.path === '.') ?? false;
+
 /**
- * One requirement in one flow: applicability first, then whether this role assignment can observe it, then
- * each of its checks; the worst outcome wins.
+ * One requirement in one flow, on its own: applicability, whether the role assignment lets it be seen and
+ * judged, then each check. Missing evidence is left pending for `judgeFlow`, which sees the whole flow.
  */
-export function judgeRequirement(ctx: JudgeContext, entry: CatalogueEntry): RequirementResult {
-  const base = { requirementId: entry.id, flowId: ctx.flow.scenario.id };
-  const only = (verdict: Verdict, reason: string): RequirementResult => ({ ...base, verdict, checks: [{ checkId: '-', verdict, reason, evidence: [] }] });
+function judgeAlone(ctx: JudgeContext, entry: CatalogueEntry): { base: RequirementResult; checks: Pending[] } {
+  const base: RequirementResult = { requirementId: entry.id, flowId: ctx.flow.scenario.id, verdict: 'ERROR', checks: [] };
+  const only = (verdict: Verdict, reason: string) => ({ base, checks: [{ checkId: '-', verdict, reason, evidence: [] }] });
   const app = applicable(entry, ctx.scenario);
   if (!app.ok) return only('NOT_APPLICABLE', app.reason);
+  // With an implementation under test, a rule only the harness's own roles must keep is no verdict on it.
+  const roles = ctx.flow.roles;
+  if (ROLES.some((r) => roles[r] === 'real') && entry.roles.every((r) => roles[r] === 'mock')) {
+    return only('NOT_APPLICABLE', `constrains only harness roles (${entry.roles.join(', ')}: reference mocks in this run)`);
+  }
   const seen = observe(ctx.flow.observability, entry.observe, entry.observeMode);
   if (!seen.ok) return only('NOT_OBSERVABLE', seen.reason);
   // The test bed failed (a driver, the set-up): nothing about the implementation can be concluded.
@@ -39,35 +51,108 @@ export function judgeRequirement(ctx: JudgeContext, entry: CatalogueEntry): Requ
   const partial = seen.unobserved.length ? `judged on the observable part only; not observed: ${seen.unobserved.join(', ')}` : undefined;
   const isEndState = entry.observe.includes('final-tree');
   const gaps = isEndState ? ctx.flow.treeUnread : [];
-  const checks: CheckResult[] = entry.checks.map((id) => {
+  const checks = entry.checks.map((id): Pending => {
     const check = CHECKS.get(id);
     if (!check) return { checkId: id, verdict: 'ERROR', reason: `no check named ${id}`, evidence: [] };
+    let out: Outcome;
     try {
-      const out = check.run(ctx, entry);
-      // A SHOULD that is not met is a warning, not a failure (DESIGN.md §2).
-      let verdict: Verdict = out.verdict === 'FAIL' && entry.severity === 'SHOULD' ? 'WARN' : out.verdict;
-      let reason = [out.reason, partial].filter(Boolean).join('; ') || undefined;
-      // A tree read with holes, or the tree of a delegation that never ended, cannot show that the end state
-      // is right; a problem seen in it stands.
-      const unsure = !isEndState ? undefined : ctx.flow.status !== 'completed' ? `the delegation did not complete (${ctx.flow.status}), so its end state cannot pass` : gaps.length ? `part of the client's tree could not be read: ${gaps.slice(0, 6).map((g) => `${g.path} (${g.status})`).join(', ')}${gaps.length > 6 ? ', …' : ''}` : undefined;
-      // A delegation cut short by a budget has no end state yet: neither a pass nor a failure can be read from it.
-      if (isEndState && !check.invariant && ctx.flow.status === 'timeout' && (verdict === 'FAIL' || verdict === 'WARN')) {
-        verdict = 'INCONCLUSIVE';
-        reason = [reason, `the flow ran out of its budget (${ctx.flow.error}); the tree shows an unfinished delegation`].filter(Boolean).join('; ');
-      }
-      if (verdict === 'PASS' && unsure) {
-        verdict = 'INCONCLUSIVE';
-        reason = [reason, unsure].filter(Boolean).join('; ');
-      }
-      return { checkId: id, ...out, verdict, ...(reason ? { reason } : {}) };
+      out = check.run(ctx, entry);
     } catch (err) {
       return { checkId: id, verdict: 'ERROR', reason: `check ${id} failed: ${(err as Error).message}`, evidence: [] };
     }
+    const { absent, consequence, ...rest } = out;
+    const reasons = [out.reason, partial];
+    const result = (verdict: Verdict, more?: string, pending?: Pending['absent']): Pending => {
+      const reason = [...reasons, more].filter(Boolean).join('; ');
+      return { checkId: id, ...rest, verdict, ...(reason ? { reason } : {}), ...(pending ? { absent: pending } : {}) };
+    };
+    // A tree nobody read shows nothing: no end-state verdict, whatever a check made of the empty tree.
+    if (isEndState && treeNotRead(ctx.flow)) return result('INCONCLUSIVE', "the client's final tree could not be read", 'tree');
+    if (absent) return result('INCONCLUSIVE', undefined, 'wire');
+    // A SHOULD that is not met is a warning, not a failure (DESIGN.md §2).
+    const verdict: Verdict = out.verdict === 'FAIL' && entry.severity === 'SHOULD' ? 'WARN' : out.verdict;
+    if (consequence && verdict !== 'PASS') return result(verdict, undefined, 'consequence');
+    if (!isEndState) return result(verdict);
+    // The tree of a delegation that never ended (no DelegationComplete, whatever its result) is not its end
+    // state: only an invariant can fail on it.
+    if (!ctx.flow.delegationEnded && (verdict === 'PASS' || !check.invariant)) {
+      return result('INCONCLUSIVE', `the delegation did not end (${ctx.flow.status}), so its end state cannot be judged`, 'tree');
+    }
+    // A tree read with holes cannot show that the end state is right; a problem seen in it stands.
+    if (verdict === 'PASS' && gaps.length) {
+      return result('INCONCLUSIVE', `part of the client's tree could not be read: ${gaps.slice(0, 6).map((g) => `${g.path} (${g.status})`).join(', ')}${gaps.length > 6 ? ', …' : ''}`);
+    }
+    return result(verdict);
   });
-  return { ...base, verdict: worst(checks.map((c) => c.verdict)) ?? 'ERROR', checks };
+  return { base, checks };
 }
 
+const firstSeq = (r: RequirementResult) => Math.min(...r.checks.filter((c) => c.verdict === 'FAIL').flatMap((c) => c.evidence), Number.POSITIVE_INFINITY);
+
+/**
+ * Where a flow went wrong first: among its FAILs, the one whose evidence comes earliest on the wire (a
+ * failure seen only in the final tree comes last). Catalogue order breaks ties.
+ */
+function rootOf(results: RequirementResult[]): RequirementResult | undefined {
+  let root: RequirementResult | undefined;
+  for (const r of results) if (r.verdict === 'FAIL' && (!root || firstSeq(r) < firstSeq(root))) root = r;
+  return root;
+}
+
+/** What missing evidence means once the whole flow is known (DESIGN.md §7). */
+function resolve(c: Pending, flow: FlowResult, stop: FlowStop | undefined): CheckResult {
+  const { absent, ...out } = c;
+  if (!absent) return out;
+  const why = (verdict: Verdict, reason: string): CheckResult => ({ ...out, verdict, ...(reason || out.reason ? { reason: [out.reason, reason].filter(Boolean).join('; ') } : {}) });
+  const blocked = (): CheckResult => ({ ...why('BLOCKED', `not reached: flow ${stop!.flowId} stopped at ${stop!.requirementId}${stop!.seq ? ` (seq ${stop!.seq})` : ''}: ${stop!.actual}`), blockedBy: stop!.requirementId });
+  // A consequence is blocked only by a fault seen on the wire before it showed (a refusal shows with its
+  // answer, which may come after a nested exchange that failed); else it is a failure of its own.
+  if (absent === 'consequence') return stop && (stop.seq ?? Infinity) <= Math.max(...out.evidence, -Infinity) ? blocked() : out;
+  if (stop) return { ...why('BLOCKED', `not reached: flow ${stop.flowId} stopped at ${stop.requirementId}${stop.seq ? ` (seq ${stop.seq})` : ''}: ${stop.actual}`), blockedBy: stop.requirementId };
+  if (absent === 'tree') return why('INCONCLUSIVE', '');
+  if (flow.status === 'completed') return why('FAIL', 'the delegation completed without it');
+  return why('INCONCLUSIVE', flow.status === 'timeout' ? `nothing within the budget: ${flow.error}` : `the flow ended early: ${flow.error ?? flow.status}`);
+}
+
+/**
+ * Judges every requirement of one flow. A requirement whose evidence never reached the wire is BLOCKED
+ * behind the flow's root FAIL, INCONCLUSIVE when the flow went silent, and FAIL only when the delegation
+ * completed without it: one fault, one red id.
+ */
 export function judgeFlow(flow: FlowResult, entries: readonly CatalogueEntry[]): RequirementResult[] {
   const ctx = judgeContext(flow);
-  return entries.map((e) => judgeRequirement(ctx, e));
+  const alone = entries.map((e) => judgeAlone(ctx, e));
+  const settled = (checks: CheckResult[]) => worst(checks.map((c) => c.verdict)) ?? 'ERROR';
+  // The root is chosen among what failed on its own evidence: nothing missing, no consequence, can be a root.
+  const firm = alone.map(({ base, checks }) => ({ ...base, checks: checks.filter((c) => !c.absent), verdict: settled(checks.filter((c) => !c.absent)) }));
+  const root = rootOf(firm.filter((r) => r.checks.length));
+  const stop = root ? stopAt(flow, root) : undefined;
+  return alone.map(({ base, checks }) => {
+    const resolved = checks.map((c) => resolve(c, flow, stop));
+    const verdict = settled(resolved);
+    return { ...base, verdict, checks: resolved, ...(verdict === 'BLOCKED' && stop ? { blockedBy: stop.requirementId } : {}) };
+  });
+}
+
+function stopAt(flow: FlowResult, root: RequirementResult): FlowStop {
+  const c = root.checks.find((x) => x.verdict === 'FAIL');
+  const seq = firstSeq(root);
+  return {
+    flowId: flow.scenario.id,
+    requirementId: root.requirementId,
+    ...(Number.isFinite(seq) ? { seq } : {}),
+    actual: c?.actual ?? '',
+    evidence: c?.evidence ?? [],
+    status: flow.status,
+    ...(flow.error ? { error: flow.error } : {}),
+  };
+}
+
+/** The FAILs of a flow on their own evidence (roots first, earliest on the wire), and where it stopped. */
+export function flowVerdicts(flow: FlowResult, results: readonly RequirementResult[]): { rootFailures: string[]; stop?: FlowStop } {
+  const mine = results.filter((r) => r.flowId === flow.scenario.id);
+  const failed = mine.filter((r) => r.verdict === 'FAIL').sort((a, b) => firstSeq(a) - firstSeq(b));
+  const blockedBy = mine.find((r) => r.blockedBy)?.blockedBy;
+  const root = blockedBy ? failed.find((r) => r.requirementId === blockedBy) : undefined;
+  return { rootFailures: failed.map((r) => r.requirementId), ...(root ? { stop: stopAt(flow, root) } : {}) };
 }

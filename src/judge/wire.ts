@@ -42,24 +42,50 @@ export function wireMessages(events: readonly TraceEvent[]): WireMessage[] {
 
 const SERVER_LINKS: Record<string, string> = { 'dms1-client': 'dms1', 'dms2-client': 'dms2' };
 
-/** Groups SyncML traffic on the DMS↔client links into sessions (link + SessionID), Package #0 attached. */
+/** Alert codes that open a DM session (server-initiated after Package #0, client-initiated). */
+const SESSION_ALERTS = new Set(['1200', '1201']);
+/** A SyncHdr status that asks the client to send package 1 again: the session goes on. */
+const CHALLENGES = new Set(['401', '407']);
+
+const opensSession = (m: SyncMLMessage) => m.body.some((c) => c.kind === 'Alert' && 'data' in c && SESSION_ALERTS.has(c.data ?? ''));
+
+/** A server message with nothing left for the client to answer (and no challenge) ends the session. */
+function endsSession(m: SyncMLMessage): boolean {
+  const hdr = m.body.find((c) => c.kind === 'Status' && c.cmd === 'SyncHdr');
+  if (hdr && 'data' in hdr && CHALLENGES.has(hdr.data ?? '')) return false;
+  return m.body.every((c) => c.kind === 'Status' || c.kind === 'Results');
+}
+
+/**
+ * Groups SyncML traffic on the DMS↔client links into sessions by the order of the exchanges on each link,
+ * not by SessionID: a session opens with the client's Alert 1200/1201 (a re-sent package 1 after a
+ * challenge stays in it) and ends with a server message that asks nothing more. Each session takes the
+ * latest Package #0 on its link since the previous session opened. The SessionIDs are then compared by the checks, so a
+ * client that changes its SessionID is blamed for that and nothing else.
+ */
 export function dmSessions(messages: readonly WireMessage[]): DmSession[] {
-  const out = new Map<string, DmSession>();
+  const out: DmSession[] = [];
+  const open = new Map<string, { s: DmSession; ended: boolean }>();
   for (const m of messages) {
     const server = SERVER_LINKS[m.event.link];
     if (!server || !m.syncml) continue;
-    const key = `${m.event.link}#${m.syncml.hdr.sessionId}`;
-    let s = out.get(key);
-    if (!s) {
-      s = { link: m.event.link, server, sessionId: m.syncml.hdr.sessionId, messages: [] };
-      s.pkg0 = messages.find(
-        (p) => p.notification && p.event.link === m.event.link && p.seq < m.seq && p.notification.sessionId.toString(16).toUpperCase() === s!.sessionId.toUpperCase(),
-      );
-      out.set(key, s);
+    const cur = open.get(m.event.link);
+    const starts = m.direction === 'request' && (!cur || cur.ended || (opensSession(m.syncml) && m.syncml.hdr.sessionId !== cur.s.sessionId));
+    if (starts) {
+      // Only a push since the link's previous session opened can have announced this one.
+      const after = cur?.s.messages[0]?.seq ?? 0;
+      const pkg0 = messages.filter((p) => p.notification && p.direction === 'request' && p.event.link === m.event.link && p.seq > after && p.seq < m.seq).at(-1);
+      const s: DmSession = { link: m.event.link, server, sessionId: m.syncml.hdr.sessionId, messages: [], ...(pkg0 ? { pkg0 } : {}) };
+      out.push(s);
+      open.set(m.event.link, { s, ended: false });
     }
-    s.messages.push(m);
+    const at = open.get(m.event.link);
+    // A server message before any client message on the link belongs to no session.
+    if (!at) continue;
+    at.s.messages.push(m);
+    if (m.direction === 'response' && endsSession(m.syncml)) at.ended = true;
   }
-  return [...out.values()];
+  return out;
 }
 
 /** Every command of a SyncML message, containers flattened. */

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { provenanceFor, type CatalogueEntry } from '../catalogue/catalogue.js';
 import { classify } from '../judge/classify.js';
+import { flowVerdicts } from '../judge/judge.js';
 import { wireMessages } from '../judge/wire.js';
 import type { Role } from '../model/roles.js';
 import { PROFILE_VERSION } from '../profile.js';
@@ -24,7 +25,7 @@ function treeView(s: TreeSnapshot): TreeNodeView[] {
   });
 }
 
-function flowReport(f: FlowResult): FlowReport {
+function flowReport(f: FlowResult, results: readonly RequirementResult[]): FlowReport {
   const messages = wireMessages(f.events);
   const steps = classify(f.scenario.approach, f.events, messages, f.facts);
   const stepOf = new Map<number, string>();
@@ -61,6 +62,7 @@ function flowReport(f: FlowResult): FlowReport {
     finalTree: treeView(f.finalTree),
     treeSource: f.treeSource,
     ...(f.treeUnread.length ? { treeUnread: f.treeUnread } : {}),
+    ...flowVerdicts(f, results),
   };
 }
 
@@ -110,7 +112,7 @@ export function buildReport(i: ReportInput): RunReport {
       const { applicability: _a, checks: _c, provenanceByApproach: _p, observe: _o, observeMode: _m, ...ref } = e;
       return { ...ref, provenance };
     }),
-    flows: i.flows.map(flowReport),
+    flows: i.flows.map((f) => flowReport(f, i.results)),
     results: i.results,
     errors: [...i.errors],
   };

@@ -3,7 +3,7 @@ import type { Verdict } from '../verdict/verdict.js';
 
 export type Provenance = 'spec' | 'reconstructed' | 'profile';
 export type Severity = 'MUST' | 'SHOULD' | 'MAY';
-export type Category = 'step' | 'ordering' | 'tls' | 'session' | 'final-state' | 'profile' | 'negative';
+export type Category = 'step' | 'ordering' | 'tls' | 'session' | 'final-state' | 'profile' | 'negative' | 'architecture';
 
 /** A requirement as the report shows it (a catalogue entry, without the check wiring). */
 export interface RequirementRef {
@@ -34,6 +34,8 @@ export interface CheckResult {
   reason?: string;
   /** Trace event sequence numbers that are the evidence. */
   evidence: number[];
+  /** BLOCKED: the root requirement whose FAIL stopped the flow before this check's evidence. */
+  blockedBy?: string;
 }
 
 export interface RequirementResult {
@@ -42,6 +44,20 @@ export interface RequirementResult {
   flowId: string;
   verdict: Verdict;
   checks: CheckResult[];
+  /** BLOCKED: the root requirement (in the same flow) whose FAIL stopped the flow. */
+  blockedBy?: string;
+}
+
+/** Where a flow stopped and why: its root FAIL, which the BLOCKED results of the flow name. */
+export interface FlowStop {
+  flowId: string;
+  requirementId: string;
+  /** Trace seq of the root's first evidence; absent when the root was seen only in the final tree. */
+  seq?: number;
+  actual: string;
+  evidence: number[];
+  status: 'completed' | 'failed' | 'timeout' | 'error';
+  error?: string;
 }
 
 /** One message of a flow as the report shows it. */
@@ -91,6 +107,10 @@ export interface FlowReport {
   treeSource: 'mock' | 'protocol' | 'driver' | 'none';
   /** Paths of a real client's tree the harness could not read, with the status it got. */
   treeUnread?: Array<{ path: string; status: string }>;
+  /** The flow's root FAIL, listed before its consequences; set when requirements were BLOCKED behind it. */
+  stop?: FlowStop;
+  /** Requirements that FAILed in this flow on their own evidence, earliest on the wire first. */
+  rootFailures: string[];
 }
 
 export interface RunReport {

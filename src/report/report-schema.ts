@@ -14,7 +14,7 @@ export const REPORT_SCHEMA_ID = 'https://dmdc.invalid/schemas/report-1.0.json';
 
 export const PROVENANCES = ['spec', 'reconstructed', 'profile'] as const;
 export const SEVERITIES = ['MUST', 'SHOULD', 'MAY'] as const;
-export const CATEGORIES = ['step', 'ordering', 'tls', 'session', 'final-state', 'profile', 'negative'] as const;
+export const CATEGORIES = ['step', 'ordering', 'tls', 'session', 'final-state', 'profile', 'negative', 'architecture'] as const;
 
 const text = { type: 'string', minLength: 1 };
 const count = { type: 'integer', minimum: 0 };
@@ -52,6 +52,7 @@ const checkResult = {
     actual: { type: 'string' },
     reason: { type: 'string' },
     evidence: { type: 'array', items: { type: 'integer', minimum: 1 } },
+    blockedBy: text,
   },
 };
 
@@ -64,6 +65,25 @@ const requirementResult = {
     flowId: text,
     verdict,
     checks: { type: 'array', items: checkResult },
+    blockedBy: text,
+  },
+};
+
+const flowStatus = { enum: ['completed', 'failed', 'timeout', 'error'] };
+
+const flowStop = {
+  type: 'object',
+  additionalProperties: false,
+  description: "Where the flow stopped: its root FAIL. The flow's BLOCKED results name it.",
+  required: ['flowId', 'requirementId', 'actual', 'evidence', 'status'],
+  properties: {
+    flowId: text,
+    requirementId: text,
+    seq: { type: 'integer', minimum: 1 },
+    actual: { type: 'string' },
+    evidence: { type: 'array', items: { type: 'integer', minimum: 1 } },
+    status: flowStatus,
+    error: { type: 'string' },
   },
 };
 
@@ -105,7 +125,7 @@ const flowReport = {
   additionalProperties: false,
   required: [
     'id', 'approach', 'scope', 'duration', 'removeAccount', 'bootstrap', 'status',
-    'durationMs', 'sequence', 'initialTree', 'finalTree', 'treeSource',
+    'durationMs', 'sequence', 'initialTree', 'finalTree', 'treeSource', 'rootFailures',
   ],
   properties: {
     id: text,
@@ -114,7 +134,7 @@ const flowReport = {
     duration: { enum: ['temporary', 'permanent'] },
     removeAccount: { type: 'boolean' },
     bootstrap: { enum: ['colocated', 'separate'] },
-    status: { enum: ['completed', 'failed', 'timeout', 'error'] },
+    status: flowStatus,
     error: { type: 'string' },
     durationMs: ms,
     sequence: { type: 'array', items: sequenceEntry },
@@ -125,6 +145,8 @@ const flowReport = {
       type: 'array',
       items: { type: 'object', additionalProperties: false, required: ['path', 'status'], properties: { path: text, status: text } },
     },
+    stop: flowStop,
+    rootFailures: { type: 'array', items: text, uniqueItems: true },
   },
 };
 

@@ -59,6 +59,7 @@ const VERDICT_MEANING: Record<Verdict, string> = {
   ERROR: 'the harness or environment failed, not the implementation',
   NOT_APPLICABLE: 'the ICS declares the feature unsupported',
   NOT_OBSERVABLE: 'the link is not visible with this role assignment',
+  BLOCKED: 'not reached: the flow stopped earlier at the root FAIL the reason names',
 };
 
 const PROVENANCE_MEANING: Record<Provenance, string> = {
@@ -83,8 +84,9 @@ const EXIT_MEANING: Record<0 | 1 | 2 | 3, string> = {
   3: 'no FAIL, but something INCONCLUSIVE',
 };
 
-const CATEGORY_ORDER: readonly Category[] = ['step', 'ordering', 'tls', 'session', 'final-state', 'profile', 'negative'];
+const CATEGORY_ORDER: readonly Category[] = ['architecture', 'step', 'ordering', 'tls', 'session', 'final-state', 'profile', 'negative'];
 const CATEGORY_LABEL: Record<Category, string> = {
+  architecture: 'Architecture',
   step: 'Protocol steps',
   ordering: 'Ordering (happens-before)',
   tls: 'TLS',
@@ -434,6 +436,8 @@ function flowSection(report: RunReport, flow: FlowReport): string {
   return `<details class="flow" id="${anchor('flow', flow.id)}"${open ? ' open' : ''}>
 <summary><span class="fid">${h(flow.id)}</span> <span class="status st-${flow.status}">${flow.status}</span> ${counts.map(([v, n]) => `<span class="badge v-${v}">${v} <b>${n}</b></span>`).join(' ')} <span class="muted">${h(variant)} · ${h(fmtMs(flow.durationMs))}</span></summary>
 ${flow.error ? `<p class="flow-error"><strong>Error:</strong> ${h(flow.error)}</p>` : ''}
+${flow.stop ? `<p class="flow-stop"><strong>Stopped at ${h(flow.stop.requirementId)}</strong>${flow.stop.seq ? ` (seq ${flow.stop.seq})` : ''}: ${h(flow.stop.actual)}. Requirements after it are BLOCKED, not failed.</p>` : ''}
+${flow.rootFailures.length ? `<p class="flow-roots"><strong>FAIL, earliest first:</strong> ${flow.rootFailures.map((id) => `<code>${h(id)}</code>`).join(', ')}</p>` : ''}
 <h4>Observed message sequence</h4>
 <p class="hint">Dashed arrows are responses; red marks refused or failed messages; thick arrows are the evidence of a non-passing verdict. Click an arrow for the message row.</p>
 <div class="scroll">${sequenceSvg(flow, evidence)}</div>
@@ -450,7 +454,7 @@ ${flow.treeUnread?.length ? `<p class="hint">Could not be read: ${flow.treeUnrea
 // ---------------------------------------------------------------------------------------------- page
 
 const CSS = `
-:root{--pass:#1a7f37;--fail:#cf222e;--warn:#9a6700;--inc:#8250df;--err:#6e0f14;--na:#6e7781;--no:#4a6fa5;--line:#d0d7de}
+:root{--pass:#1a7f37;--fail:#cf222e;--warn:#9a6700;--inc:#8250df;--err:#6e0f14;--na:#6e7781;--no:#4a6fa5;--blk:#bc4c00;--line:#d0d7de}
 *{box-sizing:border-box}
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;padding:1em 1.5em;max-width:1400px;color:#1f2328;background:#fff}
 h1{font-size:1.5em;margin:.2em 0 .6em}h2{border-bottom:2px solid var(--line);padding-bottom:.2em;margin-top:1.6em}h3{font-size:1.05em;margin:.2em 0}h4{margin:1em 0 .3em}
@@ -460,7 +464,7 @@ a{color:#0969da}
 .v,.badge{display:inline-block;padding:0 .45em;border-radius:3px;color:#fff;font-weight:600;font-size:.85em;white-space:nowrap}
 .badge.zero{opacity:.35}
 .v-PASS{background:var(--pass)}.v-FAIL{background:var(--fail)}.v-WARN{background:var(--warn)}.v-INCONCLUSIVE{background:var(--inc)}
-.v-ERROR{background:var(--err)}.v-NOT_APPLICABLE{background:var(--na)}.v-NOT_OBSERVABLE{background:var(--no)}
+.v-ERROR{background:var(--err)}.v-NOT_APPLICABLE{background:var(--na)}.v-NOT_OBSERVABLE{background:var(--no)}.v-BLOCKED{background:var(--blk)}
 .ptag{display:inline-block;padding:0 .35em;border-radius:3px;font-size:.78em;border:1px solid;white-space:nowrap}
 .p-spec{color:#0a3069;border-color:#54aeff}.p-reconstructed{color:#953800;border-color:#fb8f44;border-style:dashed;background:#fff1e5}.p-profile{color:#0e6a6a;border-color:#3fb9b9;background:#e8fbfb}
 .role{display:inline-block;margin-right:.5em;padding:0 .4em;border-radius:3px;border:1px solid var(--line)}.role-real{background:#ddf4ff;border-color:#54aeff;font-weight:600}
@@ -491,7 +495,7 @@ blockquote{margin:.4em 0;padding:.2em .8em;border-left:3px solid var(--line);col
 details.flow{border:1px solid var(--line);border-radius:4px;margin:.6em 0;padding:.3em .8em}
 details.flow>summary{cursor:pointer;font-size:1.02em}.fid{font-weight:700;font-family:ui-monospace,Menlo,Consolas,monospace}
 .status{padding:0 .4em;border-radius:3px;font-size:.85em;border:1px solid}.st-completed{color:var(--pass)}.st-failed{color:var(--fail)}.st-timeout{color:var(--inc)}
-.flow-error{color:var(--fail)}
+.flow-error{color:var(--fail)}.flow-stop{color:var(--blk)}
 .msgs td.num{text-align:right;font-variant-numeric:tabular-nums}.nowrap{white-space:nowrap}
 .msgs tr.bad td{background:#ffebe9}.msgs tr.ev td:first-child{border-left:4px solid var(--fail)}.msgs tr:target td{outline:2px solid #0969da}
 .msgs .sum{min-width:24em}.reason{color:var(--fail)}

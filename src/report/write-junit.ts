@@ -1,7 +1,7 @@
 /**
  * junit.xml for CI: one testsuite per flow, one testcase per requirement judged in it. The mapping keeps the
  * verdicts apart (DESIGN.md §2): FAIL is a failure, ERROR and INCONCLUSIVE are errors (not the IUT's fault, or
- * not decided), NOT_APPLICABLE and NOT_OBSERVABLE are skipped, WARN passes with a note. Nothing that did not
+ * not decided), NOT_APPLICABLE, NOT_OBSERVABLE and BLOCKED are skipped, WARN passes with a note. Nothing that did not
  * run is shown as passed.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -78,7 +78,8 @@ function headline(ref: RequirementRef, res: RequirementResult): string {
   return `${res.verdict}${tag}: ${words}`;
 }
 
-const SKIPPED: readonly Verdict[] = ['NOT_APPLICABLE', 'NOT_OBSERVABLE'];
+// BLOCKED is not a failure of its own: skipped, with the root it waited on in the message.
+const SKIPPED: readonly Verdict[] = ['NOT_APPLICABLE', 'NOT_OBSERVABLE', 'BLOCKED'];
 const ERRORED: readonly Verdict[] = ['ERROR', 'INCONCLUSIVE'];
 
 function testcase(flowId: string, ref: RequirementRef, res: RequirementResult): XmlNode {
@@ -103,7 +104,7 @@ function testcase(flowId: string, ref: RequirementRef, res: RequirementResult): 
   } else if (ERRORED.includes(res.verdict)) {
     node.error = { '@_message': attr(headline(ref, res)), '@_type': res.verdict, '#text': detail(ref, res) };
   } else if (SKIPPED.includes(res.verdict)) {
-    const why = res.checks.find((c) => c.reason)?.reason ?? 'no reason given';
+    const why = res.checks.find((c) => c.verdict === res.verdict && c.reason)?.reason ?? res.checks.find((c) => c.reason)?.reason ?? 'no reason given';
     node.skipped = { '@_message': attr(`${res.verdict}: ${why}`) };
   } else if (res.verdict === 'WARN') {
     node['system-out'] = `WARN: ${detail(ref, res)}`;

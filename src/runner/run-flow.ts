@@ -27,6 +27,7 @@ import { flowSetup, type Modes } from './flow-setup.js';
 import { observability, type Observability, type TreeSource } from './observability.js';
 import { readByDriver, readOverProtocol, UNREAD_TREE, type ReadTree } from './client-tree.js';
 import { DEFAULT_DRIVER_MS, DriverError, proxyPlaceholder, UpperTester } from './upper-tester.js';
+import { isUnreachable, unreachableEndpoints } from './reachability.js';
 import type { ServerRole } from '../../mocks/common/server-role.js';
 
 /** Deliberate deviations from the reference behaviour (the mutants are made of these). */
@@ -42,7 +43,7 @@ export interface Variation {
   /** Roles whose certificate comes from a CA the others do not trust. */
   foreignCertificate?: Partial<Record<Role, boolean>>;
   /** Server-side deviations of DMS-1 / DMS-2. */
-  server?: Partial<Record<'dms1' | 'dms2', { badPkg0Digest?: boolean; delegationContentType?: string }>>;
+  server?: Partial<Record<'dms1' | 'dms2', { badPkg0Digest?: boolean; delegationContentType?: string; dmAnswer?: 'silent' | number }>>;
 }
 
 export interface Budgets {
@@ -82,6 +83,8 @@ export interface FlowFacts {
   caFingerprint256: string;
   roleFingerprints: Partial<Record<Role, string>>;
   urls: Record<string, string>;
+  /** SRVCRED the harness holds (config or fixture) per ServerID: what a Package #0 digest is checked with. */
+  serverCredentials?: Record<string, { secret: string; nonce: string }>;
 }
 
 /** completed / failed as the harness saw it; timeout: a budget ran out; error: the test bed failed (a driver). */
@@ -96,6 +99,8 @@ export interface FlowResult {
   status: FlowStatus;
   /** Why the flow did not complete, as the harness saw it. */
   error?: string;
+  /** DMS-2's DelegationComplete arrived (success or not): the client's tree is the delegation's end state. */
+  delegationEnded: boolean;
   durationMs: number;
   /** Which roles were mocks and which real implementations. */
   roles: Modes;
@@ -114,6 +119,9 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
   const started = Date.now();
   const cfg = o.config;
   const budgets: Budgets = { ...DEFAULT_BUDGETS, ...cfg?.budgets, ...o.budgets };
+  // flowMs bounds the whole flow, tree reads and probe included: each stage gets what is left of it.
+  const left = () => Math.max(0, started + budgets.flowMs - Date.now());
+  const within = <T>(p: Promise<T>, ms: number, what: string) => withBudget(p, Math.min(ms, left()), what);
   const s = o.scenario;
   const v = o.variation ?? {};
   // The reference client's tree names the servers of this run (a real DMS has its own ServerID).
@@ -210,11 +218,13 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
     caFingerprint256: setup.caFingerprint256,
     roleFingerprints: Object.fromEntries(ROLES.map((r) => [r, fingerprintOf(r)]).filter(([, f]) => f)),
     urls: {},
+    serverCredentials: { [ids.dms1]: { secret: setup.dms1Credentials.server.secret, nonce: setup.dms1Credentials.server.nonce.toString('base64') } },
   };
   let tree: DmTree | undefined;
   let initialTree: TreeSnapshot = UNREAD_TREE;
   let treeSource = setup.assignment.treeSource;
   let status: FlowStatus = 'completed';
+  let delegationEnded = false;
   let error: string | undefined;
   let finalRead: ReadTree | undefined;
   // The device info (a leaf for the probe), the managed subtrees and the accounts: what delegation touches.
@@ -264,21 +274,25 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
     trace.note(`flow ${s.id} starts (${ROLES.map((r) => `${r} ${modes[r]}`).join(', ')})`);
     for (const r of ROLES) if (real[r]?.drivers?.reset) await upper.run(`${r}.reset`, real[r]!.drivers!.reset!);
     for (const r of ROLES) if (real[r]?.drivers?.setup) await upper.run(`${r}.setup`, real[r]!.drivers!.setup!);
+    // Once set up, every real implementation must be there: nothing listening is the set-up's error.
+    const absent = await unreachableEndpoints(cfg, Math.min(budgets.requestMs, left()));
+    if (absent.length) throw new SetupError(absent.join('; '));
 
     if (tree) initialTree = tree.toJSON();
     else if (treeSource === 'protocol') {
       trace.note('initial tree: read over the protocol by the harness DMS-1');
-      const read = await readOverProtocol([dms1!], devId, roots, (n) => trace.note(n));
+      const read = await within(readOverProtocol([dms1!], devId, roots, (n) => trace.note(n)), budgets.sessionMs, 'the initial tree read');
       initialTree = read.snapshot;
       initialUnread = new Set(read.unread.map((u) => u.path));
     } else if (treeSource === 'driver') initialTree = (await readByDriver(upper, real.client!.drivers!.readTree!)).snapshot;
 
     if (dms1) {
-      const done = await withBudget(
+      const done = await within(
         dms1.delegate({ sessionId, devId, delegatee: ids.dms2, approach: s.approach, delegationType: s.delegationType, subtrees, removeAccount: s.removeAccount }),
         budgets.flowMs,
         'end of the flow',
       );
+      delegationEnded = true;
       if (done.result !== 'success') {
         status = 'failed';
         error = `DMS-2 reported failure: ${done.reason ?? 'no reason'}`;
@@ -288,17 +302,19 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
       // The end is judged from the wire, whatever the driver said: DelegationComplete and its answer.
       const complete = await trace.waitFor(
         (e) => e.kind === 'request' && e.link === 'dms1-dms2' && (e.body?.parsed?.value as { type?: string } | undefined)?.type === 'DelegationComplete',
-        budgets.flowMs,
+        left(),
         'DelegationComplete on the DMS-1↔DMS-2 link',
       );
-      await trace.waitFor((e) => e.kind !== 'request' && e.exchange === complete.exchange && e.link === complete.link, budgets.requestMs, 'the answer to DelegationComplete');
+      // The answer, or the transport failure in its place: the TLS event of the same exchange is neither.
+      await trace.waitFor((e) => (e.kind === 'response' || e.kind === 'error') && e.exchange === complete.exchange && e.link === complete.link, Math.min(budgets.requestMs, left()), 'the answer to DelegationComplete');
       const result = (complete.body?.parsed?.value as { result?: string; reason?: string } | undefined);
+      delegationEnded = true;
       if (result?.result !== 'success') {
         status = 'failed';
         error = `DMS-2 reported failure: ${result?.reason ?? 'no reason'}`;
       }
     }
-    if (client) await withBudget(client.idle(), budgets.sessionMs, 'the client to finish its sessions');
+    if (client) await within(client.idle(), budgets.sessionMs, 'the client to finish its sessions');
   } catch (err) {
     status = statusOf(err);
     error = (err as Error).message;
@@ -307,15 +323,15 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
     if (status !== 'error' && !tree && treeSource === 'protocol') {
       // Every mock server that may still hold an account reads; what neither may read stays unread.
       trace.note('final tree: read over the protocol by the harness servers');
-      finalRead = await readOverProtocol([dms2, dms1].filter((x): x is NonNullable<typeof x> => !!x) as ServerRole[], devId, roots, (n) => trace.note(n));
+      finalRead = await within(readOverProtocol([dms2, dms1].filter((x): x is NonNullable<typeof x> => !!x) as ServerRole[], devId, roots, (n) => trace.note(n)), budgets.flowMs, 'the final tree read');
     } else if (status !== 'error' && !tree && treeSource === 'driver') finalRead = await readByDriver(upper, real.client!.drivers!.readTree!);
     if (status === 'completed' && dms2) {
       // A probe by the new manager: read the delegated ACLs and try one write it holds no right for,
       // so the client's 425 is on the wire to judge.
       const known = tree ? tree.clone() : DmTree.fromJSON(initialTree);
       trace.note('probe: DMS-2 reads the delegated ACLs and attempts one unauthorised Replace');
-      await dms2.trigger(devId, probeScript(subtrees, known, ids.dms2, finalRead ? DmTree.fromJSON(finalRead.snapshot) : undefined));
-      if (client) await withBudget(client.idle(), budgets.sessionMs, 'the client to finish its sessions');
+      await within(dms2.trigger(devId, probeScript(subtrees, known, ids.dms2, finalRead ? DmTree.fromJSON(finalRead.snapshot) : undefined)), budgets.sessionMs, 'the probe session');
+      if (client) await within(client.idle(), budgets.sessionMs, 'the client to finish its sessions');
     }
   } catch (err) {
     if (status === 'completed') {
@@ -336,6 +352,7 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
     facts,
     status,
     error,
+    delegationEnded,
     durationMs: Date.now() - started,
     roles: modes,
     observability: observability({ ...setup.assignment, roles: modes, treeSource }),
@@ -345,9 +362,16 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
   };
 }
 
-/** A budget that ran out (ours or a request's) is INCONCLUSIVE; a driver that failed is the test bed's ERROR. */
+/** A real implementation the set-up names is not there. */
+class SetupError extends Error {}
+
+/**
+ * A budget that ran out (ours or a request's) is INCONCLUSIVE; a driver that failed, or an implementation
+ * nobody can reach, is the test bed's ERROR.
+ */
 function statusOf(err: unknown): FlowStatus {
-  if (err instanceof DriverError) return 'error';
+  if (err instanceof DriverError || err instanceof SetupError) return 'error';
+  if (err instanceof TransportError && isUnreachable(err.code)) return 'error';
   if (err instanceof BudgetExceeded) return 'timeout';
   if (err instanceof TransportError && err.code === 'TIMEOUT') return 'timeout';
   return 'failed';

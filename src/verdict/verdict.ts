@@ -1,14 +1,16 @@
 /**
  * Verdicts of DESIGN.md §2. Only PASS and WARN count as "passed"; a check that did not run is never PASS.
  */
-export const VERDICTS = ['PASS', 'FAIL', 'WARN', 'INCONCLUSIVE', 'ERROR', 'NOT_APPLICABLE', 'NOT_OBSERVABLE'] as const;
+export const VERDICTS = ['PASS', 'FAIL', 'WARN', 'INCONCLUSIVE', 'ERROR', 'NOT_APPLICABLE', 'NOT_OBSERVABLE', 'BLOCKED'] as const;
 export type Verdict = (typeof VERDICTS)[number];
 
 /** Worst first: combining the outcomes of several checks keeps the worst. */
 const SEVERITY: Record<Verdict, number> = {
-  ERROR: 6,
-  FAIL: 5,
-  INCONCLUSIVE: 4,
+  ERROR: 7,
+  FAIL: 6,
+  INCONCLUSIVE: 5,
+  // Not reached because an earlier requirement failed: not a failure of its own, but never a pass.
+  BLOCKED: 4,
   WARN: 3,
   PASS: 2,
   NOT_OBSERVABLE: 1,
@@ -26,6 +28,7 @@ export function exitCodeOf(verdicts: Iterable<Verdict>): 0 | 1 | 2 | 3 {
   const all = [...verdicts];
   if (all.includes('FAIL')) return 1;
   if (all.includes('ERROR')) return 2;
-  if (all.includes('INCONCLUSIVE')) return 3;
+  // BLOCKED always comes with the FAIL that blocked it; alone it still means "not all judged".
+  if (all.includes('INCONCLUSIVE') || all.includes('BLOCKED')) return 3;
   return 0;
 }

@@ -107,8 +107,9 @@ describe('an implementation that never answers, or a driver that lies, cannot pa
         dms1: {
           mode: 'real',
           serverId: 'dms1.example',
-          dmUrl: 'https://127.0.0.1:9/dm',
-          delegationUrl: 'https://127.0.0.1:9/delegation',
+          // Something listens there (so the set-up is complete), but DMS-1 never sends a thing.
+          dmUrl: `https://127.0.0.1:${hangingPort}/dm`,
+          delegationUrl: `https://127.0.0.1:${hangingPort}/delegation`,
           trustAnchor: join(pkiDir, 'ca.crt'),
           drivers: { startDelegation: { command: 'echo "delegation started for {devId}"' } },
         },
@@ -121,5 +122,31 @@ describe('an implementation that never answers, or a driver that lies, cannot pa
     const r = run.report!;
     expect(r.summary.byVerdict.PASS).toBe(0);
     expect(r.flows[0].sequence.some((s) => s.kind === 'note' && /driver dms1\.startDelegation: exit 0/.test(s.summary))).toBe(true);
+  }, 90_000);
+});
+
+describe('an implementation nobody can reach is an error of the set-up, never a list of FAILs', () => {
+  test('a real DMS-2 with nothing listening: exit 2, the URL and the error named, nothing judged', async () => {
+    const free = createTcpServer();
+    const port = await listen(free);
+    await new Promise((done) => free.close(done));
+    const pkiDir = join(dir, 'pki-absent');
+    writePki(pkiDir, await createPki());
+    const url = `https://127.0.0.1:${port}/delegation`;
+    const config = put('absent-dms2.json', {
+      pki: { dir: pkiDir },
+      roles: { dms2: { mode: 'real', serverId: 'dms2.example', dmUrl: `https://127.0.0.1:${port}/dm`, delegationUrl: url, trustAnchor: join(pkiDir, 'ca.crt') } },
+      ics: oneFlow,
+    });
+    const run = await dmdcRun(['--config', config], join(dir, 'absent'), 60_000);
+    expect(run.status, run.stdout + run.stderr).toBe(2);
+    expect(run.stdout + run.stderr).toContain(`roles.dms2.delegationUrl ${url} is not reachable (ECONNREFUSED)`);
+    const r = run.report!;
+    expect(validateReport(r)).toEqual({ ok: true });
+    expect(r.summary.byVerdict.FAIL).toBe(0);
+    expect(r.summary.byVerdict.PASS).toBe(0);
+    expect(r.flows[0].status).toBe('error');
+    // Nothing was sent to anyone: no DMS↔DMS request on the wire.
+    expect(r.flows[0].sequence.filter((e) => e.kind === 'request')).toEqual([]);
   }, 90_000);
 });

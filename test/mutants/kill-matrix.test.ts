@@ -46,6 +46,14 @@ describe('mutants', () => {
     for (const id of m.kills) expect(failed, `${m.id} should fail ${id}`).toContain(id);
   });
 
+  // One fault, one red id (DESIGN.md §7): what the fault kept from happening is BLOCKED, not FAIL.
+  test.for(MUTANTS.map((m) => [m.id, m] as const))('%s yields at most 3 FAIL ids', ([, m]) => {
+    const failed = mutated.get(m.id)!.filter((r) => r.verdict === 'FAIL').map((r) => r.requirementId);
+    expect(failed.length, `${m.id}: ${failed.join(', ')}`).toBeLessThanOrEqual(3);
+    const blocked = mutated.get(m.id)!.filter((r) => r.verdict === 'BLOCKED');
+    for (const r of blocked) expect(failed, `${r.requirementId} is BLOCKED by ${r.blockedBy}, which must be a FAIL of the flow`).toContain(r.blockedBy);
+  });
+
   test('every check FAILs on at least one mutant and on no reference flow (kill matrix)', () => {
     const killedBy = new Map<string, string[]>([...CHECKS.keys()].map((id) => [id, []]));
     for (const [mutant, results] of mutated) for (const c of failedChecks(results)) killedBy.get(c)?.push(mutant);

@@ -30,7 +30,7 @@ export function sampleReport(): RunReport {
     selection: { approaches: ['A', 'B'] },
     summary: {
       total: 9,
-      byVerdict: { PASS: 3, FAIL: 1, WARN: 1, INCONCLUSIVE: 1, ERROR: 1, NOT_APPLICABLE: 1, NOT_OBSERVABLE: 1 },
+      byVerdict: { PASS: 3, FAIL: 1, WARN: 1, INCONCLUSIVE: 1, ERROR: 1, NOT_APPLICABLE: 1, NOT_OBSERVABLE: 1, BLOCKED: 0 },
       exitCode: 1,
       failedRequirements: ['SDP-B.7-acl'],
     },
@@ -138,6 +138,7 @@ export function sampleReport(): RunReport {
           { path: './DMAcc/dms1', format: 'node', acl: '', effectiveAcl: 'Get=*' },
         ],
         treeSource: 'mock',
+        rootFailures: [],
       },
       {
         id: FLOW_B,
@@ -167,6 +168,7 @@ export function sampleReport(): RunReport {
           { path: './Vendor/New', format: 'chr', value: '<v>', acl: 'Get=dms2', effectiveAcl: 'Get=dms2' },
         ],
         treeSource: 'protocol',
+        rootFailures: [],
       },
     ],
     results: [

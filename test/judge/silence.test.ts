@@ -1,0 +1,43 @@
+import { beforeAll, describe, expect, test } from 'vitest';
+import { loadCatalogue } from '../../src/catalogue/catalogue.js';
+import { judgeFlow } from '../../src/judge/judge.js';
+import { createPki, type Pki } from '../../src/pki/pki.js';
+import { runFlow, type Variation } from '../../src/runner/run-flow.js';
+import { defaultScenarios } from '../../src/runner/scenario.js';
+import { exitCodeOf } from '../../src/verdict/verdict.js';
+
+/** Silence is INCONCLUSIVE (DESIGN.md §7): a peer that accepts and never answers is not a peer that answered wrong. */
+const BUDGETS = { requestMs: 800, sessionMs: 1500, notificationMs: 1500, flowMs: 3000 };
+const scenario = (id: string) => defaultScenarios().find((s) => s.id === id)!;
+let pki: Pki;
+beforeAll(async () => void (pki = await createPki()));
+
+const SILENT: Array<{ name: string; scenario: string; variation: Variation }> = [
+  { name: "DMS-2's DM endpoint accepts every request and never answers", scenario: 'A-full-temporary', variation: { server: { dms2: { dmAnswer: 'silent' } } } },
+  { name: "DMS-1's DM endpoint accepts every request and never answers", scenario: 'B-full-temporary', variation: { server: { dms1: { dmAnswer: 'silent' } } } },
+];
+
+describe('a silent peer', () => {
+  test.for(SILENT)('$name: no FAIL, INCONCLUSIVE, exit 3, within flowMs', async ({ scenario: id, variation }) => {
+    const flow = await runFlow({ scenario: scenario(id), pki, budgets: BUDGETS, variation });
+    const results = judgeFlow(flow, loadCatalogue().entries);
+    const failed = results.filter((r) => r.verdict === 'FAIL').map((r) => `${r.requirementId}: ${r.checks.map((c) => c.actual).join('; ')}`);
+    expect(failed).toEqual([]);
+    expect(flow.status).toBe('timeout');
+    expect(results.some((r) => r.verdict === 'INCONCLUSIVE')).toBe(true);
+    expect(exitCodeOf(results.map((r) => r.verdict))).toBe(3);
+    // The whole flow keeps to its budget (closing the endpoints takes a moment more).
+    expect(flow.durationMs).toBeLessThan(BUDGETS.flowMs + 1000);
+  });
+});
+
+describe('an HTTP refusal is judged by the requirement about the refused message', () => {
+  test.for([404, 415])("DMS-2's DM endpoint answers HTTP %i: the step of that session FAILs, not the credentials", async (status) => {
+    const flow = await runFlow({ scenario: scenario('A-full-temporary'), pki, budgets: BUDGETS, variation: { server: { dms2: { dmAnswer: status } } } });
+    const results = judgeFlow(flow, loadCatalogue().entries);
+    const failed = results.filter((r) => r.verdict === 'FAIL');
+    expect(failed.map((r) => r.requirementId)).toEqual(['A.7']);
+    expect(failed[0].checks.find((c) => c.verdict === 'FAIL')!.actual).toMatch(new RegExp(`refused package 1 .* HTTP ${status}`));
+    expect(results.find((r) => r.requirementId === 'SES-CRED')!.verdict).not.toBe('FAIL');
+  });
+});
