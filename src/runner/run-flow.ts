@@ -9,7 +9,7 @@ import { MockDms2, type Dms2Quirks } from '../../mocks/dms2/mock-dms2.js';
 import type { Role } from '../model/roles.js';
 import { createCa, createPki, issueLeaf, type Identity, type Pki } from '../pki/pki.js';
 import { parseBody } from '../trace/parse-body.js';
-import type { TraceEvent } from '../trace/events.js';
+import { answerTo, type TraceEvent } from '../trace/events.js';
 import { BudgetExceeded, TraceRecorder, withBudget } from '../trace/recorder.js';
 import type { TlsPolicy } from '../transport/https-endpoint.js';
 import { DmTree, type TreeSnapshot } from '../tree/tree.js';
@@ -305,8 +305,7 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
         left(),
         'DelegationComplete on the DMS-1↔DMS-2 link',
       );
-      // The answer, or the transport failure in its place: the TLS event of the same exchange is neither.
-      await trace.waitFor((e) => (e.kind === 'response' || e.kind === 'error') && e.exchange === complete.exchange && e.link === complete.link, Math.min(budgets.requestMs, left()), 'the answer to DelegationComplete');
+      await trace.waitFor(answerTo(complete), Math.min(budgets.requestMs, left()), 'the answer to DelegationComplete');
       const result = (complete.body?.parsed?.value as { result?: string; reason?: string } | undefined);
       delegationEnded = true;
       if (result?.result !== 'success') {

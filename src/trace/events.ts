@@ -61,3 +61,10 @@ export interface TraceEvent {
   /** The flow this event belongs to, when the run has several. */
   flow?: string;
 }
+
+/**
+ * Matches what answers `request`: its response, or the transport failure in its place. The TLS event of
+ * the same exchange, recorded before the request, is neither.
+ */
+export const answerTo = (request: TraceEvent) => (e: TraceEvent): boolean =>
+  (e.kind === 'response' || e.kind === 'error') && e.exchange === request.exchange && e.link === request.link;

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, test } from 'vitest';
+import { answerTo, type TraceEvent } from '../../src/trace/events.js';
 import { MUTANTS } from '../../mocks/mutants.js';
 import { loadCatalogue } from '../../src/catalogue/catalogue.js';
 import { flowVerdicts, judgeFlow } from '../../src/judge/judge.js';
@@ -62,6 +63,13 @@ describe('judge only what the implementation did', () => {
     for (const r of ends) expect([r.requirementId, r.verdict]).toEqual([r.requirementId, 'INCONCLUSIVE']);
   });
 
+  test("Package #0 digests are checked with the credentials the harness holds, not only with trees it read", () => {
+    const unread: FlowResult = { ...reference, initialTree: UNREAD_TREE, finalTree: UNREAD_TREE, treeUnread: [] };
+    const digest = judgeFlow(unread, catalogue.entries).find((r) => r.requirementId === 'SES-PKG0-DIGEST')!;
+    expect(digest.checks.map((c) => c.actual)).toEqual([expect.stringMatching(/Package #0 digests verified/)]);
+    expect(digest.verdict).toBe('PASS');
+  });
+
   test('with a real client, a requirement only the harness servers must keep reads "constrains only harness roles"', () => {
     const roles = { ...reference.roles, client: 'real' as const };
     const asReal: FlowResult = { ...reference, roles, observability: observability({ roles, proxies: [], pushByDriver: false, treeSource: 'mock' }) };
@@ -71,5 +79,17 @@ describe('judge only what the implementation did', () => {
     expect(digest.checks[0].reason).toMatch(/^constrains only harness roles/);
     // A requirement on the client is judged as before.
     expect(r.find((x) => x.requirementId === 'SES-PKG1-DEVINFO')!.verdict).toBe('PASS');
+  });
+});
+
+describe('the end of a flow with a real DMS-1 is the answer to DelegationComplete', () => {
+  test('the TLS event of the same exchange is not that answer; the response or a transport error is', () => {
+    const request = { seq: 2, kind: 'request', link: 'dms1-dms2', exchange: 'x1' } as TraceEvent;
+    const at = (kind: TraceEvent['kind'], exchange = 'x1') => ({ seq: 1, kind, link: 'dms1-dms2', exchange }) as TraceEvent;
+    expect(answerTo(request)(at('tls'))).toBe(false);
+    expect(answerTo(request)(at('request'))).toBe(false);
+    expect(answerTo(request)(at('response', 'x2'))).toBe(false);
+    expect(answerTo(request)(at('response'))).toBe(true);
+    expect(answerTo(request)(at('error'))).toBe(true);
   });
 });
