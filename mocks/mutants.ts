@@ -27,7 +27,7 @@ const dropOthers = (acl: Acl, delegator: string, delegatee: string): Acl => {
 };
 
 export const MUTANTS: Mutant[] = [
-  { id: 'skip-acl-update', description: 'DMS-1 never updates the ACLs (step B.8 skipped)', scenario: 'B-partial-temporary', variation: { dms1: { skipAclUpdate: true } }, kills: ['B.8', 'FIN-ACL-DELEGATED', 'ORD-B.8-B.9'] },
+  { id: 'skip-acl-update', description: 'DMS-1 never updates the ACLs (step B.8 skipped)', scenario: 'B-partial-temporary', variation: { dms1: { skipAclUpdate: true } }, kills: ['B.8', 'FIN-ACL-DELEGATED'] },
   { id: 'prepared-before-acl', description: 'DMS-1 reports the client prepared before updating the ACLs (B.9 before B.8)', scenario: 'B-full-temporary', variation: { dms1: { preparedBeforeAcl: true } }, kills: ['ORD-B.8-B.9'] },
   { id: 'prepared-before-account', description: 'approach A: ClientPrepared before DMS-2\'s account and ACLs are on the client', scenario: 'A-partial-temporary', variation: { dms1: { preparedBeforeAcl: true } }, kills: ['ORD-A.4-A.6'] },
   { id: 'acl-before-bootstrap-complete', description: 'DMS-1 updates ACLs before DMS-2 reports the bootstrap complete', scenario: 'B-partial-permanent', variation: { dms1: { aclBeforeBootstrapComplete: true } }, kills: ['ORD-B-NO-ACL-BEFORE-B.7', 'ORD-B.7-B.8'] },
@@ -58,6 +58,14 @@ export const MUTANTS: Mutant[] = [
   { id: 'client-ignores-acls', description: 'the client executes commands without checking ACLs', scenario: 'B-full-temporary', variation: { client: { ignoreAcls: true } }, kills: ['SES-ACL-425'] },
   { id: 'client-no-scrub', description: "the client keeps a deleted account's ServerID in its ACLs", scenario: 'B-full-permanent', variation: { client: { noScrub: true } }, kills: ['FIN-DMS1-REMOVED'] },
   { id: 'delete-account-first', description: 'DMS-1 deletes its own account first and goes on sending commands', scenario: 'B-full-permanent', variation: { dms1: { removeAccountFirst: true } }, kills: ['ORD-8B-LAST'] },
+  { id: 'dms2-skips-session', description: 'approach A: DMS-2 reports the delegation complete without ever opening a session with the client (A.7 skipped): only DMS-1 ever manages it', scenario: 'A-partial-temporary', variation: { dms2: { skipFirstSession: true } }, kills: ['A.7', 'ARCH-ROLES'] },
+  { id: 'client-legacy-content-type', description: 'the client sends its SyncML as the DM 1.1 type application/vnd.syncml+xml', scenario: 'B-partial-temporary', variation: { client: { legacyContentType: true } }, kills: ['PRF-CONTENT-TYPE'] },
+  { id: 'delegation-type-suffix', description: 'DMS-2 sends delegation messages as application/vnd.dm.delegation+xmlx', scenario: 'B-full-temporary', variation: { server: { dms2: { delegationContentType: 'application/vnd.dm.delegation+xmlx' } } }, kills: ['PRF-CONTENT-TYPE'] },
+  { id: 'wrong-account-addr', description: "approach A: DMS-2's AccountResponse gives an Addr that is not its DM URL", scenario: 'A-partial-permanent', variation: { dms2: { accountAddr: 'https://127.0.0.1:1/dm' } }, kills: ['A.3'] },
+  { id: 'order-after-url', description: 'DMS-2 returns the Bootstrap Server URL before it orders the bootstrap from the stand-alone Bootstrap Server', scenario: 'B-partial-temporary', variation: { dms2: { bootstrapOrder: 'after-url' } }, kills: ['ORD-B-ORDER-BEFORE-URL'] },
+  { id: 'over-grant', description: 'DMS-1 grants DMS-2 all five ACL commands, also those it did not hold itself', scenario: 'B-partial-permanent', variation: { dms1: { grantAllCommands: true } }, kills: ['FIN-NO-OVERGRANT'] },
+  { id: 'grant-outside', description: 'DMS-1 also grants DMS-2 rights on a subtree that is not delegated', scenario: 'A-partial-temporary', variation: { dms1: { aclAlsoOn: ['./Vendor/Conn'] } }, kills: ['FIN-NO-OVERGRANT'] },
+  { id: 'complete-twice', description: 'DMS-2 sends DelegationComplete twice', scenario: 'B-full-permanent', variation: { dms2: { completeTwice: true } }, kills: ['PRF-ONCE-PER-DELEGATION'] },
 ];
 
 /**

@@ -4,6 +4,8 @@ import { getResponse, http, type RequestHandler } from 'msw';
 export interface BootstrapQuirks {
   /** Answer DMS-2's BootstrapOrder with this content type instead of the delegation media type. */
   orderAckContentType?: string;
+  /** Acknowledge DMS-2's BootstrapOrder but keep nothing of it. */
+  forgetOrders?: boolean;
 }
 
 /**

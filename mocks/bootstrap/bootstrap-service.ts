@@ -6,6 +6,7 @@ import { buildSyncML, parseSyncML } from '../../src/syncml/codec.js';
 import type { ItemCommand } from '../../src/syncml/model.js';
 import { accountNodeName, accountNodes } from '../../src/tree/dmacc.js';
 import { refusal as refuse } from '../../src/transport/https-endpoint.js';
+import { LEGACY_SYNCML, sameMediaType } from '../../src/transport/media-type.js';
 
 export interface BootstrapOrderRecord {
   sessionId: string;
@@ -38,7 +39,8 @@ export class BootstrapService {
   handler(): RequestHandler {
     return http.post(`*${PATHS.bootstrap}`, async ({ request }) => {
       const type = request.headers.get('content-type') ?? '';
-      if (!type.startsWith(MEDIA.syncml)) return refuse(415, `expected ${MEDIA.syncml}, got ${type || 'none'}`);
+      // The legacy SyncML type is taken so the flow goes on; PRF-CONTENT-TYPE judges it from the trace.
+      if (!sameMediaType(type, MEDIA.syncml) && !sameMediaType(type, LEGACY_SYNCML)) return refuse(415, `expected ${MEDIA.syncml}, got ${type || 'none'}`);
       let devId: string;
       let sessionId: string;
       try {
@@ -49,7 +51,8 @@ export class BootstrapService {
         return refuse(400, (err as Error).message);
       }
       const order = this.orders.get(devId);
-      if (!order) return refuse(404, `no bootstrap ordered for device ${devId}`);
+      // A client ahead of DMS-2's order is refused, not kept waiting: the reason is in the trace.
+      if (!order) return refuse(404, `no BootstrapOrder for device ${devId || '(no DevId in the request)'} has reached this Bootstrap Server`);
       this.served.push(devId);
       const base = `${TREE.dmAccRoot}/${accountNodeName(order.account.serverId)}`;
       const adds: ItemCommand[] = accountNodes(base, order.account).map((n, i) => ({

@@ -32,7 +32,11 @@ export class MockBootstrap {
     const orders = delegationHandler(
       async (m) => {
         if (m.type !== 'BootstrapOrder') throw new DelegationRefusal('UNSUPPORTED', `the Bootstrap Server takes BootstrapOrder only, not ${m.type}`);
-        this.service.order({ sessionId: m.sessionId, device: m.device, account: m.account });
+        // Binding profile §2.2: one order per delegation.
+        if ([...this.service.orders.values()].some((o) => o.sessionId === m.sessionId)) {
+          throw new DelegationRefusal('OUT_OF_ORDER', `BootstrapOrder again: already acknowledged for SessionId ${m.sessionId}`, m.sessionId);
+        }
+        if (!quirks.forgetOrders) this.service.order({ sessionId: m.sessionId, device: m.device, account: m.account });
         return { type: 'Ack', sessionId: m.sessionId, of: 'BootstrapOrder' };
       },
       () => this.pinned,

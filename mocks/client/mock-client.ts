@@ -1,6 +1,7 @@
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { http, HttpResponse } from 'msw';
 import type { AppAuth, DmAccount } from '../../src/model/account.js';
-import { linkBetween, type Role } from '../../src/model/roles.js';
+import { linkBetween, type LinkId, type Role } from '../../src/model/roles.js';
 import { MEDIA, PATHS, SYNCML } from '../../src/profile.js';
 import { AUTH_BASIC, basicCred, md5Cred, verifyCred } from '../../src/syncml/auth.js';
 import { buildSyncML, parseSyncML } from '../../src/syncml/codec.js';
@@ -11,6 +12,7 @@ import { readBootConfigUrls } from '../../src/tree/bootconfig.js';
 import { findAccountByServerId, readAccounts, writeAccountLocal } from '../../src/tree/dmacc.js';
 import type { DmTree } from '../../src/tree/tree.js';
 import { HttpsEndpoint, refusal as refuse } from '../../src/transport/https-endpoint.js';
+import { LEGACY_SYNCML, sameMediaType } from '../../src/transport/media-type.js';
 import { mockEndpoint, send, type MockEnv } from '../common/env.js';
 import { execute } from './command-executor.js';
 
@@ -28,6 +30,11 @@ export interface MockClientOptions {
   devInfo: DevInfo;
   /** Which role a ServerID belongs to, for labelling links in the trace. */
   roleOfServerId: (serverId: string) => Role | 'unknown';
+  /**
+   * Which role serves a DM URL, when the run knows (its servers' and proxies' URLs). Sessions are labelled
+   * by the server they are sent to; without this, the device's own accounts tell (see `serverAt`).
+   */
+  roleOfAddr?: (addr: string) => Role | 'unknown';
   scrubOnAccountDelete?: boolean;
   /** Most packages a session may take before the client gives up (a server that never ends). */
   maxPackages?: number;
@@ -54,6 +61,14 @@ export interface ClientQuirks {
   acceptInvalidAcl?: boolean;
   /** Keep a deleted account's ServerID in the ACLs. */
   noScrub?: boolean;
+  /** Send SyncML (sessions and the bootstrap request) as the DM 1.1 type application/vnd.syncml+xml. */
+  legacyContentType?: boolean;
+  /** Change the SessionID from the second message of a session on. */
+  sessionIdChange?: boolean;
+  /** Accept the Package #0 connection and request, and never answer it (nor open a session). */
+  silentPush?: boolean;
+  /** Answer Package #0, then open a TLS connection to the server and never send on it. */
+  stallSession?: boolean;
 }
 
 const credOf = (a: DmAccount, level: AppAuth['level']) => a.appAuth.find((x) => x.level === level);
@@ -69,6 +84,7 @@ export class MockClient {
   private queue: Promise<void> = Promise.resolve();
   private readonly fetched = new Set<string>();
   private sessionCounter = 0;
+  private readonly stalled = new Set<TLSSocket>();
 
   constructor(readonly o: MockClientOptions) {
     const env = o.env;
@@ -97,6 +113,7 @@ export class MockClient {
   }
 
   close(): Promise<void> {
+    for (const s of this.stalled) s.destroy();
     return this.endpoint.close();
   }
 
@@ -144,8 +161,9 @@ export class MockClient {
   }
 
   private async onPush(request: Request): Promise<Response> {
+    if (this.o.quirks?.silentPush) return new Promise<never>(() => {});
     const type = request.headers.get('content-type') ?? '';
-    if (!type.startsWith(MEDIA.notification)) return refuse(415, `expected ${MEDIA.notification}, got ${type || 'none'}`);
+    if (!sameMediaType(type, MEDIA.notification)) return refuse(415, `expected ${MEDIA.notification}, got ${type || 'none'}`);
     let n;
     try {
       n = decodeNotification(Buffer.from(await request.arrayBuffer()));
@@ -170,10 +188,11 @@ export class MockClient {
     const acc = findAccountByServerId(this.tree, serverId);
     if (!acc) throw new Error(`no DM account for server ${serverId}`);
     const { account } = acc;
-    const role = this.o.roleOfServerId(serverId);
-    const to: Role = role === 'unknown' ? 'dms1' : role;
+    // The trace names the server the session is sent to, found by the account's Addr, never a guessed role.
+    const to = this.serverAt(account.addr);
     const cl = credOf(account, 'CLCRED');
     const srv = credOf(account, 'SRVCRED');
+    if (this.o.quirks?.stallSession) return this.stall(account.addr);
     let msgId = 0;
     let message = this.package1(account, alert, sessionId, ++msgId, cl);
     const max = this.o.maxPackages ?? 40;
@@ -181,14 +200,7 @@ export class MockClient {
     let serverVerified = false;
 
     for (let round = 0; round < max; round++) {
-      const res = await send(this.o.env, {
-        from: 'client',
-        to,
-        link: linkBetween('client', to)!,
-        url: account.addr,
-        body: buildSyncML(message),
-        contentType: MEDIA.syncml,
-      });
+      const res = await this.sendToServer(to, { url: account.addr, body: buildSyncML(message), contentType: this.syncmlType });
       if (res.status !== 200) throw new Error(`session ${sessionId} with ${serverId}: HTTP ${res.status}`);
       const reply = parseSyncML(res.body.toString('utf8'));
       const hdrStatus = reply.body.find((c): c is StatusCommand => c.kind === 'Status' && c.cmd === 'SyncHdr');
@@ -232,9 +244,50 @@ export class MockClient {
         ...executed.results,
       ];
       body.forEach((c, i) => ((c as { cmdId: string }).cmdId = String(i + 1)));
-      message = { hdr: this.hdr(account, sessionId, ++msgId), body, final: true };
+      message = { hdr: this.hdr(account, this.o.quirks?.sessionIdChange ? sessionIdHex((parseInt(sessionId, 16) + 1) & 0xffff) : sessionId, ++msgId), body, final: true };
     }
     throw new Error(`session ${sessionId} with ${serverId}: no end after ${max} packages`);
+  }
+
+  /** Connects to the server and sends nothing, until the client is closed. */
+  private stall(addr: string): Promise<void> {
+    const u = new URL(addr);
+    return new Promise<void>((resolve) => {
+      const socket = tlsConnect({ host: u.hostname, port: Number(u.port || 443), ca: this.o.env.trustAnchors, servername: undefined, rejectUnauthorized: false });
+      this.stalled.add(socket);
+      socket.once('close', () => {
+        this.stalled.delete(socket);
+        resolve();
+      });
+      socket.on('error', () => {});
+    });
+  }
+
+  private get syncmlType(): string {
+    return this.o.quirks?.legacyContentType ? LEGACY_SYNCML : MEDIA.syncml;
+  }
+
+  /**
+   * The role serving `addr`: the run's word when it gives one; else the device's own accounts, when the
+   * accounts at that address belong to exactly one role's ServerID. Otherwise no role is known to be there.
+   */
+  private serverAt(addr: string): Role | 'unknown' {
+    if (this.o.roleOfAddr) return this.o.roleOfAddr(addr);
+    const roles = new Set(readAccounts(this.tree).filter((a) => a.account.addr === addr).map((a) => this.o.roleOfServerId(a.account.serverId)));
+    roles.delete('unknown');
+    return roles.size === 1 ? [...roles][0] : 'unknown';
+  }
+
+  /**
+   * A POST to a DM server on its role's link (recorded here only when that role is not a mock of the run).
+   * At an address no role is known to serve, nobody else may record it: the client records the exchange
+   * itself, on no role's link, rather than lose it.
+   */
+  private sendToServer(to: Role | 'unknown', m: { url: string; body: string; contentType: string }) {
+    const link = to === 'unknown' ? undefined : linkBetween('client', to);
+    if (to !== 'unknown' && link) return send(this.o.env, { from: 'client', to, link, ...m });
+    // The trace has a place for an unknown end; the transport's types name only roles and links.
+    return send({ ...this.o.env, recordOutbound: () => true }, { from: 'client', to: 'unknown' as Role, link: 'unknown' as LinkId, ...m });
   }
 
   private get scrub(): boolean {
@@ -305,7 +358,7 @@ export class MockClient {
       link: 'client-bootstrap',
       url,
       body: buildSyncML(request),
-      contentType: MEDIA.syncml,
+      contentType: this.syncmlType,
     });
     if (res.status !== 200) throw new Error(`bootstrap from ${url}: HTTP ${res.status}`);
     const message = parseSyncML(res.body.toString('utf8'));

@@ -3,6 +3,7 @@ import { buildDelegation, parseDelegation } from '../../src/delegation/codec.js'
 import type { DelegationMessage, ErrorCode } from '../../src/delegation/messages.js';
 import { MEDIA, PATHS } from '../../src/profile.js';
 import { connectionOf, REASON_HEADER, type ConnectionInfo } from '../../src/transport/https-endpoint.js';
+import { sameMediaType } from '../../src/transport/media-type.js';
 
 /** A refusal of a delegation message, answered as an Error document. */
 export class DelegationRefusal extends Error {
@@ -48,7 +49,7 @@ export function delegationHandler(
 ): RequestHandler {
   return http.post(`*${path}`, async ({ request }) => {
     const type = request.headers.get('content-type') ?? '';
-    if (!type.startsWith(MEDIA.delegation)) {
+    if (!sameMediaType(type, MEDIA.delegation)) {
       return refusalReply('UNSUPPORTED', `content type must be ${MEDIA.delegation}, got ${type || 'none'}`, undefined, 415);
     }
     const conn = connectionOf(request);

@@ -1,11 +1,12 @@
-import { http, type RequestHandler } from 'msw';
+import { getResponse, http, type RequestHandler } from 'msw';
 import { buildDelegation, parseDelegation } from '../../src/delegation/codec.js';
 import type { DelegationMessage, DeviceIdentity } from '../../src/delegation/messages.js';
 import { DmServer, type DeviceCredentials, type SessionOutcome, type SessionScript } from '../../src/dm/server-session.js';
 import { linkBetween, type LinkId, type Role } from '../../src/model/roles.js';
 import { MEDIA, PATHS } from '../../src/profile.js';
 import { encodeNotification, sessionIdHex } from '../../src/syncml/notification.js';
-import { HttpsEndpoint, type Classified } from '../../src/transport/https-endpoint.js';
+import { HttpsEndpoint, refusal, type Classified } from '../../src/transport/https-endpoint.js';
+import { LEGACY_SYNCML, sameMediaType } from '../../src/transport/media-type.js';
 import { withBudget } from '../../src/trace/recorder.js';
 import { mockEndpoint, send, type MockEnv } from './env.js';
 import { DelegationRefusal, delegationHandler } from './delegation-api.js';
@@ -49,6 +50,22 @@ export interface ServerRoleOptions {
 let pkg0Counter = 0;
 
 /**
+ * The DM endpoint's media-type gate: the profile's type matches exactly (parameters allowed). The legacy
+ * SyncML type is taken too, so a client using it still gets its sessions and the rest of the flow is judged;
+ * PRF-CONTENT-TYPE judges the type from the trace. Anything else is refused with 415.
+ */
+function dmContentType(inner: RequestHandler, path: string): RequestHandler {
+  return http.post(path, async ({ request }) => {
+    const type = request.headers.get('content-type') ?? '';
+    if (!sameMediaType(type, MEDIA.syncml) && !sameMediaType(type, LEGACY_SYNCML)) return refusal(415, `expected ${MEDIA.syncml}, got ${type || 'none'}`);
+    // The session code sees the profile's type; the trace keeps what the client sent.
+    const headers = new Headers(request.headers);
+    headers.set('content-type', MEDIA.syncml);
+    return getResponse([inner], new Request(request.url, { method: 'POST', headers, body: await request.arrayBuffer() }));
+  });
+}
+
+/**
  * What DMS-1 and DMS-2 share: a DM endpoint (TLS, SyncML sessions), a delegation endpoint (mutual TLS),
  * Package #0 triggers, calls to the peer's delegation API, and a device registry.
  */
@@ -73,7 +90,7 @@ export abstract class ServerRole {
       // TLS events are labelled with the usual peer; each request is classified on its own path.
       fixedPeer: { peer: 'client', link: linkBetween(o.role, 'client')! },
       classify: ({ path }) => o.classifyExtra?.(path) ?? { peer: 'client', link: linkBetween(o.role, 'client')! },
-      handlers: [...(o.dmAnswer ? [http.post(`*${PATHS.dm}`, () => (o.dmAnswer === 'silent' ? new Promise<never>(() => {}) : new Response(null, { status: o.dmAnswer })))] : []), this.dm.handler(`*${PATHS.dm}`), ...(o.extraDmHandlers ?? [])],
+      handlers: [...(o.dmAnswer ? [http.post(`*${PATHS.dm}`, () => (o.dmAnswer === 'silent' ? new Promise<never>(() => {}) : new Response(null, { status: o.dmAnswer })))] : []), dmContentType(this.dm.handler(`*${PATHS.dm}`), `*${PATHS.dm}`), ...(o.extraDmHandlers ?? [])],
     });
     const peerRole: Role = o.role === 'dms1' ? 'dms2' : 'dms1';
     this.delegationEndpoint = mockEndpoint(env, {

@@ -1,6 +1,6 @@
 import { aclUri, del, get, replace, resultData, statusOf } from '../../src/dm/commands.js';
 import type { SessionScript } from '../../src/dm/server-session.js';
-import { parseAcl, serializeAcl, withServer, type Acl, type AclCommand } from '../../src/tree/acl.js';
+import { ACL_COMMANDS, parseAcl, serializeAcl, withServer, type Acl, type AclCommand } from '../../src/tree/acl.js';
 
 export interface AclUpdatePlan {
   subtrees: string[];
@@ -20,6 +20,11 @@ export interface AclUpdatePlan {
 export function grantDelegatee(current: Acl, delegator: string, delegatee: string): Acl {
   const held = (Object.keys(current) as AclCommand[]).filter((c) => current[c]?.includes(delegator));
   return held.length ? withServer(current, held, delegatee) : current;
+}
+
+/** DMS-2 gets every command, whether DMS-1 held it or not (mutants only). */
+export function grantAll(current: Acl, _delegator: string, delegatee: string): Acl {
+  return withServer(current, ACL_COMMANDS, delegatee);
 }
 
 const parent = (uri: string) => uri.slice(0, uri.lastIndexOf('/')) || '.';

@@ -8,7 +8,7 @@ import { bootConfigEntryNodes } from '../../src/tree/bootconfig.js';
 import { DelegationRefusal } from '../common/delegation-api.js';
 import { withBudget } from '../../src/trace/recorder.js';
 import { expectType, ServerRole, type PeerServer, type ServerRoleOptions } from '../common/server-role.js';
-import { aclUpdateScript, type AclUpdatePlan } from './acl-update.js';
+import { aclUpdateScript, grantAll, type AclUpdatePlan } from './acl-update.js';
 
 export interface DelegationOrder {
   sessionId: string;
@@ -47,6 +47,10 @@ export interface Dms1Quirks {
   removeAccountFirst?: boolean;
   /** Rewrite the ACL text after it was built (e.g. make it invalid). */
   aclText?: (acl: string) => string;
+  /** Grant DMS-2 every ACL command on the delegated subtrees, whatever DMS-1 held there. */
+  grantAllCommands?: boolean;
+  /** Also rewrite the ACLs of these subtrees, which are not delegated. */
+  aclAlsoOn?: string[];
 }
 
 export interface Dms1Options extends Omit<ServerRoleOptions, 'role'> {
@@ -56,19 +60,30 @@ export interface Dms1Options extends Omit<ServerRoleOptions, 'role'> {
   ownAccountPath: string;
   /** Budget to wait for DMS-2's notifications. */
   notificationBudgetMs: number;
+  /**
+   * How long the delegation endpoint stays open after the DelegationComplete DMS-1 acknowledged, so a late
+   * or repeated message of that delegation is still answered and recorded (binding profile §2.2).
+   */
+  graceMs?: number;
   quirks?: Dms1Quirks;
 }
+
+export const DEFAULT_GRACE_MS = 150;
 
 interface Pending {
   order: DelegationOrder;
   state: 'initiated' | 'awaiting-bootstrap-complete' | 'updating' | 'prepared' | 'complete';
   bootstrapComplete: Deferred<void>;
   delegationComplete: Deferred<Extract<DelegationMessage, { type: 'DelegationComplete' }>>;
+  /** Notifications acknowledged so far: each is taken once per delegation. */
+  acknowledged: Set<string>;
 }
 
 /** The reference DMS-1: starts a delegation and prepares the client, for approach A or B. */
 export class MockDms1 extends ServerRole {
   private readonly pending = new Map<string, Pending>();
+  /** When DMS-1 last acknowledged a DelegationComplete (performance.now()); the grace window runs from it. */
+  private completedAt?: number;
 
   constructor(readonly options: Dms1Options) {
     super({ ...options, role: 'dms1' });
@@ -84,6 +99,13 @@ export class MockDms1 extends ServerRole {
     this.pending.clear();
   }
 
+  /** Closes once the grace window after the last acknowledged DelegationComplete has passed. */
+  async close(): Promise<void> {
+    const left = this.completedAt === undefined ? 0 : this.completedAt + (this.options.graceMs ?? DEFAULT_GRACE_MS) - performance.now();
+    if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
+    await super.close();
+  }
+
   /** Runs one delegation to its end: resolves with DMS-2's DelegationComplete. */
   async delegate(order: DelegationOrder): Promise<Extract<DelegationMessage, { type: 'DelegationComplete' }>> {
     const q = this.options.quirks ?? {};
@@ -92,7 +114,7 @@ export class MockDms1 extends ServerRole {
     const device = this.devices.get(order.devId);
     if (!device) throw new Error(`dms1: unknown device ${order.devId}`);
     const subtrees = order.delegationType.scope === 'full' ? this.options.managedSubtrees : (order.subtrees ?? []);
-    const p: Pending = { order, state: 'initiated', bootstrapComplete: deferred(), delegationComplete: deferred() };
+    const p: Pending = { order, state: 'initiated', bootstrapComplete: deferred(), delegationComplete: deferred(), acknowledged: new Set() };
     this.pending.set(order.sessionId, p);
 
     if (q.sendMalformedFirst) {
@@ -116,11 +138,11 @@ export class MockDms1 extends ServerRole {
 
     const removeAccount = ((order.removeAccount && order.delegationType.duration === 'permanent') || !!q.alwaysRemoveAccount) && !q.neverRemoveAccount;
     const plan: AclUpdatePlan = {
-      subtrees,
+      subtrees: [...subtrees, ...(q.aclAlsoOn ?? [])],
       delegator: this.o.serverId,
       delegatee: q.wrongDelegatee ?? peer.serverId,
       removeAccountPath: removeAccount ? this.options.ownAccountPath : undefined,
-      rewrite: q.rewriteAcl,
+      rewrite: q.rewriteAcl ?? (q.grantAllCommands ? grantAll : undefined),
       text: q.aclText,
       removeFirst: q.removeAccountFirst,
     };
@@ -179,6 +201,8 @@ export class MockDms1 extends ServerRole {
     if (!('sessionId' in m) || !m.sessionId) throw new DelegationRefusal('INVALID', `${m.type} carries no SessionId`);
     const p = this.pending.get(m.sessionId);
     if (!p) throw new DelegationRefusal('UNKNOWN_SESSION', `no delegation with SessionId ${m.sessionId}`, m.sessionId);
+    // Binding profile §2.2: a copy of a request already accepted in this delegation is a duplicate.
+    if (p.acknowledged.has(m.type)) throw new DelegationRefusal('OUT_OF_ORDER', `${m.type} again: already acknowledged in this delegation`, m.sessionId);
     switch (m.type) {
       case 'BootstrapComplete':
         if (p.order.approach !== 'B') throw new DelegationRefusal('OUT_OF_ORDER', 'BootstrapComplete in an approach A delegation', m.sessionId);
@@ -186,10 +210,15 @@ export class MockDms1 extends ServerRole {
         if (p.state === 'initiated' || p.state === 'prepared' || p.state === 'complete') {
           throw new DelegationRefusal('OUT_OF_ORDER', `BootstrapComplete while ${p.state}`, m.sessionId);
         }
+        p.acknowledged.add(m.type);
         p.bootstrapComplete.resolve();
         return { type: 'Ack', sessionId: m.sessionId, of: this.options.quirks?.ackWrongType ? 'ClientPrepared' : 'BootstrapComplete' };
       case 'DelegationComplete':
         if (p.state !== 'prepared') throw new DelegationRefusal('OUT_OF_ORDER', `DelegationComplete while ${p.state}, before ClientPrepared`, m.sessionId);
+        // The delegation ends with this Ack; the grace window before close() runs from it.
+        p.acknowledged.add(m.type);
+        p.state = 'complete';
+        this.completedAt = performance.now();
         p.delegationComplete.resolve(m);
         return { type: 'Ack', sessionId: m.sessionId, of: 'DelegationComplete' };
       default:

@@ -16,8 +16,18 @@ export type BootstrapPlacement = { mode: 'colocated' } | { mode: 'separate'; ser
 export interface Dms2Quirks {
   /** Send DelegationComplete without waiting for ClientPrepared. */
   completeBeforePrepared?: boolean;
+  /** Approach A: report the delegation complete without ever managing the client (A.7 skipped). */
+  skipFirstSession?: boolean;
   /** Before each notification, send a stray copy under another session id. */
   straySessionId?: boolean;
+  /** Hand out this Addr in the account instead of DMS-2's own DM URL. */
+  accountAddr?: string;
+  /** Hand out this ServerID in the account instead of DMS-2's own. */
+  accountServerId?: string;
+  /** A stand-alone Bootstrap Server gets its BootstrapOrder only after the URL was returned, or never. */
+  bootstrapOrder?: 'after-url' | 'none';
+  /** Send DelegationComplete a second time right after the first is acknowledged. */
+  completeTwice?: boolean;
 }
 
 export interface Dms2Options extends Omit<ServerRoleOptions, 'role' | 'extraDmHandlers' | 'classifyExtra'> {
@@ -81,7 +91,10 @@ export class MockDms2 extends ServerRole {
       case 'BootstrapServerUrlRequest':
         if (d.request.approach !== 'B') throw out('BootstrapServerUrlRequest in an approach A delegation');
         if (d.state !== 'initiated') throw out(`BootstrapServerUrlRequest while ${d.state}`);
-        await this.orderBootstrap(d);
+        if (this.options.quirks?.bootstrapOrder === 'after-url') {
+          // Only once this answer has gone out: DMS-1 holds the URL before the Bootstrap Server knows the device.
+          setImmediate(() => void this.orderBootstrap(d).catch((err: Error) => this.o.env.trace.note(`dms2: BootstrapOrder failed: ${err.message}`)));
+        } else if (this.options.quirks?.bootstrapOrder !== 'none') await this.orderBootstrap(d);
         d.state = 'bootstrap-ordered';
         return { type: 'BootstrapServerUrlResponse', sessionId: m.sessionId, url: this.bootstrapUrl };
       case 'AccountRequest':
@@ -131,10 +144,11 @@ export class MockDms2 extends ServerRole {
   private newAccount(devId: string): DmAccount {
     const secret = () => randomBytes(12).toString('hex');
     const nonce = () => randomBytes(16).toString('base64');
+    const q = this.options.quirks ?? {};
     return {
-      serverId: this.o.serverId,
+      serverId: q.accountServerId ?? this.o.serverId,
       name: 'DMS-2',
-      addr: this.dmUrl,
+      addr: q.accountAddr ?? this.dmUrl,
       addrType: 'URI',
       aauthPref: 'DIGEST',
       appAuth: [
@@ -166,7 +180,7 @@ export class MockDms2 extends ServerRole {
     if (d.state === 'complete') return;
     let result: 'success' | 'failure' = 'success';
     let reason: string | undefined;
-    if (d.request.approach === 'A') {
+    if (d.request.approach === 'A' && !this.options.quirks?.skipFirstSession) {
       try {
         await this.trigger(d.request.device.devId, verifyScript(d.request.subtrees));
       } catch (err) {
@@ -175,7 +189,9 @@ export class MockDms2 extends ServerRole {
       }
     }
     d.state = 'complete';
-    await this.notify(d, { type: 'DelegationComplete', sessionId: d.request.sessionId, result, ...(reason ? { reason } : {}) });
+    const complete: DelegationMessage = { type: 'DelegationComplete', sessionId: d.request.sessionId, result, ...(reason ? { reason } : {}) };
+    await this.notify(d, complete);
+    if (this.options.quirks?.completeTwice) await this.notify(d, complete);
   }
 
   private async notify(d: Delegation, m: DelegationMessage): Promise<void> {

@@ -30,6 +30,11 @@ export type Outcome = Omit<CheckResult, 'checkId'> & {
    * failed): BLOCKED behind an earlier root FAIL, a FAIL of its own when nothing earlier failed.
    */
   consequence?: boolean;
+  /**
+   * The requirement whose subject this evidence is (e.g. the step an ordering rule is about): when that
+   * one FAILs or is BLOCKED in the flow, missing evidence here is BLOCKED behind it, not judged twice.
+   */
+  dependsOn?: string;
 };
 
 /** A small reusable condition, tagged with the requirement ids it verifies. */

@@ -45,6 +45,49 @@ export const finalAclDelegated: Check = {
   },
 };
 
+const within = (path: string, root: string) => root === '.' || path === root || path.startsWith(`${root}/`);
+
+/**
+ * The upper bound of FIN-ACL-DELEGATED: DMS-1 hands over only authority it holds, and only on the delegated
+ * subtrees. DMS-2's rights on its own DMAcc account come with the account and are not counted.
+ */
+export const finalNoOvergrant: Check = {
+  id: 'final-no-overgrant',
+  invariant: true,
+  title: 'DMS-2 gains no right DMS-1 did not hold, and none outside the delegated subtrees',
+  requirements: ['FIN-NO-OVERGRANT'],
+  run(ctx) {
+    const { dms1, dms2 } = ctx.flow.facts.serverIds;
+    const subtrees = ctx.flow.facts.subtrees;
+    const own = findAccountByServerId(ctx.final, dms2)?.path;
+    const p: string[] = [];
+    // One finding per ACL that grants it, not one per node inheriting that ACL.
+    const reported = new Set<string>();
+    let nodes = 0;
+    for (const n of ctx.final.toJSON().nodes) {
+      if (own && within(n.path, own)) continue;
+      nodes++;
+      const delegated = subtrees.some((root) => within(n.path, root));
+      const before = ctx.initial.effectiveAcl(n.path).acl;
+      const after = ctx.final.effectiveAcl(n.path);
+      const gained = ACL_COMMANDS.filter((c) => aclGrants(after.acl, c, dms2) && !aclGrants(before, c, dms2) && !(delegated && aclGrants(before, c, dms1)));
+      if (!gained.length || reported.has(after.from)) continue;
+      reported.add(after.from);
+      p.push(
+        delegated
+          ? `${n.path}: ${dms2} gets ${gained.join(', ')}, which ${dms1} did not hold there (was "${before}", now "${after.acl}" from ${after.from})`
+          : `${n.path}, outside the delegated subtrees: ${dms2} gains ${gained.join(', ')} (was "${before}", now "${after.acl}" from ${after.from})`,
+      );
+    }
+    return allOf(
+      `${dms2} gets no command ${dms1} did not hold on ${subtrees.join(', ') || 'the delegated subtrees'}, and no new right elsewhere (its own account excepted)`,
+      p,
+      [],
+      `${nodes} nodes: no right beyond what ${dms1} held on the delegated subtrees`,
+    );
+  },
+};
+
 export const finalOthersPreserved: Check = {
   id: 'final-others-preserved',
   invariant: true,

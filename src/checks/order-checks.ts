@@ -18,8 +18,10 @@ function happensBefore(ctx: JudgeContext, before: string, after: string): Outcom
   const a = occurrence(ctx, before);
   const b = occurrence(ctx, after);
   const expected = `${before} complete before ${after} starts`;
-  if (!b) return a ? missing(ctx, expected, `${after} not observed`, a.events.slice(-1)) : missing(ctx, expected, `neither ${before} nor ${after} observed`);
-  if (!a) return failAfter(expected, `${after} happened (seq ${b.events[0].seq}) without ${before}`, b.events.slice(0, 1));
+  // A step that never happened is that step's failure (each step is a requirement of the same id); the
+  // order between it and another is not judged twice.
+  if (!b) return { ...(a ? missing(ctx, expected, `${after} not observed`, a.events.slice(-1)) : missing(ctx, expected, `neither ${before} nor ${after} observed`)), dependsOn: after };
+  if (!a) return { ...failAfter(expected, `${after} happened (seq ${b.events[0].seq}) without ${before}`, b.events.slice(0, 1)), absent: true, dependsOn: before };
   const lastA = a.events.at(-1)!;
   const firstB = b.events[0];
   return lastA.seq < firstB.seq
@@ -33,6 +35,7 @@ export const order: Check = {
   requirements: [
     'ORD-TLS-BEFORE-DELEGATION', 'ORD-B.2-B.3', 'ORD-B.3-B.4', 'ORD-B.4-B.5', 'ORD-B.5-B.6', 'ORD-B.6-B.7', 'ORD-B.7-B.8', 'ORD-B.8-B.9',
     'ORD-B.9-B.10', 'ORD-B-NO-ACL-BEFORE-B.7', 'ORD-A.2-A.3', 'ORD-A.3-A.4', 'ORD-A.4-A.6', 'ORD-A.6-A.7', 'ORD-A.7-A.8', 'ORD-8B-LAST',
+    'ORD-B-ORDER-BEFORE-URL',
   ],
   run(ctx, req) {
     const m = PAIR.exec(req.id);
@@ -40,6 +43,7 @@ export const order: Check = {
     if (req.id === 'ORD-TLS-BEFORE-DELEGATION') return tlsFirst(ctx);
     if (req.id === 'ORD-B-NO-ACL-BEFORE-B.7') return noAclBefore(ctx);
     if (req.id === 'ORD-8B-LAST') return deleteLast(ctx);
+    if (req.id === 'ORD-B-ORDER-BEFORE-URL') return orderBeforeUrl(ctx);
     return { verdict: 'ERROR', reason: `order has no rule for ${req.id}`, evidence: [] };
   },
 };
@@ -87,4 +91,27 @@ function deleteLast(ctx: JudgeContext): Outcome {
       : pass(expected, `Delete at seq ${server[i].seq}, nothing after it`, [server[i]]);
   }
   return missing(ctx, expected, `no Delete of ${acct} observed`);
+}
+
+/**
+ * A stand-alone Bootstrap Server learns the device from DMS-2's BootstrapOrder, so DMS-2 must have it
+ * acknowledged before DMS-2 hands the URL to DMS-1 (binding profile §3.4): otherwise the client may come first.
+ */
+function orderBeforeUrl(ctx: JudgeContext): Outcome {
+  const { devId } = ctx.flow.facts;
+  const expected = `DMS-2's BootstrapOrder for ${devId} sent to the Bootstrap Server and acknowledged before DMS-2 answers the BootstrapServerUrlRequest`;
+  const url = ctx.messages.find((m) => m.event.link === 'dms1-dms2' && m.direction === 'response' && m.delegation?.type === 'BootstrapServerUrlResponse');
+  const order = ctx.messages.find(
+    (m) => m.event.link === 'dms2-bootstrap' && m.direction === 'request' && m.delegation?.type === 'BootstrapOrder' && m.delegation.device.devId === devId,
+  );
+  const answer = order && ctx.messages.find((m) => m.direction === 'response' && m.event.link === order.event.link && m.event.exchange === order.event.exchange);
+  if (!url) return missing(ctx, expected, `no BootstrapServerUrlResponse observed${order ? `; BootstrapOrder at seq ${order.seq}` : ''}`, order ? [order] : []);
+  if (!order) return fail(expected, `BootstrapServerUrlResponse at seq ${url.seq}, and no BootstrapOrder for ${devId} on dms2-bootstrap`, [url]);
+  if (order.seq > url.seq) return fail(expected, `BootstrapOrder at seq ${order.seq}, after the BootstrapServerUrlResponse at seq ${url.seq}`, [url, order]);
+  if (answer && answer.seq > url.seq) return fail(expected, `BootstrapOrder at seq ${order.seq} answered at seq ${answer.seq}, after the BootstrapServerUrlResponse at seq ${url.seq}`, [order, url, answer]);
+  if (!answer) return fail(expected, `BootstrapOrder at seq ${order.seq} had no answer when DMS-2 answered with the URL at seq ${url.seq}`, [order, url]);
+  // A refused order leaves the URL unserved; how the answer itself is formed is PRF-RESPONSES' concern.
+  const refused = answer.delegation?.type === 'Error' ? answer.delegation : undefined;
+  if (refused) return fail(expected, `the BootstrapOrder at seq ${order.seq} was refused (${refused.code}: ${refused.reason}), yet DMS-2 returned the URL at seq ${url.seq}`, [order, answer, url]);
+  return pass(expected, `BootstrapOrder at seq ${order.seq} acknowledged at seq ${answer.seq}, URL returned at seq ${url.seq}`, [order, answer, url]);
 }

@@ -1,6 +1,8 @@
+import { archSecondServerManages, archTwoServersOneClient } from './architecture-checks.js';
 import type { Check } from './check.js';
-import { finalAclDelegated, finalAclSyntax, finalDms1Kept, finalDms1Removed, finalDms2Account, finalOthersPreserved } from './final-checks.js';
+import { finalAclDelegated, finalAclSyntax, finalDms1Kept, finalDms1Removed, finalDms2Account, finalNoOvergrant, finalOthersPreserved } from './final-checks.js';
 import { order } from './order-checks.js';
+import { oncePerDelegation } from './once-checks.js';
 import { sessionAcl425, sessionCredentials, sessionIdKept, sessionMsgId, sessionPkg0Digest, sessionPkg1Alert, sessionPkg1DevInfo, sessionStatus } from './session-checks.js';
 import { stepContent, stepObserved } from './step-checks.js';
 import { tlsMutual, tlsOnLink, tlsTrustAnchor, tlsVersion } from './tls-checks.js';
@@ -13,6 +15,9 @@ export const CHECKS: ReadonlyMap<string, Check> = new Map(
     tlsMutual, tlsVersion, tlsTrustAnchor, tlsOnLink,
     sessionPkg1Alert, sessionPkg1DevInfo, sessionIdKept, sessionMsgId, sessionStatus, sessionCredentials, sessionAcl425, sessionPkg0Digest,
     finalDms2Account, finalAclDelegated, finalOthersPreserved, finalAclSyntax, finalDms1Removed, finalDms1Kept,
+    finalNoOvergrant,
     wireContentType, wireSchemaValid, wireSessionId, wireResponses,
+    oncePerDelegation,
+    archTwoServersOneClient, archSecondServerManages,
   ].map((c) => [c.id, c]),
 );

@@ -2,7 +2,7 @@ import type { DelegationMessage } from '../delegation/messages.js';
 import { TREE } from '../profile.js';
 import { validateAcl, parseAcl, aclServers } from '../tree/acl.js';
 import { isAclTarget, targetsOf, type WireMessage } from '../judge/wire.js';
-import { allOf, missing, pass, type Check, type JudgeContext, type Outcome } from './check.js';
+import { allOf, failAfter, missing, pass, type Check, type JudgeContext, type Outcome } from './check.js';
 
 /** The numbered steps in order, for "a later step happened without this one". */
 const ORDER: Record<'A' | 'B', string[]> = {
@@ -21,7 +21,8 @@ export const stepObserved: Check = {
     const order = ORDER[req.approach ?? 'B'];
     const later = order.slice(order.indexOf(step) + 1).map((s) => ctx.steps.get(s)).find(Boolean);
     const actual = later ? `not observed, although ${later.step} happened (seq ${later.events[0].seq})` : 'not observed';
-    return later ? { ...missing(ctx, `${step} observed`, actual, later.events.slice(0, 1)), verdict: 'FAIL' } : missing(ctx, `${step} observed`, actual);
+    // A later step on the wire means this one was skipped, not that the flow stopped before it.
+    return later ? failAfter(`${step} observed`, actual, later.events.slice(0, 1)) : missing(ctx, `${step} observed`, actual);
   },
 };
 
@@ -42,19 +43,22 @@ function exchange(ctx: JudgeContext, step: string, from: string, to: string, req
   const expected = `${requestType} ${from} → ${to}, answered 200 with ${responseType}`;
   if (!req) return missing(ctx, expected, `no ${requestType} observed`);
   const res = ctx.messages.find((m) => m.direction === 'response' && m.event.exchange === req.event.exchange && m.event.link === req.event.link);
-  if (!res && ctx.flow.status === 'timeout') return missing(ctx, expected, `${requestType} seen, no response`, [req]);
+  // A request with no answer within its budget is silence, not a wrong answer.
+  if (!res) return missing(ctx, expected, `${requestType} seen (seq ${req.seq}), no response`, [req]);
   const problems: string[] = [];
   if (req.event.from !== from || req.event.to !== to) problems.push(`sent ${req.event.from} → ${req.event.to}`);
-  if (!res) problems.push('no response');
-  else {
-    if (res.event.http?.status !== 200) problems.push(`answered HTTP ${res.event.http?.status}`);
-    const got = res.delegation;
-    if (!got || got.type !== responseType || (got.type === 'Ack' && got.of !== requestType)) {
-      problems.push(`answered with ${got ? (got.type === 'Ack' ? `Ack of ${got.of}` : got.type) : (res.decodeError ?? 'an unreadable body')}`);
-    }
+  // A refusal is judged by the requirement about what was refused (TLS, media type, schema, order): when
+  // an earlier FAIL explains it, this step is BLOCKED behind that one; a refusal nothing explains is a FAIL.
+  if (!problems.length && (res.event.http?.status !== 200 || res.delegation?.type === 'Error')) {
+    const why = res.delegation?.type === 'Error' ? `: ${res.delegation.code} ${res.delegation.reason ?? ''}`.trimEnd() : '';
+    return failAfter(expected, `${requestType} (seq ${req.seq}) refused with HTTP ${res.event.http?.status}${why}`, [req, res]);
   }
-  problems.push(...(extra?.(req.delegation!, res?.delegation) ?? []));
-  return allOf(expected, problems, [req, ...(res ? [res] : [])], `${requestType} seq ${req.seq} answered by ${responseType}`);
+  const got = res.delegation;
+  if (!got || got.type !== responseType || (got.type === 'Ack' && got.of !== requestType)) {
+    problems.push(`answered with ${got ? (got.type === 'Ack' ? `Ack of ${got.of}` : got.type) : (res.decodeError ?? 'an unreadable body')}`);
+  }
+  problems.push(...(extra?.(req.delegation!, res.delegation) ?? []));
+  return allOf(expected, problems, [req, res], `${requestType} seq ${req.seq} answered by ${responseType}`);
 }
 
 /** Server commands of a step and the client's Status for each. */
@@ -63,7 +67,10 @@ function commandOutcomes(ctx: JudgeContext, step: string, pred: (t: ReturnType<t
   const evs = ctx.steps.get(step)?.events ?? [];
   const ms = evs.map((e) => ctx.messages.find((m) => m.seq === e.seq)).filter((m): m is WireMessage => !!m?.syncml);
   for (const m of ms.filter((x) => x.direction === 'response')) {
-    const answer = ms.find((x) => x.direction === 'request' && x.seq > m.seq && x.syncml!.hdr.sessionId === m.syncml!.hdr.sessionId);
+    // The answer is the client's next message in the same session (sessions are told apart by their
+    // exchanges, so a changed SessionID is judged once, by SES-SESSIONID).
+    const session = ctx.sessions.find((x) => x.messages.includes(m));
+    const answer = session?.messages.find((x) => x.direction === 'request' && x.seq > m.seq);
     for (const t of targetsOf(m.syncml!).filter(pred)) {
       const st = answer?.syncml!.body.find((c) => c.kind === 'Status' && c.cmdRef === t.cmdId && c.msgRef === m.syncml!.hdr.msgId);
       out.push({ msg: m, target: t.target, data: t.data, kind: t.kind, status: st && 'data' in st ? st.data : undefined, answer });
@@ -105,7 +112,9 @@ export const stepContent: Check = {
           if (r?.type !== 'AccountResponse') return [];
           const p: string[] = [];
           if (r.account.serverId !== f.serverIds.dms2) p.push(`account ServerID ${r.account.serverId}, expected ${f.serverIds.dms2}`);
-          if (!r.account.addr.startsWith('https://')) p.push(`account Addr ${r.account.addr} is not https`);
+          // The client will reach DMS-2 at this Addr: it must be the DM URL DMS-2 is reached at in this run
+          // (a real DMS-2's configured dmUrl, which names the proxy when one stands in front of it).
+          if (r.account.addr !== f.urls.dms2Dm) p.push(`account Addr ${r.account.addr}, expected DMS-2's DM URL ${f.urls.dms2Dm}`);
           for (const lvl of ['CLCRED', 'SRVCRED']) if (!r.account.appAuth.some((a) => a.level === lvl)) p.push(`no ${lvl} credentials`);
           return p;
         });
@@ -125,9 +134,30 @@ export const stepContent: Check = {
         const res = ms.find((m) => m.direction === 'response');
         const expected = `the Bootstrap Server answers the client with a bootstrap adding an account for ${f.serverIds.dms2}`;
         if (!res) return missing(ctx, expected, 'no bootstrap response', ms);
+        if (res.event.http?.status !== 200) {
+          const refusal = `the Bootstrap Server refused the client with HTTP ${res.event.http?.status}${res.event.reason ? ` (${res.event.reason})` : ''}`;
+          // A stand-alone Bootstrap Server serves what DMS-2 ordered: refusing a device no accepted order named
+          // follows from an earlier fault (ORD-B-ORDER-BEFORE-URL); refusing one it accepted is its own.
+          if (s.bootstrap === 'separate') {
+            const asked = ms.find((m) => m.direction === 'request' && m.event.exchange === res.event.exchange) ?? res;
+            const devId = asked.syncml?.hdr.source ?? f.devId;
+            const link = ctx.flow.observability['dms2-bootstrap'];
+            if (!link.observed) {
+              return { verdict: 'INCONCLUSIVE', expected, actual: refusal, reason: `whether DMS-2 had ordered the bootstrap of ${devId} cannot be seen: ${link.how}`, evidence: [res.seq] };
+            }
+            const accepted = ctx.messages.some((o) => {
+              if (o.event.link !== 'dms2-bootstrap' || o.direction !== 'request' || o.delegation?.type !== 'BootstrapOrder' || o.delegation.device.devId !== devId) return false;
+              const ack = ctx.messages.find((a) => a.direction === 'response' && a.event.link === o.event.link && a.event.exchange === o.event.exchange);
+              return !!ack && ack.seq < asked.seq && ack.event.http?.status === 200 && ack.delegation?.type === 'Ack';
+            });
+            if (!accepted) return failAfter(expected, `${refusal}; no BootstrapOrder for ${devId} had been acknowledged by the Bootstrap Server before the client asked (seq ${asked.seq})`, ms);
+            return allOf(expected, [`${refusal}, although it had acknowledged DMS-2's BootstrapOrder for ${devId}`], ms, '');
+          }
+          // Any other refusal is judged by the rule about what was refused (e.g. the media type) when that failed first.
+          return failAfter(expected, refusal, ms);
+        }
         const server = res.syncml ? targetsOf(res.syncml, 'Add').find((t) => t.target.endsWith('/ServerID')) : undefined;
         const p: string[] = [];
-        if (res.event.http?.status !== 200) p.push(`HTTP ${res.event.http?.status}`);
         if (server?.data !== f.serverIds.dms2) p.push(`bootstrap provisions ServerID ${server?.data ?? '(none)'}`);
         return allOf(expected, p, ms, `bootstrap adds ${server?.target}`);
       }
@@ -138,12 +168,15 @@ export const stepContent: Check = {
         const reply = first && ctx.messages.find((m) => m.direction === 'response' && m.event.exchange === first.event.exchange && m.event.link === first.event.link);
         const expected = `the client opens a DM session with DMS-2 and DMS-2 authenticates it (212)`;
         if (!first?.syncml) return missing(ctx, expected, 'no session with DMS-2 observed', evs);
-        const hdr = reply?.syncml?.body.find((c) => c.kind === 'Status' && c.cmd === 'SyncHdr');
+        // DMS-2 that never answers is silent, not wrong; one that refuses the message over HTTP refused it.
+        if (!reply) return missing(ctx, expected, `package 1 (seq ${first.seq}) got no answer`, [first]);
+        if (!reply.syncml) return failAfter(expected, `DMS-2 refused package 1 (seq ${first.seq}) with HTTP ${reply.event.http?.status}${reply.event.reason ? `: ${reply.event.reason}` : ''}`, [first, reply]);
+        const hdr = reply.syncml.body.find((c) => c.kind === 'Status' && c.cmd === 'SyncHdr');
         const p: string[] = [];
         if (first.syncml.hdr.source !== f.devId) p.push(`client identifies as ${first.syncml.hdr.source}`);
         if (!hdr || !('data' in hdr) || !['200', '212'].includes(hdr.data)) p.push(`DMS-2 answered the session's SyncHdr with ${hdr && 'data' in hdr ? hdr.data : 'nothing'}`);
         if (req.id === 'A.7' && !evs.some((e) => ctx.messages.find((m) => m.seq === e.seq)?.notification?.serverId === f.serverIds.dms2)) p.push('no Package #0 from DMS-2');
-        return allOf(expected, p, [first, ...(reply ? [reply] : [])], `session ${first.syncml.hdr.sessionId} with DMS-2`);
+        return allOf(expected, p, [first, reply], `session ${first.syncml.hdr.sessionId} with DMS-2`);
       }
       case 'B.7':
         return exchange(ctx, 'B.7', 'dms2', 'dms1', 'BootstrapComplete', 'Ack', (q) => sameSession(ctx, sid(q)));
@@ -152,9 +185,13 @@ export const stepContent: Check = {
         return exchange(ctx, req.id, 'dms1', 'dms2', 'ClientPrepared', 'Ack', (q) => sameSession(ctx, sid(q)));
       case 'A.8':
       case 'B.10':
-        return exchange(ctx, req.id, 'dms2', 'dms1', 'DelegationComplete', 'Ack', (q) =>
-          q.type === 'DelegationComplete' && q.result !== 'success' ? [`result ${q.result}: ${q.reason ?? ''}`] : [],
-        );
+      {
+        // A delegation reported as failed is DMS-2 telling the truth about an earlier fault, if there was one.
+        const out = exchange(ctx, req.id, 'dms2', 'dms1', 'DelegationComplete', 'Ack');
+        const complete = delegations(ctx, req.id).find((m) => m.delegation!.type === 'DelegationComplete' && m.direction === 'request')?.delegation;
+        if (out.verdict !== 'PASS' || complete?.type !== 'DelegationComplete' || complete.result === 'success') return out;
+        return failAfter(out.expected ?? '', `result ${complete.result}: ${complete.reason ?? ''}`, out.evidence);
+      }
       case 'B.8':
       case 'A.4': {
         const acls = commandOutcomes(ctx, req.id, (t) => t.kind === 'Replace' && isAclTarget(t.target));

@@ -1,19 +1,56 @@
 import { MEDIA } from '../profile.js';
 import { validateDelegation } from '../delegation/codec.js';
+import { sameMediaType } from '../transport/media-type.js';
 import type { WireMessage } from '../judge/wire.js';
 import { allOf, missing, type Check, type JudgeContext } from './check.js';
 
 const dmsMessages = (ctx: JudgeContext) => ctx.messages.filter((m) => (m.event.link === 'dms1-dms2' || m.event.link === 'dms2-bootstrap') && (m.event.body?.bytes ?? 0) > 0);
 
+const DELEGATION_LINKS = new Set(['dms1-dms2', 'dms2-bootstrap']);
+const SYNCML_LINKS = new Set(['dms1-client', 'dms2-client', 'client-bootstrap']);
+const isServer = (r: string) => r === 'dms1' || r === 'dms2' || r === 'bootstrap';
+
+/**
+ * The media type binding profile 1.0 §2 gives a message with a body, or undefined when it names none: the
+ * answer to a Package #0 push, and an HTTP error on a SyncML link (a refusal, not a SyncML message; §7 judges
+ * a refusal by the message it refuses). DMS↔DMS errors are Error documents and keep the delegation type.
+ */
+function expectedType(m: WireMessage, requests: ReadonlyMap<string, WireMessage>): string | undefined {
+  const { link, from } = m.event;
+  // The recording proxy's own 502 stands for an upstream that failed: harness traffic, not the implementation's.
+  if (m.direction === 'response' && m.event.http?.status === 502 && m.event.reason?.startsWith('proxy:')) return undefined;
+  if (DELEGATION_LINKS.has(link)) return MEDIA.delegation;
+  if (!SYNCML_LINKS.has(link)) return undefined;
+  if (m.direction === 'request') return from === 'client' ? MEDIA.syncml : MEDIA.notification;
+  const status = m.event.http?.status ?? 200;
+  if (status < 200 || status > 299) return undefined;
+  const req = m.event.exchange ? requests.get(`${link} ${m.event.exchange}`) : undefined;
+  // Unpaired, a server's answer can only be to the client's SyncML; the client's is to a push.
+  const askedBy = req ? req.event.from : isServer(from) ? 'client' : undefined;
+  return askedBy === 'client' ? MEDIA.syncml : undefined;
+}
+
+/** How many offending messages the actual text names before it only counts them. */
+const LISTED = 6;
+
 export const wireContentType: Check = {
   id: 'wire-content-type',
-  title: 'DMS↔DMS bodies are application/vnd.dm.delegation+xml',
+  title: "Every message is typed with its link's media type",
   requirements: ['PRF-CONTENT-TYPE'],
   run(ctx) {
-    const ms = dmsMessages(ctx);
-    if (!ms.length) return missing(ctx, `every DMS↔DMS body typed ${MEDIA.delegation}`, 'no DMS↔DMS message');
-    const bad = ms.filter((m) => !(m.event.body?.contentType ?? '').startsWith(MEDIA.delegation));
-    return allOf(`every DMS↔DMS body typed ${MEDIA.delegation}`, bad.map((m) => `seq ${m.seq}: ${m.event.body?.contentType ?? 'no content type'}`), bad.length ? bad : ms.slice(0, 1), `${ms.length} bodies`);
+    const requests = new Map(ctx.messages.filter((m) => m.direction === 'request' && m.event.exchange).map((m) => [`${m.event.link} ${m.event.exchange}`, m]));
+    const judged = ctx.messages
+      .filter((m) => (m.event.body?.bytes ?? 0) > 0)
+      .map((m) => ({ m, want: expectedType(m, requests) }))
+      .filter((x): x is { m: WireMessage; want: string } => x.want !== undefined);
+    const expected = `every message typed exactly with its link's media type: ${MEDIA.delegation} on DMS↔DMS links, ${MEDIA.syncml} for DM sessions and the bootstrap, ${MEDIA.notification} for Package #0`;
+    if (!judged.length) return missing(ctx, expected, 'no message with a body');
+    const bad = judged.filter(({ m, want }) => !sameMediaType(m.event.body?.contentType, want));
+    const named = bad.slice(0, LISTED).map(({ m, want }) => `seq ${m.seq} on ${m.event.link} from ${m.event.from}: ${m.event.body?.contentType || 'no content type'}, not ${want}`);
+    if (bad.length > LISTED) named.push(`${bad.length - LISTED} more`);
+    // A PASS cites the first message of each sender, so whichever role is judged has one of its own.
+    const firstOfEach = judged.filter(({ m }, i) => judged.findIndex((x) => x.m.event.from === m.event.from) === i).map((x) => x.m);
+    return allOf(expected, named, bad.length ? bad.map((x) => x.m) : firstOfEach, `${judged.length} messages typed as the profile says`);
   },
 };
 

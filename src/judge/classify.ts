@@ -36,7 +36,8 @@ export function classify(approach: 'A' | 'B', events: readonly TraceEvent[], mes
   const byType = (type: string, link = 'dms1-dms2') =>
     messages.filter((m) => m.direction === 'request' && m.event.link === link && m.delegation?.type === type).flatMap((m) => exchangeOf(messages, m));
   add(index, `${p}.2`, byType('DelegationInitiationRequest'));
-  const sessions = dmSessions(messages);
+  // The harness's own sessions (its tree reads, its probe) are no step of the delegation.
+  const sessions = dmSessions(messages).filter((x) => !x.messages[0].event.phase && !x.pkg0?.event.phase);
   const dms1Sessions = sessions.filter((s) => s.server === 'dms1');
 
   if (p === 'B') {

@@ -25,7 +25,7 @@ export function judgeContext(flow: FlowResult): JudgeContext {
 }
 
 /** A check's outcome before the flow-wide pass decides what missing evidence means. */
-type Pending = CheckResult & { absent?: 'wire' | 'tree' | 'consequence' };
+type Pending = CheckResult & { absent?: 'wire' | 'tree' | 'consequence'; dependsOn?: string };
 
 /** The client's final tree was not read at all (as opposed to read with holes). */
 const treeNotRead = (flow: FlowResult) => flow.finalTree.unread?.some((u) => u.path === '.') ?? false;
@@ -60,11 +60,11 @@ function judgeAlone(ctx: JudgeContext, entry: CatalogueEntry): { base: Requireme
     } catch (err) {
       return { checkId: id, verdict: 'ERROR', reason: `check ${id} failed: ${(err as Error).message}`, evidence: [] };
     }
-    const { absent, consequence, ...rest } = out;
+    const { absent, consequence, dependsOn, ...rest } = out;
     const reasons = [out.reason, partial];
     const result = (verdict: Verdict, more?: string, pending?: Pending['absent']): Pending => {
       const reason = [...reasons, more].filter(Boolean).join('; ');
-      return { checkId: id, ...rest, verdict, ...(reason ? { reason } : {}), ...(pending ? { absent: pending } : {}) };
+      return { checkId: id, ...rest, verdict, ...(reason ? { reason } : {}), ...(pending ? { absent: pending, ...(dependsOn ? { dependsOn } : {}) } : {}) };
     };
     // A tree nobody read shows nothing: no end-state verdict, whatever a check made of the empty tree.
     if (isEndState && treeNotRead(ctx.flow)) return result('INCONCLUSIVE', "the client's final tree could not be read", 'tree');
@@ -100,17 +100,24 @@ function rootOf(results: RequirementResult[]): RequirementResult | undefined {
 }
 
 /** What missing evidence means once the whole flow is known (DESIGN.md §7). */
-function resolve(c: Pending, flow: FlowResult, stop: FlowStop | undefined): CheckResult {
-  const { absent, ...out } = c;
+function resolve(c: Pending, flow: FlowResult, stop: FlowStop | undefined, severity: CatalogueEntry['severity'], dependency?: RequirementResult): CheckResult {
+  const { absent, dependsOn: _d, ...out } = c;
   if (!absent) return out;
   const why = (verdict: Verdict, reason: string): CheckResult => ({ ...out, verdict, ...(reason || out.reason ? { reason: [out.reason, reason].filter(Boolean).join('; ') } : {}) });
+  // The requirement this one is about failed (or was blocked) in this flow: judged there, not twice.
+  if (dependency && (dependency.verdict === 'FAIL' || dependency.verdict === 'BLOCKED')) {
+    const by = dependency.verdict === 'FAIL' ? dependency.requirementId : dependency.blockedBy!;
+    const said = dependency.checks.find((x) => x.verdict === dependency.verdict);
+    const detail = dependency.verdict === 'FAIL' ? said?.actual : said?.reason?.split('; ').find((r) => r.startsWith('not reached'));
+    return { ...why('BLOCKED', `depends on ${dependency.requirementId}, which is ${dependency.verdict} in this flow${detail ? ` (${detail})` : ''}`), blockedBy: by };
+  }
   const blocked = (): CheckResult => ({ ...why('BLOCKED', `not reached: flow ${stop!.flowId} stopped at ${stop!.requirementId}${stop!.seq ? ` (seq ${stop!.seq})` : ''}: ${stop!.actual}`), blockedBy: stop!.requirementId });
   // A consequence is blocked only by a fault seen on the wire before it showed (a refusal shows with its
   // answer, which may come after a nested exchange that failed); else it is a failure of its own.
   if (absent === 'consequence') return stop && (stop.seq ?? Infinity) <= Math.max(...out.evidence, -Infinity) ? blocked() : out;
-  if (stop) return { ...why('BLOCKED', `not reached: flow ${stop.flowId} stopped at ${stop.requirementId}${stop.seq ? ` (seq ${stop.seq})` : ''}: ${stop.actual}`), blockedBy: stop.requirementId };
+  if (stop) return blocked();
   if (absent === 'tree') return why('INCONCLUSIVE', '');
-  if (flow.status === 'completed') return why('FAIL', 'the delegation completed without it');
+  if (flow.status === 'completed') return why(severity === 'SHOULD' ? 'WARN' : 'FAIL', 'the delegation completed without it');
   return why('INCONCLUSIVE', flow.status === 'timeout' ? `nothing within the budget: ${flow.error}` : `the flow ended early: ${flow.error ?? flow.status}`);
 }
 
@@ -121,17 +128,26 @@ function resolve(c: Pending, flow: FlowResult, stop: FlowStop | undefined): Chec
  */
 export function judgeFlow(flow: FlowResult, entries: readonly CatalogueEntry[]): RequirementResult[] {
   const ctx = judgeContext(flow);
-  const alone = entries.map((e) => judgeAlone(ctx, e));
+  const alone = entries.map((e) => ({ ...judgeAlone(ctx, e), entry: e }));
   const settled = (checks: CheckResult[]) => worst(checks.map((c) => c.verdict)) ?? 'ERROR';
   // The root is chosen among what failed on its own evidence: nothing missing, no consequence, can be a root.
   const firm = alone.map(({ base, checks }) => ({ ...base, checks: checks.filter((c) => !c.absent), verdict: settled(checks.filter((c) => !c.absent)) }));
   const root = rootOf(firm.filter((r) => r.checks.length));
   const stop = root ? stopAt(flow, root) : undefined;
-  return alone.map(({ base, checks }) => {
-    const resolved = checks.map((c) => resolve(c, flow, stop));
+  // Requirements another one depends on are settled first (a step before the ordering rules about it).
+  const done = new Map<string, RequirementResult>();
+  const settle = ({ base, checks, entry }: (typeof alone)[number]): RequirementResult => {
+    const resolved = checks.map((c) => resolve(c, flow, stop, entry.severity, c.dependsOn ? done.get(c.dependsOn) : undefined));
     const verdict = settled(resolved);
-    return { ...base, verdict, checks: resolved, ...(verdict === 'BLOCKED' && stop ? { blockedBy: stop.requirementId } : {}) };
-  });
+    const blockedBy = verdict === 'BLOCKED' ? resolved.find((c) => c.blockedBy)?.blockedBy : undefined;
+    const r = { ...base, verdict, checks: resolved, ...(blockedBy ? { blockedBy } : {}) };
+    done.set(r.requirementId, r);
+    return r;
+  };
+  const dependent = (a: (typeof alone)[number]) => a.checks.some((c) => c.dependsOn);
+  for (const a of alone) if (!dependent(a)) settle(a);
+  for (const a of alone) if (dependent(a)) settle(a);
+  return entries.map((e) => done.get(e.id)!);
 }
 
 function stopAt(flow: FlowResult, root: RequirementResult): FlowStop {

@@ -1,37 +1,67 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { DmAccount } from '../model/account.js';
-import { writeAccountLocal } from '../tree/dmacc.js';
-import { DmTree } from '../tree/tree.js';
+import { TREE } from '../profile.js';
+import { validateAcl } from '../tree/acl.js';
+import { readAccounts, writeAccountLocal } from '../tree/dmacc.js';
+import { DmTree, type TreeSnapshot } from '../tree/tree.js';
 
+/**
+ * The reference client's initial tree and the harness facts around it. `nodes` is the whole tree, ACLs
+ * included; `devInfo` and `accounts` are read from it, so the file has one source of truth.
+ */
 export interface ClientFixture {
   devInfo: { devId: string; man: string; mod: string; dmV: string; lang: string };
-  rootAcl: string;
-  nodes: Array<{ path: string; format: string; value?: string; acl?: string }>;
+  /** Every node, root first, parents before children; `acl` is the node's own ACL ('' = inherited). */
+  nodes: TreeSnapshot['nodes'];
+  /** The DMAcc accounts the nodes hold (with `{{name}}` placeholders unfilled). */
   accounts: Array<{ path: string; account: DmAccount }>;
   servers: { dms1: string; dms2: string; other: string[] };
   managedSubtrees: string[];
   partialSubtrees: string[];
 }
 
+/** What the fixture file holds: the tree and the harness facts, nothing derived. */
+type ClientFixtureFile = Omit<ClientFixture, 'devInfo' | 'accounts'>;
+
 export const DEFAULT_CLIENT_FIXTURE = fileURLToPath(new URL('../../fixtures/trees/client-initial.json', import.meta.url));
 
 export function loadClientFixture(file = DEFAULT_CLIENT_FIXTURE): ClientFixture {
-  return JSON.parse(readFileSync(file, 'utf8')) as ClientFixture;
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as ClientFixtureFile & { $comment?: string };
+  const tree = treeOf(raw.nodes, file);
+  const info = (leaf: string): string => {
+    const v = tree.value(`${TREE.devInfoRoot}/${leaf}`);
+    if (v === undefined) throw new Error(`${file}: no ${TREE.devInfoRoot}/${leaf} node`);
+    return v;
+  };
+  return {
+    devInfo: { devId: info('DevId'), man: info('Man'), mod: info('Mod'), dmV: info('DmV'), lang: info('Lang') },
+    nodes: raw.nodes,
+    accounts: readAccounts(tree),
+    servers: raw.servers,
+    managedSubtrees: raw.managedSubtrees,
+    partialSubtrees: raw.partialSubtrees,
+  };
 }
 
-/** Builds the client's tree, filling `{{name}}` placeholders (URLs known only once servers listen). */
+/** The tree of `nodes` exactly; a fixture is a promise about a device, so a bad ACL is an error, not evidence. */
+function treeOf(nodes: TreeSnapshot['nodes'], source: string): DmTree {
+  for (const n of nodes) {
+    const v = validateAcl(n.acl);
+    if (!v.ok) throw new Error(`${source}: ACL of ${n.path}: ${v.reason}`);
+  }
+  return DmTree.fromJSON({ nodes });
+}
+
+/**
+ * Builds the client's tree from the fixture's nodes, filling `{{name}}` placeholders in values (URLs known
+ * only once the servers listen). An account added to `accounts` in code at a path no node holds is written
+ * the way a bootstrap writes one.
+ */
 export function buildClientTree(f: ClientFixture, vars: Record<string, string>): DmTree {
   const fill = (s: string) => s.replace(/\{\{([\w.]+)\}\}/g, (_m, k: string) => vars[k] ?? `{{${k}}}`);
-  const tree = new DmTree({ rootAcl: f.rootAcl });
-  for (const n of f.nodes) {
-    tree.setNode(n.path, {
-      format: n.format,
-      ...(n.value !== undefined ? { value: fill(n.value) } : {}),
-      ...(n.acl !== undefined ? { acl: n.acl } : {}),
-    });
-  }
-  for (const a of f.accounts) writeAccountLocal(tree, a.path, { ...a.account, addr: fill(a.account.addr) });
+  const tree = treeOf(f.nodes.map((n) => (n.value === undefined ? n : { ...n, value: fill(n.value) })), 'client fixture');
+  for (const a of f.accounts) if (!tree.has(a.path)) writeAccountLocal(tree, a.path, { ...a.account, addr: fill(a.account.addr) });
   return tree;
 }
 

@@ -164,6 +164,13 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
     };
   };
   const roleOfServerId = (id: string): Role | 'unknown' => (id === ids.dms1 ? 'dms1' : id === ids.dms2 ? 'dms2' : 'unknown');
+  // The server a DM URL belongs to in this run: its own endpoints and the proxies standing in for them.
+  const roleOfAddr = (addr: string): Role | 'unknown' => {
+    const origin = (u: string) => { try { return new URL(u).origin; } catch { return u; } };
+    const at = origin(addr);
+    const dmUrls: Array<[string | undefined, Role]> = [[dms1?.dmUrl ?? real.dms1?.dmUrl, 'dms1'], [dms2?.dmUrl ?? real.dms2?.dmUrl, 'dms2'], ...(cfg?.proxies ?? []).map((p, i) => [proxies[i]?.url, p.to] as [string | undefined, Role])];
+    return dmUrls.find(([u, r]) => u && (r === 'dms1' || r === 'dms2') && origin(u) === at)?.[1] ?? 'unknown';
+  };
   const fingerprintOf = (role: Role) => (modes[role] === 'mock' ? setup.identityOf(role).fingerprint256 : real[role]?.certificateFingerprint256);
   const devId = setup.devInfo.devId;
   const deliverFor = (serverId: string) => (real.client && !real.client.pushUrl && real.client.drivers?.trigger ? upper.deliverer(real.client.drivers.trigger, serverId) : undefined);
@@ -247,7 +254,7 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
     const dms1DmUrl = dms1?.dmUrl ?? real.dms1!.dmUrl;
     if (modes.client === 'mock') {
       tree = buildClientTree(fixture, { 'dms1.dm': dms1DmUrl });
-      client = await new MockClient({ env: env('client'), tree, devInfo: fixture.devInfo, roleOfServerId, quirks: v.client }).start();
+      client = await new MockClient({ env: env('client'), tree, devInfo: fixture.devInfo, roleOfServerId, roleOfAddr, quirks: v.client }).start();
     }
     const dms1Delegation = dms1?.delegationUrl ?? real.dms1!.delegationUrl;
     const dms2Delegation = dms2?.delegationUrl ?? real.dms2!.delegationUrl;
@@ -281,7 +288,8 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
     if (tree) initialTree = tree.toJSON();
     else if (treeSource === 'protocol') {
       trace.note('initial tree: read over the protocol by the harness DMS-1');
-      const read = await within(readOverProtocol([dms1!], devId, roots, (n) => trace.note(n)), budgets.sessionMs, 'the initial tree read');
+      trace.phase = 'tree-read';
+      const read = await within(readOverProtocol([dms1!], devId, roots, (n) => trace.note(n)), budgets.sessionMs, 'the initial tree read').finally(() => (trace.phase = undefined));
       initialTree = read.snapshot;
       initialUnread = new Set(read.unread.map((u) => u.path));
     } else if (treeSource === 'driver') initialTree = (await readByDriver(upper, real.client!.drivers!.readTree!)).snapshot;
@@ -322,22 +330,27 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
     if (status !== 'error' && !tree && treeSource === 'protocol') {
       // Every mock server that may still hold an account reads; what neither may read stays unread.
       trace.note('final tree: read over the protocol by the harness servers');
+      trace.phase = 'tree-read';
       finalRead = await within(readOverProtocol([dms2, dms1].filter((x): x is NonNullable<typeof x> => !!x) as ServerRole[], devId, roots, (n) => trace.note(n)), budgets.flowMs, 'the final tree read');
+      trace.phase = undefined;
     } else if (status !== 'error' && !tree && treeSource === 'driver') finalRead = await readByDriver(upper, real.client!.drivers!.readTree!);
     if (status === 'completed' && dms2) {
       // A probe by the new manager: read the delegated ACLs and try one write it holds no right for,
       // so the client's 425 is on the wire to judge.
       const known = tree ? tree.clone() : DmTree.fromJSON(initialTree);
       trace.note('probe: DMS-2 reads the delegated ACLs and attempts one unauthorised Replace');
+      trace.phase = 'probe';
       await within(dms2.trigger(devId, probeScript(subtrees, known, ids.dms2, finalRead ? DmTree.fromJSON(finalRead.snapshot) : undefined)), budgets.sessionMs, 'the probe session');
       if (client) await within(client.idle(), budgets.sessionMs, 'the client to finish its sessions');
     }
   } catch (err) {
+    trace.phase = undefined;
     if (status === 'completed') {
       status = statusOf(err);
       error = (err as Error).message;
     }
   } finally {
+    trace.phase = undefined;
     trace.note(`flow ${s.id} ends: ${status}${error ? `: ${error}` : ''}`);
     await closeAll();
   }
@@ -381,9 +394,11 @@ function statusOf(err: unknown): FlowStatus {
  * the tree whose ACLs decide (the client's current one; the latest read of a real client).
  */
 function probeScript(subtrees: string[], snapshot: DmTree, prober: string, rights: DmTree = snapshot): SessionScript {
-  const leaf = snapshot
+  const candidates = snapshot
     .toJSON()
-    .nodes.find((n) => n.format !== 'node' && n.value !== undefined && !n.path.startsWith('./DMAcc') && rights.has(n.path) && !aclGrants(rights.effectiveAcl(n.path).acl, 'Replace', prober));
+    .nodes.filter((n) => n.format !== 'node' && n.value !== undefined && !n.path.startsWith(`${TREE.dmAccRoot}/`) && rights.has(n.path) && !aclGrants(rights.effectiveAcl(n.path).acl, 'Replace', prober));
+  // A writable node first: DevInfo is read-only by its AccessType, so a client may rightly answer 405 there.
+  const leaf = candidates.find((n) => !n.path.startsWith(`${TREE.devInfoRoot}/`)) ?? candidates[0];
   return async function* () {
     yield [...subtrees.map((s) => get(aclUri(s))), ...(leaf ? [replace(leaf.path, leaf.value!, leaf.format)] : [])];
   };

@@ -60,6 +60,11 @@ export interface TraceEvent {
   note?: string;
   /** The flow this event belongs to, when the run has several. */
   flow?: string;
+  /**
+   * Set while the harness runs sessions of its own after or before the delegation (reading a real
+   * client's tree, the unauthorised-Replace probe): that traffic is no step of the delegation.
+   */
+  phase?: 'tree-read' | 'probe';
 }
 
 /**

@@ -16,6 +16,8 @@ export class TraceRecorder {
   private readonly listeners = new Set<(e: TraceEvent) => void>();
   /** Label added to every event (the flow being run). */
   flow?: string;
+  /** What the harness itself is doing, stamped on every event while set (its probe, its tree reads). */
+  phase?: TraceEvent['phase'];
 
   constructor(private readonly file?: string) {
     if (file) mkdirSync(dirname(file), { recursive: true });
@@ -27,6 +29,7 @@ export class TraceRecorder {
       time: new Date().toISOString(),
       t: Math.round((performance.now() - this.start) * 1000) / 1000,
       ...(this.flow && !e.flow ? { flow: this.flow } : {}),
+      ...(this.phase ? { phase: this.phase } : {}),
       ...e,
     };
     this.list.push(event);

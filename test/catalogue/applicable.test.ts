@@ -136,7 +136,7 @@ describe('matchesGlob', () => {
 
   it('selects the ordering entries with ORD-*', () => {
     const selected = select('ORD-*');
-    expect(selected).toHaveLength(16);
+    expect(selected).toHaveLength(17);
     expect(selected.every((id) => id.startsWith('ORD-'))).toBe(true);
   });
 

@@ -40,7 +40,7 @@ const clone = (): { $schema: string; version: string; entries: Record<string, un
 describe('the bundled catalogue', () => {
   it('loads, validates and points editors at its schema', () => {
     expect(catalogue.version).toBe('1.0');
-    expect(catalogue.entries.length).toBe(59);
+    expect(catalogue.entries.length).toBe(64);
     expect(raw.$schema).toBe('./catalogue.schema.json');
   });
 
@@ -154,7 +154,7 @@ describe('the bundled catalogue', () => {
 
   it('marks every binding-profile entry as profile', () => {
     const profile = catalogue.entries.filter((e) => e.category === 'profile');
-    expect(profile.map((e) => e.id)).toEqual(['PRF-CONTENT-TYPE', 'PRF-SCHEMA', 'PRF-SESSION-ID', 'PRF-RESPONSES']);
+    expect(profile.map((e) => e.id)).toEqual(['PRF-CONTENT-TYPE', 'PRF-SCHEMA', 'PRF-SESSION-ID', 'PRF-RESPONSES', 'PRF-ONCE-PER-DELEGATION']);
     for (const e of profile) expect(e.provenance).toBe('profile');
   });
 

@@ -27,12 +27,13 @@ describe('formatCatalogue', () => {
   it('groups rows by category in a fixed order, with counts', () => {
     const headings = lines.filter((l) => /^\S.* \([a-z-]+, \d+\)$/.test(l));
     expect(headings).toEqual([
+      'Architecture (architecture, 2)',
       'Steps (step, 19)',
-      'Message ordering (ordering, 16)',
+      'Message ordering (ordering, 17)',
       'TLS (tls, 6)',
       'DM session (session, 8)',
-      'Final state of the DM tree (final-state, 6)',
-      'Binding profile (profile, 4)',
+      'Final state of the DM tree (final-state, 7)',
+      'Binding profile (profile, 5)',
     ]);
     const at = (s: string): number => lines.findIndex((l) => l.startsWith(s));
     expect(at('B.10 ')).toBeLessThan(at('Message ordering'));
@@ -49,6 +50,6 @@ describe('formatCatalogue', () => {
   });
 
   it('starts with the catalogue version and size', () => {
-    expect(lines[0]).toBe('dmdc requirement catalogue 1.0: 59 requirements');
+    expect(lines[0]).toBe('dmdc requirement catalogue 1.0: 64 requirements');
   });
 });

@@ -206,6 +206,7 @@ describe('treeReadScript bounds and odd answers', () => {
     expect(read!.snapshot.nodes.map((n) => n.path)).toEqual(['.', './Vendor', './Vendor/Apps', './Vendor/Conn']);
     expect(read!.unread).toEqual([
       { path: './Vendor/Security', status: UNREAD.LIMIT },
+      { path: './Vendor/Ops', status: UNREAD.LIMIT },
       { path: './Vendor/Apps/Mail', status: UNREAD.LIMIT },
       { path: './Vendor/Conn/APN', status: UNREAD.LIMIT },
     ]);
@@ -215,7 +216,7 @@ describe('treeReadScript bounds and odd answers', () => {
     let read: TreeRead | undefined;
     const packages = await drive(treeReadScript(['./Vendor'], (r) => (read = r), { maxPackages: 1 }), tree, DMS1);
     expect(packages).toBe(1);
-    expect(read!.unread.map((u) => u.path)).toEqual(['./Vendor/Apps', './Vendor/Conn', './Vendor/Security']);
+    expect(read!.unread.map((u) => u.path)).toEqual(['./Vendor/Apps', './Vendor/Conn', './Vendor/Security', './Vendor/Ops']);
     expect(read!.unread.every((u) => u.status === UNREAD.LIMIT)).toBe(true);
     expect(read!.reader).toBe(`session 1 of ${devId}`);
   });

@@ -100,6 +100,30 @@ describe('an implementation that never answers, or a driver that lies, cannot pa
     expect(trace.some((e) => e.kind === 'error' && /TIMEOUT|no response/.test(e.reason ?? ''))).toBe(true);
   }, 90_000);
 
+  test('a client that accepts the Package #0 connection and never answers: exit 3, within flowMs', async () => {
+    const before = accepted;
+    const config = put('hanging-client.json', {
+      pki: { dir: pkiDir },
+      roles: { client: { mode: 'real', pushUrl: `https://127.0.0.1:${hangingPort}/push`, trustAnchor: join(pkiDir, 'ca.crt'), treeRead: 'protocol' } },
+      device: {
+        devId: 'IMEI:493005100592800', man: 'Example Devices', mod: 'EX-100',
+        dms1Account: { clientName: 'dev-1', clientSecret: 'c', clientNonce: 'MTIzNA==', serverName: 'dms1.example', serverSecret: 's', serverNonce: 'NTY3OA==' },
+        managedSubtrees: ['./Vendor/Apps'], partialSubtrees: ['./Vendor/Apps'], otherServers: [], dms1AccountPath: './DMAcc/dms1',
+      },
+      ics: oneFlow,
+      budgets: { requestMs: 1000, sessionMs: 1500, notificationMs: 1500, flowMs: 3000 },
+    });
+    const started = Date.now();
+    const run = await dmdcRun(['--config', config], join(dir, 'hanging-client'), 60_000);
+    expect(run.status, run.stdout + run.stderr).toBe(3);
+    expect(accepted).toBeGreaterThan(before);
+    const r = run.report!;
+    expect(r.summary.byVerdict.FAIL).toBe(0);
+    // The flow keeps to flowMs: the tree reads and the probe are inside it, not after it.
+    expect(r.flows[0].durationMs).toBeLessThan(3000 + 1500);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  }, 90_000);
+
   test('a DMS-1 driver that claims success while nothing reaches the wire: no PASS, exit 3', async () => {
     const config = put('lying-driver.json', {
       pki: { dir: pkiDir },

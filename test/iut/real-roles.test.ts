@@ -25,7 +25,12 @@ describe.each(CASES)('a real $role (the reference mock as a separate process)', 
     expect(validateReport(r)).toEqual({ ok: true });
     expect(r.roles[c.role as keyof typeof r.roles]).toBe('real');
     expect(Object.values(r.roles).filter((m) => m === 'real')).toHaveLength(1);
-    expect(r.summary.byVerdict.PASS).toBeGreaterThan(100);
+    expect(r.summary.byVerdict.PASS).toBeGreaterThan(40);
+    // Every verdict is on the implementation: a requirement only the harness's mocks must keep is not one.
+    // (A Bootstrap Server inside a real DMS-2 is as real as DMS-2.)
+    const mine = (id: string) => catalogue.entries.find((e) => e.id === id)!.roles.some((role) => role === c.role || (c.role === 'dms2' && role === 'bootstrap'));
+    for (const x of r.results.filter((x) => x.verdict === 'PASS')) expect(mine(x.requirementId), x.requirementId).toBe(true);
+    for (const x of r.results.filter((x) => /^constrains only harness roles/.test(x.checks[0].reason ?? ''))) expect(mine(x.requirementId), x.requirementId).toBe(false);
     expect(r.summary.byVerdict.FAIL + r.summary.byVerdict.ERROR + r.summary.byVerdict.INCONCLUSIVE).toBe(0);
     // A check that could not be seen is never reported as passed.
     for (const x of r.results.filter((x) => x.verdict === 'NOT_OBSERVABLE')) expect(x.checks[0].reason).toMatch(/not observable/);

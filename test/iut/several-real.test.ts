@@ -67,8 +67,9 @@ describe('several roles real at once', () => {
     expect(r.setup!.observability['dms1-dms2']).toEqual({ observed: true, how: 'recorded by the recording proxy' });
     for (const id of ['A.2', 'B.3', 'B.7', 'B.10', 'TLS-DMS-MUTUAL', 'ORD-B.9-B.10']) expect(verdictsOf(r, id), id).not.toContain('FAIL');
     expect(verdictsOf(r, 'B.7').sort()).toEqual(['NOT_APPLICABLE', 'PASS']);
-    // The harness's DMS-2 probe cannot run against a real DMS-2: not observable, never passed.
-    expect(verdictsOf(r, 'SES-ACL-425')).toEqual(['NOT_OBSERVABLE']);
+    // SES-ACL-425 constrains only the client, the harness's own here: no verdict on the implementations.
+    expect(verdictsOf(r, 'SES-ACL-425')).toEqual(['NOT_APPLICABLE']);
+    expect(r.results.find((x) => x.requirementId === 'SES-ACL-425')!.checks[0].reason).toMatch(/^constrains only harness roles/);
   }, 150_000);
 
   test('DMS-1 and the client real with no proxy: their link is NOT_OBSERVABLE, the tree comes from the readTree driver', async () => {

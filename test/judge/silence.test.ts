@@ -15,6 +15,8 @@ beforeAll(async () => void (pki = await createPki()));
 const SILENT: Array<{ name: string; scenario: string; variation: Variation }> = [
   { name: "DMS-2's DM endpoint accepts every request and never answers", scenario: 'A-full-temporary', variation: { server: { dms2: { dmAnswer: 'silent' } } } },
   { name: "DMS-1's DM endpoint accepts every request and never answers", scenario: 'B-full-temporary', variation: { server: { dms1: { dmAnswer: 'silent' } } } },
+  { name: 'the client accepts the Package #0 connection and never answers', scenario: 'A-partial-temporary', variation: { client: { silentPush: true } } },
+  { name: 'the client answers Package #0, connects to the server and never sends', scenario: 'B-partial-permanent', variation: { client: { stallSession: true } } },
 ];
 
 describe('a silent peer', () => {
@@ -39,5 +41,16 @@ describe('an HTTP refusal is judged by the requirement about the refused message
     expect(failed.map((r) => r.requirementId)).toEqual(['A.7']);
     expect(failed[0].checks.find((c) => c.verdict === 'FAIL')!.actual).toMatch(new RegExp(`refused package 1 .* HTTP ${status}`));
     expect(results.find((r) => r.requirementId === 'SES-CRED')!.verdict).not.toBe('FAIL');
+  });
+});
+
+describe('DM sessions are told apart by their exchanges, then their SessionIDs compared', () => {
+  test('a client that changes its SessionID mid-session fails SES-SESSIONID and nothing else', async () => {
+    const flow = await runFlow({ scenario: scenario('A-full-temporary'), pki, budgets: BUDGETS, variation: { client: { sessionIdChange: true } } });
+    const results = judgeFlow(flow, loadCatalogue().entries);
+    const failed = results.filter((r) => r.verdict === 'FAIL');
+    expect(failed.map((r) => r.requirementId)).toEqual(['SES-SESSIONID']);
+    expect(failed[0].checks[0].actual).toMatch(/the client changed SessionID from \w+ to \w+ at seq \d+/);
+    expect(flow.status).toBe('completed');
   });
 });
