@@ -46,6 +46,8 @@ export function delegationHandler(
   onMessage: (m: DelegationMessage, conn: ConnectionInfo | undefined) => Promise<DelegationMessage>,
   pinned?: () => string[] | undefined,
   path: string = PATHS.delegation,
+  /** Mutants only: answer this message type with an XML document cut short. */
+  malformedAnswerTo?: string,
 ): RequestHandler {
   return http.post(`*${path}`, async ({ request }) => {
     const type = request.headers.get('content-type') ?? '';
@@ -60,7 +62,9 @@ export function delegationHandler(
     const parsed = parseDelegation(await request.text());
     if (!parsed.ok) return refusalReply(parsed.code, parsed.reason);
     try {
-      return delegationReply(await onMessage(parsed.message, conn));
+      const answer = await onMessage(parsed.message, conn);
+      if (parsed.message.type === malformedAnswerTo) return new HttpResponse(buildDelegation(answer).slice(0, -20), { headers: { 'content-type': MEDIA.delegation } });
+      return delegationReply(answer);
     } catch (err) {
       if (err instanceof DelegationRefusal) return refusalReply(err.code, err.message, err.sessionId);
       return refusalReply('INTERNAL', (err as Error).message);

@@ -45,6 +45,8 @@ export interface ServerRoleOptions {
   delegationContentType?: string;
   /** The DM endpoint never answers, or answers every request with this HTTP status (verdict tests). */
   dmAnswer?: 'silent' | number;
+  /** Answer this delegation message type with malformed XML (mutants only). */
+  malformedAnswerTo?: string;
 }
 
 let pkg0Counter = 0;
@@ -103,6 +105,8 @@ export abstract class ServerRole {
         delegationHandler(
           (m, conn) => this.onDelegation(m, conn),
           () => [...this.peers.values()].map((p) => p.fingerprint256!).filter(Boolean),
+          undefined,
+          o.malformedAnswerTo,
         ),
         ...this.extraDelegationHandlers(),
       ],
