@@ -57,6 +57,9 @@ export interface Budgets {
   flowMs: number;
 }
 
+const REAL_PEER_GRACE_MS = 300;
+const MOCK_PEER_GRACE_MS = 40;
+
 export const DEFAULT_BUDGETS: Budgets = { requestMs: 5_000, sessionMs: 10_000, notificationMs: 10_000, flowMs: 30_000 };
 
 export interface FlowOptions {
@@ -184,6 +187,9 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
         managedSubtrees: setup.managedSubtrees,
         ownAccountPath: setup.dms1AccountPath,
         quirks: v.dms1,
+        // Late and duplicate messages of a real DMS-2 are recorded in their own flow; the reference DMS-2
+        // sends nothing late, so a short window (for a mutant's back-to-back duplicate) keeps flows fast.
+        graceMs: setup.modes.dms2 === 'real' ? REAL_PEER_GRACE_MS : MOCK_PEER_GRACE_MS,
         ...v.server?.dms1,
       })
     : undefined;
