@@ -103,7 +103,8 @@ export function buildReport(i: ReportInput): RunReport {
       total: i.results.length,
       byVerdict,
       exitCode,
-      failedRequirements: [...new Set(i.results.filter((r) => r.verdict === 'FAIL').map((r) => r.requirementId))],
+      // Each flow's FAILs earliest on the wire first, so the roots lead.
+      failedRequirements: [...new Set(i.flows.flatMap((f) => flowVerdicts(f, i.results).rootFailures))],
     },
     requirements: i.entries.map((e) => {
       // Where provenance differs by approach, report the one of the approach(es) run.

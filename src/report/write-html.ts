@@ -283,12 +283,18 @@ ${evidenceList(flowId, flow, c.evidence)}</div>`;
 function failures(report: RunReport, refOf: (id: string) => RequirementRef): string {
   const flows = new Map(report.flows.map((f) => [f.id, f]));
   const flowRank = new Map(report.flows.map((f, i) => [f.id, i]));
+  // Within a flow, its FAILs in the order they showed on the wire: the root first.
+  const rootRank = (r: RequirementResult) => {
+    const i = flows.get(r.flowId)?.rootFailures.indexOf(r.requirementId) ?? -1;
+    return i < 0 ? 1e9 : i;
+  };
   const list = report.results
     .filter((r) => ATTENTION.includes(r.verdict))
     .sort(
       (a, b) =>
         ATTENTION.indexOf(a.verdict) - ATTENTION.indexOf(b.verdict) ||
         (flowRank.get(a.flowId) ?? 1e9) - (flowRank.get(b.flowId) ?? 1e9) ||
+        rootRank(a) - rootRank(b) ||
         byNatural(a.requirementId, b.requirementId),
     );
   if (list.length === 0) return `<section id="failures"><h2>Failures and warnings</h2><p>None: no FAIL, ERROR, INCONCLUSIVE or WARN.</p></section>`;
