@@ -3,6 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MUTANTS } from '../../mocks/mutants.js';
 import { loadCatalogue, matchesGlob } from '../catalogue/catalogue.js';
+import { attributeBySessionId } from '../judge/attribute.js';
 import { flowVerdicts, judgeFlow } from '../judge/judge.js';
 import { createPki } from '../pki/pki.js';
 import { buildReport } from '../report/build-report.js';
@@ -111,6 +112,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const errors: string[] = [];
   const flows: FlowResult[] = [];
   const results: RequirementResult[] = [];
+  const judgedBy = new Map<string, RequirementResult[]>();
   try {
     const pki = config?.pki ?? (await createPki());
     for (const scenario of scenarios) {
@@ -118,7 +120,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       const flow = await runFlow({ scenario, pki, config, traceFile: join(dir, 'trace.jsonl'), variation: mutant?.variation });
       flows.push(flow);
       const judged = judgeFlow(flow, entries);
-      results.push(...judged);
+      judgedBy.set(scenario.id, judged);
       const { rootFailures, stop } = flowVerdicts(flow, judged);
       const blocked = judged.filter((r) => r.verdict === 'BLOCKED').length;
       const inconclusive = judged.filter((r) => r.verdict === 'INCONCLUSIVE').length;
@@ -131,6 +133,12 @@ export async function runCommand(argv: string[]): Promise<number> {
     errors.push(`harness: ${(err as Error).stack ?? err}`);
     say(`\n  harness error: ${(err as Error).message}`);
   }
+  // A late message of one delegation that reached a later flow's endpoints is judged in its own flow.
+  for (const id of attributeBySessionId(flows)) {
+    judgedBy.set(id, judgeFlow(flows.find((f) => f.scenario.id === id)!, entries));
+    say(`  ${id}: re-judged with the DMS↔DMS messages of its delegation recorded during another flow`);
+  }
+  results.push(...flows.flatMap((f) => judgedBy.get(f.scenario.id) ?? []));
 
   const flowsFile = join(dir, 'flows.json');
   writeFileSync(flowsFile, JSON.stringify(flows));

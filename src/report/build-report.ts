@@ -41,7 +41,7 @@ function flowReport(f: FlowResult, results: readonly RequirementResult[]): FlowR
       to: e.to,
       ...(stepOf.has(e.seq) ? { step: stepOf.get(e.seq) } : {}),
       ...(e.http?.status !== undefined ? { httpStatus: e.http.status } : {}),
-      summary: e.note ?? e.body?.parsed?.summary ?? e.body?.parsed?.error ?? `${e.http?.method ?? ''} ${e.http?.path ?? ''}`.trim() ?? e.kind,
+      summary: `${e.note ?? e.body?.parsed?.summary ?? e.body?.parsed?.error ?? (`${e.http?.method ?? ''} ${e.http?.path ?? ''}`.trim() || e.kind)}${e.attributedFrom ? ` (recorded during flow ${e.attributedFrom.flow}, seq ${e.attributedFrom.seq})` : ''}`,
       ...(e.body?.raw ? { body: e.body.raw } : {}),
       ...(e.tls?.protocol ? { tlsProtocol: e.tls.protocol } : {}),
       ...(e.reason ? { reason: e.reason } : {}),

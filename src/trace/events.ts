@@ -65,6 +65,8 @@ export interface TraceEvent {
    * client's tree, the unauthorised-Replace probe): that traffic is no step of the delegation.
    */
   phase?: 'tree-read' | 'probe';
+  /** Recorded during another flow (a late message of this flow's delegation): that flow and its seq there. */
+  attributedFrom?: { flow: string; seq: number };
 }
 
 /**

@@ -1,0 +1,167 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { createPki, writePki } from '../../src/pki/pki.js';
+import type { RunReport } from '../../src/report/model.js';
+import { dmdcRun, type DmdcRun } from './iut-run.js';
+
+/**
+ * An implementation the harness has never seen: a DMS-2 written in Python from the documentation alone
+ * (independent-dms2/dms2.py). Without a fault it must pass; each planted fault must be named by the
+ * requirement it breaks, without a cascade of FAILs.
+ */
+const SCRIPT = fileURLToPath(new URL('./independent-dms2/dms2.py', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'dmdc-independent-dms2-'));
+const pkiDir = join(dir, 'pki');
+const oneFlow = { approaches: ['A'], scopes: ['full'], durations: ['temporary'] };
+const budgets = { requestMs: 1500, sessionMs: 3000, notificationMs: 3000, flowMs: 8000, driverMs: 2000 };
+
+interface Dms2 {
+  urls: { dm: string; delegation: string; control: string };
+  stderr: () => string;
+  stop: () => Promise<void>;
+}
+
+/** Starts dms2.py and resolves with the URLs of its one JSON line (or rejects past the budget). */
+function startDms2(fault?: string, budgetMs = 10_000): Promise<Dms2> {
+  const args = [SCRIPT, '--cert', join(pkiDir, 'dms2.crt'), '--key', join(pkiDir, 'dms2.key'), '--ca', join(pkiDir, 'ca.crt'), '--port-dm', '0', '--port-delegation', '0'];
+  if (fault) args.push('--fault', fault);
+  const child: ChildProcess = spawn('python3', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  const stop = () =>
+    new Promise<void>((done) => {
+      if (child.exitCode !== null || child.signalCode !== null) return done();
+      const hard = setTimeout(() => child.kill('SIGKILL'), 3000);
+      child.once('exit', () => (clearTimeout(hard), done()));
+      child.kill('SIGTERM');
+    });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void stop();
+      reject(new Error(`dms2.py printed nothing within ${budgetMs} ms: ${stderr}`));
+    }, budgetMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`dms2.py exited with ${code}: ${stderr}`));
+    });
+    createInterface({ input: child.stdout! }).once('line', (line) => {
+      clearTimeout(timer);
+      try {
+        resolve({ urls: JSON.parse(line) as Dms2['urls'], stderr: () => stderr, stop });
+      } catch (e) {
+        void stop();
+        reject(e as Error);
+      }
+    });
+  });
+}
+
+function configFor(name: string, d: Dms2): string {
+  const config = {
+    name: `independent DMS-2 (${name})`,
+    pki: { dir: pkiDir },
+    roles: {
+      dms1: { mode: 'mock' },
+      dms2: {
+        mode: 'real',
+        serverId: 'dms2.example',
+        dmUrl: d.urls.dm,
+        delegationUrl: d.urls.delegation,
+        trustAnchor: join(pkiDir, 'ca.crt'),
+        drivers: {
+          reset: { http: { method: 'POST', url: `${d.urls.control}/control/reset` } },
+          setup: {
+            http: {
+              url: `${d.urls.control}/control/configure`,
+              body: '{"peers":[{"serverId":"{dms1ServerId}","delegationUrl":"{dms1DelegationUrl}"}],"pushUrl":"{clientPushUrl}"}',
+            },
+          },
+        },
+      },
+      bootstrap: { mode: 'mock' },
+      client: { mode: 'mock' },
+    },
+    ics: oneFlow,
+    budgets,
+  };
+  const file = join(dir, `${name}.json`);
+  writeFileSync(file, JSON.stringify(config, null, 2));
+  return file;
+}
+
+async function runWith(fault?: string): Promise<DmdcRun & { dms2Log: string }> {
+  const name = fault ?? 'no-fault';
+  const d = await startDms2(fault);
+  try {
+    const run = await dmdcRun(['--config', configFor(name, d)], join(dir, `reports-${name}`), 30_000);
+    return { ...run, dms2Log: d.stderr() };
+  } finally {
+    await d.stop();
+  }
+}
+
+const fails = (r: RunReport) => r.results.filter((x) => x.verdict === 'FAIL');
+const failIds = (r: RunReport) => [...new Set(fails(r).map((x) => x.requirementId))];
+const explain = (run: DmdcRun & { dms2Log: string }) => {
+  const r = run.report;
+  const lines = r ? r.results.filter((x) => !['PASS', 'NOT_APPLICABLE', 'NOT_OBSERVABLE'].includes(x.verdict)).map((x) => `${x.flowId} ${x.requirementId} ${x.verdict}: ${x.checks.map((c) => c.actual ?? c.reason ?? '').join(' | ').slice(0, 300)}`) : [];
+  return [`exit ${run.status}`, run.stdout.slice(-1500), run.stderr.slice(-1500), ...lines, '--- dms2.py ---', run.dms2Log.slice(-3000)].join('\n');
+};
+
+/** No more than 3 FAIL ids per flow, and every BLOCKED result is blocked by a FAIL of its own flow. */
+function expectNoCascade(r: RunReport, why: string) {
+  for (const flow of r.flows) {
+    const mine = r.results.filter((x) => x.flowId === flow.id);
+    const failed = new Set(mine.filter((x) => x.verdict === 'FAIL').map((x) => x.requirementId));
+    expect(failed.size, `${flow.id}: ${[...failed].join(', ')}\n${why}`).toBeLessThanOrEqual(3);
+    for (const x of mine.filter((x) => x.verdict === 'BLOCKED')) {
+      expect(x.blockedBy, `${flow.id} ${x.requirementId}\n${why}`).toBeDefined();
+      expect(failed.has(x.blockedBy!), `${flow.id} ${x.requirementId} blocked by ${x.blockedBy}\n${why}`).toBe(true);
+    }
+  }
+}
+
+describe('an independent DMS-2 (Python, written from the documentation)', () => {
+  beforeAll(async () => writePki(pkiDir, await createPki()));
+
+  test('without a fault: exit 0, nothing FAIL, INCONCLUSIVE or ERROR', async () => {
+    const run = await runWith();
+    const why = explain(run);
+    expect(run.status, why).toBe(0);
+    const v = run.report!.summary.byVerdict;
+    expect(v.FAIL + v.INCONCLUSIVE + v.ERROR, why).toBe(0);
+    expect(v.PASS, why).toBeGreaterThan(20);
+    // DMS-2 read the delegated ACLs and found its rights there: its DelegationComplete says success.
+    const complete = run.report!.flows[0].sequence.filter((s) => s.kind === 'request' && /^DelegationComplete\b/.test(s.summary));
+    expect(complete.map((s) => s.summary), why).toEqual([expect.stringMatching(/ success$/)]);
+  }, 40_000);
+
+  test.for<{ fault: string; exit: number; fail: RegExp | null }>([
+    { fault: 'tls11', exit: 1, fail: /^(A\.1|TLS-DMS-MUTUAL|TLS-VERSION)$/ },
+    { fault: 'malformed-initiation-response', exit: 1, fail: /^PRF-SCHEMA$/ },
+    { fault: 'silent-dm', exit: 3, fail: null },
+    { fault: 'wrong-addr', exit: 1, fail: /^A\.3$/ },
+    { fault: 'complete-twice', exit: 1, fail: /^PRF-ONCE-PER-DELEGATION$/ },
+  ])('fault $fault: exit $exit, named by its requirement, no cascade', { timeout: 40_000 }, async ({ fault, exit, fail }) => {
+    const run = await runWith(fault);
+    const why = explain(run);
+    expect(run.status, why).toBe(exit);
+    const r = run.report!;
+    if (fail) expect(failIds(r).some((id) => fail.test(id)), why).toBe(true);
+    else expect(failIds(r), why).toEqual([]);
+    expectNoCascade(r, why);
+  });
+
+  // A delegation endpoint that takes any client: a known gap, reported rather than asserted.
+  test('fault no-client-cert-required: recorded, not asserted', async () => {
+    const run = await runWith('no-client-cert-required');
+    const r = run.report!;
+    console.log(`no-client-cert-required: exit ${run.status}, FAIL ${failIds(r).join(', ') || 'none'}`);
+    expect(r).toBeDefined();
+  }, 40_000);
+});
