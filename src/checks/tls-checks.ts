@@ -13,6 +13,20 @@ const LINK_OF: Record<string, string[]> = {
 
 const onLinks = (ctx: JudgeContext, links: string[]) => ctx.events.filter((e) => links.includes(e.link));
 
+/**
+ * Connections that never got through the TLS handshake: refused by a harness server (`tls-error`), or failed
+ * on a harness client before TLS was up (an `error` with no TLS facts that is neither silence nor a peer
+ * nobody listens on).
+ */
+export function handshakeFailures(events: readonly TraceEvent[]): TraceEvent[] {
+  return events.filter(
+    (e) => e.kind === 'tls-error' || (e.kind === 'error' && !e.tls?.protocol && !/^(TIMEOUT|ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EADDRNOTAVAIL)\b/.test(e.reason ?? '')),
+  );
+}
+
+/** The peer refused or lacked every protocol version on offer (alert 70, "unsupported protocol"). */
+const versionRefused = (e: TraceEvent) => /protocol version|unsupported protocol|wrong version number|no protocols available/i.test(e.reason ?? '');
+
 /** Mutual authentication on a server↔server link: every connection verified both ways, none refused. */
 export const tlsMutual: Check = {
   id: 'tls-mutual',
@@ -23,7 +37,7 @@ export const tlsMutual: Check = {
     const evs = onLinks(ctx, links);
     const expected = `every TLS connection on ${links.join(', ')} authenticates both ends with certificates from the pre-exchanged trust anchors`;
     const conns = evs.filter((e) => e.kind === 'tls');
-    const refused = evs.filter((e) => e.kind === 'tls-error');
+    const refused = handshakeFailures(evs);
     if (!conns.length && !refused.length) return missing(ctx, expected, `no TLS connection on ${links.join(', ')}`);
     const problems = [
       ...refused.map((e) => `connection refused (seq ${e.seq}): ${e.reason}`),
@@ -41,9 +55,12 @@ export const tlsVersion: Check = {
   run(ctx) {
     const conns = ctx.events.filter((e) => e.kind === 'tls');
     const expected = 'TLSv1.2 or TLSv1.3 on every connection';
-    if (!conns.length) return missing(ctx, expected, 'no TLS connection observed');
+    // A handshake that failed over the protocol version shows a peer without TLS 1.2 or newer.
+    const refused = handshakeFailures(ctx.events).filter(versionRefused);
+    if (!conns.length && !refused.length) return missing(ctx, expected, 'no TLS connection observed');
     const old = conns.filter((e) => !isTls12OrNewer(e.tls?.protocol));
-    return allOf(expected, old.map((e) => `${e.link} seq ${e.seq}: ${e.tls?.protocol}`), old.length ? old : conns.slice(0, 1), `${conns.length} connections: ${[...new Set(conns.map((e) => e.tls?.protocol))].join(', ')}`);
+    const problems = [...refused.map((e) => `${e.link} seq ${e.seq}: handshake failed over the protocol version (${e.reason})`), ...old.map((e) => `${e.link} seq ${e.seq}: ${e.tls?.protocol}`)];
+    return allOf(expected, problems, problems.length ? [...refused, ...old] : conns.slice(0, 1), `${conns.length} connections: ${[...new Set(conns.map((e) => e.tls?.protocol))].join(', ')}`);
   },
 };
 
@@ -69,10 +86,11 @@ export const tlsOnLink: Check = {
     const links = LINK_OF[req.id];
     const msgs = ctx.events.filter((e) => links.includes(e.link) && e.kind === 'request');
     const expected = `every message on ${links.join(', ')} over TLS 1.2 or newer`;
-    if (!msgs.length) return missing(ctx, expected, `no message on ${links.join(', ')}`);
-    const bad = msgs.filter((e) => !isTls12OrNewer(e.tls?.protocol));
+    const refused = handshakeFailures(onLinks(ctx, links)).filter(versionRefused);
+    if (!msgs.length && !refused.length) return missing(ctx, expected, `no message on ${links.join(', ')}`);
+    const bad = [...refused, ...msgs.filter((e) => !isTls12OrNewer(e.tls?.protocol))];
     return bad.length
-      ? fail(expected, bad.map((e) => `${e.link} seq ${e.seq}: ${e.tls?.protocol ?? 'no TLS'}`).join('; '), bad)
+      ? fail(expected, bad.map((e) => `${e.link} seq ${e.seq}: ${e.kind === 'request' ? (e.tls?.protocol ?? 'no TLS') : `handshake failed over the protocol version (${e.reason})`}`).join('; '), bad)
       : allOf(expected, [], msgs.slice(0, 1), `${msgs.length} messages over ${[...new Set(msgs.map((e) => e.tls?.protocol))].join(', ')}`);
   },
 };

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A DMS-2 (the DM server that receives delegated authority), approach A only.
 
-Written from docs/binding-profile.md and docs/vendor-guide.md (section 3.2). Standard library only.
+Follows docs/binding-profile.md and docs/vendor-guide.md section 3.2; standard library only.
 
   python3 dms2.py --cert C --key K --ca CA --port-dm 0 --port-delegation 0 [--fault NAME]
 
