@@ -55,7 +55,7 @@ function exchange(ctx: JudgeContext, step: string, from: string, to: string, req
   }
   const got = res.delegation;
   if (!got || got.type !== responseType || (got.type === 'Ack' && got.of !== requestType)) {
-    problems.push(`answered with ${got ? (got.type === 'Ack' ? `Ack of ${got.of}` : got.type) : (res.decodeError ?? 'an unreadable body')}`);
+    problems.push(`answered with ${got ? (got.type === 'Ack' ? `Ack of ${got.of}` : got.type) : `an unreadable body${res.decodeError ? ` (${res.decodeError})` : ''}`}`);
   }
   problems.push(...(extra?.(req.delegation!, res.delegation) ?? []));
   return allOf(expected, problems, [req, res], `${requestType} seq ${req.seq} answered by ${responseType}`);
