@@ -169,10 +169,9 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
   const roleOfServerId = (id: string): Role | 'unknown' => (id === ids.dms1 ? 'dms1' : id === ids.dms2 ? 'dms2' : 'unknown');
   // The server a DM URL belongs to in this run: its own endpoints and the proxies standing in for them.
   const roleOfAddr = (addr: string): Role | 'unknown' => {
-    const origin = (u: string) => { try { return new URL(u).origin; } catch { return u; } };
-    const at = origin(addr);
+    const at = originOf(addr);
     const dmUrls: Array<[string | undefined, Role]> = [[dms1?.dmUrl ?? real.dms1?.dmUrl, 'dms1'], [dms2?.dmUrl ?? real.dms2?.dmUrl, 'dms2'], ...(cfg?.proxies ?? []).map((p, i) => [proxies[i]?.url, p.to] as [string | undefined, Role])];
-    return dmUrls.find(([u, r]) => u && (r === 'dms1' || r === 'dms2') && origin(u) === at)?.[1] ?? 'unknown';
+    return dmUrls.find(([u, r]) => u && (r === 'dms1' || r === 'dms2') && originOf(u) === at)?.[1] ?? 'unknown';
   };
   const fingerprintOf = (role: Role) => (modes[role] === 'mock' ? setup.identityOf(role).fingerprint256 : real[role]?.certificateFingerprint256);
   const devId = setup.devInfo.devId;
@@ -378,6 +377,14 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
     // What no harness server could read even before the delegation is outside the comparison.
     treeUnread: (finalRead?.unread ?? (tree ? [] : (finalTree.unread ?? []))).filter((u) => !initialUnread.has(u.path)),
   };
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
 }
 
 /** A real implementation the set-up names is not there. */
