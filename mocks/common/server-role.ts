@@ -47,6 +47,8 @@ export interface ServerRoleOptions {
   dmAnswer?: 'silent' | number;
   /** Answer this delegation message type with malformed XML (mutants only). */
   malformedAnswerTo?: string;
+  /** Challenge the first package 1 of every session, as a server that always asks may (verdict tests). */
+  challengeFirst?: boolean;
 }
 
 let pkg0Counter = 0;
@@ -85,6 +87,7 @@ export abstract class ServerRole {
       url: () => this.dmUrl,
       credentialsOf: (devId) => this.devices.get(devId)?.credentials,
       onClientInitiated: (start) => this.onClientInitiated(start),
+      challengeFirst: o.challengeFirst,
     });
     this.dmEndpoint = mockEndpoint(env, {
       role: o.role,

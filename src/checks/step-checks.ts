@@ -171,12 +171,17 @@ export const stepContent: Check = {
         // DMS-2 that never answers is silent, not wrong; one that refuses the message over HTTP refused it.
         if (!reply) return missing(ctx, expected, `package 1 (seq ${first.seq}) got no answer`, [first]);
         if (!reply.syncml) return failAfter(expected, `DMS-2 refused package 1 (seq ${first.seq}) with HTTP ${reply.event.http?.status}${reply.event.reason ? `: ${reply.event.reason}` : ''}`, [first, reply]);
-        const hdr = reply.syncml.body.find((c) => c.kind === 'Status' && c.cmd === 'SyncHdr');
+        // A challenge (401/407) is part of authentication: the verdict is the server's answer to the package 1
+        // the client sent again, in the same session.
+        const hdrOf = (m: WireMessage) => m.syncml?.body.find((c) => c.kind === 'Status' && c.cmd === 'SyncHdr');
+        const codeOf = (m: WireMessage) => { const h = hdrOf(m); return h && 'data' in h ? h.data : undefined; };
+        const answers = (ctx.sessions.find((x) => x.messages.includes(first))?.messages ?? [reply]).filter((m) => m.direction === 'response' && m.syncml);
+        const settled = answers.find((m) => !['401', '407'].includes(codeOf(m) ?? '')) ?? answers.at(-1) ?? reply;
         const p: string[] = [];
         if (first.syncml.hdr.source !== f.devId) p.push(`client identifies as ${first.syncml.hdr.source}`);
-        if (!hdr || !('data' in hdr) || !['200', '212'].includes(hdr.data)) p.push(`DMS-2 answered the session's SyncHdr with ${hdr && 'data' in hdr ? hdr.data : 'nothing'}`);
+        if (!['200', '212'].includes(codeOf(settled) ?? '')) p.push(`DMS-2 answered the session's SyncHdr with ${codeOf(settled) ?? 'nothing'} (seq ${settled.seq})`);
         if (req.id === 'A.7' && !evs.some((e) => ctx.messages.find((m) => m.seq === e.seq)?.notification?.serverId === f.serverIds.dms2)) p.push('no Package #0 from DMS-2');
-        return allOf(expected, p, [first, reply], `session ${first.syncml.hdr.sessionId} with DMS-2`);
+        return allOf(expected, p, [first, reply, settled], `session ${first.syncml.hdr.sessionId} with DMS-2, SyncHdr ${codeOf(settled)} at seq ${settled.seq}`);
       }
       case 'B.7':
         return exchange(ctx, 'B.7', 'dms2', 'dms1', 'BootstrapComplete', 'Ack', (q) => sameSession(ctx, sid(q)));

@@ -61,6 +61,8 @@ export interface DmServerOptions {
   onClientInitiated?: SessionScript;
   /** Called when any session ends. */
   onSessionEnd?: (o: SessionOutcome) => void;
+  /** Challenge every session's first package 1, whatever its credentials (a server that always asks). */
+  challengeFirst?: boolean;
 }
 
 const xml = (body: string, status = 200, reason?: string) =>
@@ -151,6 +153,8 @@ export class DmServer {
     if (!s.authenticated) {
       const check = !device
         ? { ok: false, reason: `unknown device ${s.devId}` }
+        : this.o.challengeFirst && s.received.length === 1
+          ? { ok: false, reason: 'first package 1 always challenged' }
         : !msg.hdr.cred
           ? { ok: false, reason: 'no credentials' }
           : verifyCred(msg.hdr.cred, { username: device.client.name, password: device.client.secret, nonce: device.client.nonce });

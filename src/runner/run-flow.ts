@@ -43,7 +43,7 @@ export interface Variation {
   /** Roles whose certificate comes from a CA the others do not trust. */
   foreignCertificate?: Partial<Record<Role, boolean>>;
   /** Server-side deviations of DMS-1 / DMS-2. */
-  server?: Partial<Record<'dms1' | 'dms2', { badPkg0Digest?: boolean; delegationContentType?: string; dmAnswer?: 'silent' | number; malformedAnswerTo?: string }>>;
+  server?: Partial<Record<'dms1' | 'dms2', { badPkg0Digest?: boolean; delegationContentType?: string; dmAnswer?: 'silent' | number; malformedAnswerTo?: string; challengeFirst?: boolean }>>;
 }
 
 export interface Budgets {

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { loadCatalogue } from '../../src/catalogue/catalogue.js';
 import { judgeFlow } from '../../src/judge/judge.js';
+import { wireMessages } from '../../src/judge/wire.js';
 import { createPki, type Pki } from '../../src/pki/pki.js';
 import { runFlow, type Variation } from '../../src/runner/run-flow.js';
 import { defaultScenarios } from '../../src/runner/scenario.js';
@@ -52,5 +53,15 @@ describe('DM sessions are told apart by their exchanges, then their SessionIDs c
     expect(failed.map((r) => r.requirementId)).toEqual(['SES-SESSIONID']);
     expect(failed[0].checks[0].actual).toMatch(/the client changed SessionID from \w+ to \w+ at seq \d+/);
     expect(flow.status).toBe('completed');
+  });
+});
+
+describe('a challenge is part of authentication', () => {
+  test.for(['A-full-temporary', 'B-full-temporary'])('%s: a DMS-2 that challenges the first package 1 and accepts the second passes', async (id) => {
+    const flow = await runFlow({ scenario: scenario(id), pki, budgets: BUDGETS, variation: { server: { dms2: { challengeFirst: true } } } });
+    const results = judgeFlow(flow, loadCatalogue().entries);
+    expect(results.filter((r) => r.verdict !== 'PASS' && r.verdict !== 'NOT_APPLICABLE').map((r) => `${r.requirementId} ${r.verdict}`)).toEqual([]);
+    const challenged = wireMessages(flow.events).filter((m) => m.event.link === 'dms2-client' && m.syncml?.body.some((c) => c.kind === 'Status' && c.cmd === 'SyncHdr' && c.data === '401'));
+    expect(challenged.length).toBeGreaterThan(0);
   });
 });
