@@ -41,6 +41,8 @@ export interface Dms1Quirks {
   skipAccountAdd?: boolean;
   /** Send a schema-invalid initiation request first, then the right one. */
   sendMalformedFirst?: boolean;
+  /** A full delegation sent with no Subtree (profile §3.4 allows it: all of DMS-1's authority). */
+  emptySubtreeList?: boolean;
   /** Answer BootstrapComplete with an Ack naming another message. */
   ackWrongType?: boolean;
   /** Delete the own account before the ACL updates instead of last. */
@@ -129,7 +131,7 @@ export class MockDms1 extends ServerRole {
         delegateeServerId: peer.serverId,
         device: { devId: device.devId, man: device.man, mod: device.mod },
         delegationType: order.delegationType,
-        subtrees,
+        subtrees: q.emptySubtreeList && order.delegationType.scope === 'full' ? [] : subtrees,
         approach: order.approach,
       }),
       'DelegationInitiationResponse',

@@ -99,7 +99,9 @@ export const stepContent: Check = {
           if (q.delegationType.scope !== s.delegationType.scope || q.delegationType.duration !== s.delegationType.duration) {
             p.push(`DelegationType ${q.delegationType.scope}/${q.delegationType.duration}, expected ${s.delegationType.scope}/${s.delegationType.duration}`);
           }
-          if ([...q.subtrees].sort().join() !== [...f.subtrees].sort().join()) p.push(`Subtrees ${q.subtrees.join(',')}, expected ${f.subtrees.join(',')}`);
+          // Profile §3.4: with scope="full" an empty list means all of DMS-1's authority.
+          const everything = q.subtrees.length === 0 && q.delegationType.scope === 'full';
+          if (!everything && [...q.subtrees].sort().join() !== [...f.subtrees].sort().join()) p.push(`Subtrees ${q.subtrees.join(',')}, expected ${f.subtrees.join(',')}`);
           if (r?.type === 'DelegationInitiationResponse' && !r.accepted) p.push(`rejected: ${r.reason ?? 'no reason'}`);
           return p;
         });
