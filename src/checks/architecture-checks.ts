@@ -7,7 +7,7 @@
  * SessionId. Sessions after DelegationComplete (the harness's probe, its tree reads) are not part of it.
  */
 import type { DelegationInitiationRequest } from '../delegation/messages.js';
-import { commandsOf, isAclTarget, targetsOf, type DmSession, type WireMessage } from '../judge/wire.js';
+import { commandsOf, isAclTarget, responseTo, targetsOf, type DmSession, type WireMessage } from '../judge/wire.js';
 import { ANY_SERVER, aclServers, parseAcl } from '../tree/acl.js';
 import { failAfter, fail, missing, pass, type Check, type JudgeContext, type Outcome } from './check.js';
 
@@ -24,7 +24,7 @@ function delegationOf(ctx: JudgeContext): Delegation | undefined {
   const requests = ctx.messages.filter((m) => m.direction === 'request' && m.event.link === 'dms1-dms2');
   const init = requests.find((m) => m.delegation?.type === 'DelegationInitiationRequest') as Delegation['init'] | undefined;
   if (!init) return undefined;
-  const answer = ctx.messages.find((m) => m.direction === 'response' && m.event.link === init.event.link && m.event.exchange === init.event.exchange);
+  const answer = responseTo(ctx.messages, init);
   const accepted = answer?.delegation?.type === 'DelegationInitiationResponse' && answer.delegation.accepted;
   // A message under another SessionId belongs to no delegation this one started.
   const end = requests.find((m) => m.seq > init.seq && m.delegation?.type === 'DelegationComplete' && m.delegation.sessionId === init.delegation.sessionId);
@@ -105,7 +105,7 @@ export const archTwoServersOneClient: Check = {
   run(ctx): Outcome {
     const d = delegationOf(ctx);
     const expected = 'during the delegation, DM sessions of at least two distinct ServerIDs, all with the device the delegation names';
-    if (!d) return missing(ctx, expected, 'no DelegationInitiationRequest observed');
+    if (!d) return missing(expected, 'no DelegationInitiationRequest observed');
     const sessions = within(ctx, d, d.init);
     const devId = d.init.delegation.device.devId;
     const byServer = new Map<string, DmSession[]>();
@@ -121,7 +121,7 @@ export const archTwoServersOneClient: Check = {
     const seen = byServer.size ? `only ${names(byServer.keys())} held DM sessions with ${devId}` : `no DM server held a DM session with ${devId}`;
     // Ended with fewer than two: whatever kept a server from the client is the cause, this follows from it.
     if (d.end) return failAfter(expected, `the delegation ended (DelegationComplete seq ${d.end.seq}) and ${seen}`, [d.init, ...firsts, d.end]);
-    return missing(ctx, expected, `${seen} so far, and the delegation has not ended`, [d.init, ...firsts]);
+    return missing(expected, `${seen} so far, and the delegation has not ended`, [d.init, ...firsts]);
   },
 };
 
@@ -133,13 +133,13 @@ export const archSecondServerManages: Check = {
     const d = delegationOf(ctx);
     const expected =
       'the DelegationInitiationRequest names two different servers; after it is accepted the delegator holds an authenticated DM session with the client and grants rights to no server but the delegatee, and the delegatee holds a DM session with the client that it authenticates (212) before the delegation ends';
-    if (!d) return missing(ctx, expected, 'no DelegationInitiationRequest observed');
+    if (!d) return missing(expected, 'no DelegationInitiationRequest observed');
     const { delegatorServerId: from, delegateeServerId: to } = d.init.delegation;
     if (from === to) return fail(expected, `the delegation names ${from} as both delegator and delegatee`, [d.init]);
     // A declined or unanswered request is judged by the initiation step, not here.
     if (!d.answer || !d.accepted) {
       const declined = d.answer?.delegation?.type === 'DelegationInitiationResponse';
-      return missing(ctx, expected, `the DelegationInitiationRequest (seq ${d.init.seq}) was ${declined ? 'declined' : 'not accepted'}`, [d.init, ...(d.answer ? [d.answer] : [])]);
+      return missing(expected, `the DelegationInitiationRequest (seq ${d.init.seq}) was ${declined ? 'declined' : 'not accepted'}`, [d.init, ...(d.answer ? [d.answer] : [])]);
     }
     const sessions = within(ctx, d, d.answer);
     const of = (id: string) => sessions.filter((s) => serverIdOf(ctx, s) === id);
@@ -162,6 +162,6 @@ export const archSecondServerManages: Check = {
     const silent = lacking.filter((id) => !of(id).length);
     const actual = `no DM session of ${names(lacking)} with the client that the server authenticated (212) after the delegation was accepted (seq ${d.answer.seq})`;
     if (d.end && !silent.length) return failAfter(expected, `${actual}, and the delegation ended (DelegationComplete seq ${d.end.seq})`, [d.init, d.answer, ...lacking.flatMap((id) => of(id).map((s) => s.messages[0])), d.end]);
-    return missing(ctx, expected, silent.length ? `${actual}: ${names(silent)} held none` : actual, [d.init, d.answer]);
+    return missing(expected, silent.length ? `${actual}: ${names(silent)} held none` : actual, [d.init, d.answer]);
   },
 };

@@ -62,7 +62,7 @@ export function fail(expected: string, actual: string, evidence: Array<TraceEven
 }
 
 /** Nothing to judge: what the check looks for never reached the wire. The judge resolves the verdict. */
-export function missing(_ctx: JudgeContext, expected: string, actual: string, evidence: Array<TraceEvent | WireMessage | number> = []): Outcome {
+export function missing(expected: string, actual: string, evidence: Array<TraceEvent | WireMessage | number> = []): Outcome {
   return { verdict: 'INCONCLUSIVE', absent: true, expected, actual, evidence: seqs(evidence) };
 }
 

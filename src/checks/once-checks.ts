@@ -1,8 +1,7 @@
-import type { WireMessage } from '../judge/wire.js';
+import { responseTo, type WireMessage } from '../judge/wire.js';
+import { DELEGATION_LINKS } from '../model/roles.js';
 import { allOf, missing, type Check } from './check.js';
 
-/** The DMS↔DMS links: between the servers, and DMS-2's orders to a stand-alone Bootstrap Server. */
-const LINKS = new Set(['dms1-dms2', 'dms2-bootstrap']);
 
 /**
  * Binding profile §2.2: within one delegation each request type is sent once. A request whose earlier copy
@@ -15,9 +14,9 @@ export const oncePerDelegation: Check = {
   requirements: ['PRF-ONCE-PER-DELEGATION'],
   run(ctx) {
     const expected = 'no DMS↔DMS request type repeated under one SessionId after a copy of it was answered HTTP 200';
-    const answerOf = (q: WireMessage) => ctx.messages.find((m) => m.direction === 'response' && m.event.link === q.event.link && m.event.exchange === q.event.exchange);
-    const requests = ctx.messages.filter((m) => LINKS.has(m.event.link) && m.direction === 'request' && m.delegation && 'sessionId' in m.delegation && m.delegation.sessionId);
-    if (!requests.length) return missing(ctx, expected, 'no DMS↔DMS request observed');
+    const answerOf = (q: WireMessage) => responseTo(ctx.messages, q);
+    const requests = ctx.messages.filter((m) => DELEGATION_LINKS.has(m.event.link) && m.direction === 'request' && m.delegation && 'sessionId' in m.delegation && m.delegation.sessionId);
+    if (!requests.length) return missing(expected, 'no DMS↔DMS request observed');
     const accepted = new Map<string, WireMessage>();
     const problems: string[] = [];
     const evidence: WireMessage[] = [];

@@ -1,6 +1,6 @@
-import { isAclTarget, targetsOf } from '../judge/wire.js';
+import { isAclTarget, responseTo, targetsOf } from '../judge/wire.js';
 import type { StepOccurrence } from '../judge/classify.js';
-import { allOf, fail, failAfter, missing, pass, type Check, type JudgeContext, type Outcome } from './check.js';
+import { allOf, fail, missing, pass, type Check, type JudgeContext, type Outcome } from './check.js';
 
 const PAIR = /^ORD-([AB]\.\w+)-([AB]\.\w+)$/;
 
@@ -20,8 +20,8 @@ function happensBefore(ctx: JudgeContext, before: string, after: string): Outcom
   const expected = `${before} complete before ${after} starts`;
   // A step that never happened is that step's failure (each step is a requirement of the same id); the
   // order between it and another is not judged twice.
-  if (!b) return { ...(a ? missing(ctx, expected, `${after} not observed`, a.events.slice(-1)) : missing(ctx, expected, `neither ${before} nor ${after} observed`)), dependsOn: after };
-  if (!a) return { ...failAfter(expected, `${after} happened (seq ${b.events[0].seq}) without ${before}`, b.events.slice(0, 1)), absent: true, dependsOn: before };
+  if (!b) return { ...(a ? missing(expected, `${after} not observed`, a.events.slice(-1)) : missing(expected, `neither ${before} nor ${after} observed`)), dependsOn: after };
+  if (!a) return { ...missing(expected, `${after} happened (seq ${b.events[0].seq}) without ${before}`, b.events.slice(0, 1)), dependsOn: before };
   const lastA = a.events.at(-1)!;
   const firstB = b.events[0];
   return lastA.seq < firstB.seq
@@ -52,7 +52,7 @@ export const order: Check = {
 function tlsFirst(ctx: JudgeContext): Outcome {
   const msgs = ctx.messages.filter((x) => x.event.link === 'dms1-dms2' && x.direction === 'request');
   const expected = 'each DMS↔DMS message on a mutually authenticated TLS connection established before it';
-  if (!msgs.length) return missing(ctx, expected, 'no DMS↔DMS message observed');
+  if (!msgs.length) return missing(expected, 'no DMS↔DMS message observed');
   const bad = msgs.filter((x) => {
     const t = x.event.tls;
     if (!t?.protocol) return true;
@@ -70,7 +70,7 @@ function noAclBefore(ctx: JudgeContext): Outcome {
   const early = ctx.messages.filter(
     (x) => x.event.link === 'dms1-client' && x.direction === 'response' && x.syncml && targetsOf(x.syncml, 'Replace').some((t) => isAclTarget(t.target)) && (!b7 || x.seq < b7.events[0].seq),
   );
-  if (!b7 && !early.length) return missing(ctx, expected, 'B.7 not observed');
+  if (!b7 && !early.length) return missing(expected, 'B.7 not observed');
   return early.length
     ? fail(expected, `ACL Replace at seq ${early.map((e) => e.seq).join(', ')}${b7 ? `, BootstrapComplete at seq ${b7.events[0].seq}` : ', no BootstrapComplete at all'}`, [...early, ...(b7 ? b7.events.slice(0, 1) : [])])
     : pass(expected, `first ACL change after seq ${b7!.events[0].seq}`, b7!.events.slice(0, 1));
@@ -90,7 +90,7 @@ function deleteLast(ctx: JudgeContext): Outcome {
       ? fail(expected, `after the Delete DMS-1 sent ${after.map((t) => `${t.kind} ${t.target}`).join(', ')}`, [server[i]])
       : pass(expected, `Delete at seq ${server[i].seq}, nothing after it`, [server[i]]);
   }
-  return missing(ctx, expected, `no Delete of ${acct} observed`);
+  return missing(expected, `no Delete of ${acct} observed`);
 }
 
 /**
@@ -104,8 +104,8 @@ function orderBeforeUrl(ctx: JudgeContext): Outcome {
   const order = ctx.messages.find(
     (m) => m.event.link === 'dms2-bootstrap' && m.direction === 'request' && m.delegation?.type === 'BootstrapOrder' && m.delegation.device.devId === devId,
   );
-  const answer = order && ctx.messages.find((m) => m.direction === 'response' && m.event.link === order.event.link && m.event.exchange === order.event.exchange);
-  if (!url) return missing(ctx, expected, `no BootstrapServerUrlResponse observed${order ? `; BootstrapOrder at seq ${order.seq}` : ''}`, order ? [order] : []);
+  const answer = order && responseTo(ctx.messages, order);
+  if (!url) return missing(expected, `no BootstrapServerUrlResponse observed${order ? `; BootstrapOrder at seq ${order.seq}` : ''}`, order ? [order] : []);
   if (!order) return fail(expected, `BootstrapServerUrlResponse at seq ${url.seq}, and no BootstrapOrder for ${devId} on dms2-bootstrap`, [url]);
   if (order.seq > url.seq) return fail(expected, `BootstrapOrder at seq ${order.seq}, after the BootstrapServerUrlResponse at seq ${url.seq}`, [url, order]);
   if (answer && answer.seq > url.seq) return fail(expected, `BootstrapOrder at seq ${order.seq} answered at seq ${answer.seq}, after the BootstrapServerUrlResponse at seq ${url.seq}`, [order, url, answer]);

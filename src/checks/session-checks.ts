@@ -3,7 +3,7 @@ import { decodeNotification, verifyNotification } from '../syncml/notification.j
 import type { StatusCommand } from '../syncml/model.js';
 import { aclGrants, type AclCommand } from '../tree/acl.js';
 import { readAccounts } from '../tree/dmacc.js';
-import { commandsOf, isAclTarget, type DmSession, type WireMessage } from '../judge/wire.js';
+import { commandsOf, isAclTarget, responseTo, type DmSession, type WireMessage } from '../judge/wire.js';
 import { allOf, missing, type Check, type JudgeContext, type Outcome } from './check.js';
 
 const clientMsgs = (s: DmSession) => s.messages.filter((m) => m.direction === 'request' && m.syncml);
@@ -15,7 +15,7 @@ const serverMsgs = (s: DmSession) => s.messages.filter((m) => m.direction === 'r
  */
 function everySession(ctx: JudgeContext, expected: string, rule: (s: DmSession) => string[], judgeable: (s: DmSession) => boolean = () => true): Outcome {
   const sessions = ctx.sessions.filter(judgeable);
-  if (!sessions.length) return missing(ctx, expected, ctx.sessions.length ? `${ctx.sessions.length} DM sessions, none answered by the server` : 'no DM session observed', ctx.sessions.flatMap((s) => s.messages.slice(0, 1)));
+  if (!sessions.length) return missing(expected, ctx.sessions.length ? `${ctx.sessions.length} DM sessions, none answered by the server` : 'no DM session observed', ctx.sessions.flatMap((s) => s.messages.slice(0, 1)));
   const problems: string[] = [];
   const evidence: WireMessage[] = [];
   for (const s of sessions) {
@@ -62,7 +62,7 @@ export const sessionIdKept: Check = {
       if (want !== undefined && s.sessionId.toUpperCase() !== want) p.push(`Package #0 (seq ${s.pkg0!.seq}) for session ${want} answered with SessionID ${s.sessionId} (seq ${s.messages[0].seq})`);
       for (const req of clientMsgs(s)) {
         if (req.syncml!.hdr.sessionId !== s.sessionId) p.push(`the client changed SessionID from ${s.sessionId} to ${req.syncml!.hdr.sessionId} at seq ${req.seq}`);
-        const res = ctx.messages.find((m) => m.direction === 'response' && m.event.exchange === req.event.exchange && m.event.link === req.event.link);
+        const res = responseTo(ctx.messages, req);
         const got = res?.syncml?.hdr.sessionId;
         if (got !== undefined && got !== req.syncml!.hdr.sessionId) p.push(`server answered session ${req.syncml!.hdr.sessionId} with SessionID ${got}`);
       }
@@ -132,7 +132,7 @@ export const sessionPkg0Digest: Check = {
   run(ctx) {
     const pushes = ctx.messages.filter((m) => m.notification && m.direction === 'request');
     const expected = "each Package #0 digest verifies with the sending server's SRVCRED";
-    if (!pushes.length) return missing(ctx, expected, 'no Package #0 observed');
+    if (!pushes.length) return missing(expected, 'no Package #0 observed');
     // Server credentials: what the harness holds (config, fixture) first, then the account DMS-2 handed
     // over on the wire, then what the client's trees show.
     const creds = new Map<string, { password: string; nonce: Buffer }>();
@@ -200,7 +200,7 @@ export const sessionAcl425: Check = {
         }
       }
     }
-    if (!cases.length) return missing(ctx, expected, 'no command without the right was observed');
+    if (!cases.length) return missing(expected, 'no command without the right was observed');
     return allOf(expected, problems, evidence, cases.join('; '));
   },
 };

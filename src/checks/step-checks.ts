@@ -1,7 +1,7 @@
 import type { DelegationMessage } from '../delegation/messages.js';
 import { TREE } from '../profile.js';
 import { validateAcl, parseAcl, aclServers } from '../tree/acl.js';
-import { isAclTarget, targetsOf, type WireMessage } from '../judge/wire.js';
+import { isAclTarget, responseTo, targetsOf, type WireMessage } from '../judge/wire.js';
 import { allOf, failAfter, missing, pass, type Check, type JudgeContext, type Outcome } from './check.js';
 
 /** The numbered steps in order, for "a later step happened without this one". */
@@ -22,7 +22,7 @@ export const stepObserved: Check = {
     const later = order.slice(order.indexOf(step) + 1).map((s) => ctx.steps.get(s)).find(Boolean);
     const actual = later ? `not observed, although ${later.step} happened (seq ${later.events[0].seq})` : 'not observed';
     // A later step on the wire means this one was skipped, not that the flow stopped before it.
-    return later ? failAfter(`${step} observed`, actual, later.events.slice(0, 1)) : missing(ctx, `${step} observed`, actual);
+    return later ? failAfter(`${step} observed`, actual, later.events.slice(0, 1)) : missing(`${step} observed`, actual);
   },
 };
 
@@ -41,10 +41,10 @@ function exchange(ctx: JudgeContext, step: string, from: string, to: string, req
   const ms = delegations(ctx, step);
   const req = ms.find((m) => m.direction === 'request' && m.delegation!.type === requestType);
   const expected = `${requestType} ${from} → ${to}, answered 200 with ${responseType}`;
-  if (!req) return missing(ctx, expected, `no ${requestType} observed`);
-  const res = ctx.messages.find((m) => m.direction === 'response' && m.event.exchange === req.event.exchange && m.event.link === req.event.link);
+  if (!req) return missing(expected, `no ${requestType} observed`);
+  const res = responseTo(ctx.messages, req);
   // A request with no answer within its budget is silence, not a wrong answer.
-  if (!res) return missing(ctx, expected, `${requestType} seen (seq ${req.seq}), no response`, [req]);
+  if (!res) return missing(expected, `${requestType} seen (seq ${req.seq}), no response`, [req]);
   const problems: string[] = [];
   if (req.event.from !== from || req.event.to !== to) problems.push(`sent ${req.event.from} → ${req.event.to}`);
   // A refusal is judged by the requirement about what was refused (TLS, media type, schema, order): when
@@ -125,7 +125,7 @@ export const stepContent: Check = {
         const adds = commandOutcomes(ctx, 'B.4', (t) => t.kind === 'Add' && t.target.startsWith(`${TREE.bootConfigRoot}/`));
         const urlAdd = adds.find((a) => a.target.endsWith(`/${TREE.bootConfigUrlLeaf}`));
         const expected = `DMS-1 adds a Bootstrap Config MO entry holding the URL DMS-2 gave${url?.type === 'BootstrapServerUrlResponse' ? ` (${url.url})` : ''}, and the client accepts it`;
-        if (!urlAdd) return missing(ctx, expected, 'no Add of a Bootstrap Config URL', adds.map((a) => a.msg));
+        if (!urlAdd) return missing(expected, 'no Add of a Bootstrap Config URL', adds.map((a) => a.msg));
         const p: string[] = [];
         if (url?.type === 'BootstrapServerUrlResponse' && urlAdd.data !== url.url) p.push(`URL ${urlAdd.data} differs from DMS-2's ${url.url}`);
         for (const a of adds) if (a.status !== '200') p.push(`Add ${a.target} answered ${a.status ?? 'nothing'}`);
@@ -135,7 +135,7 @@ export const stepContent: Check = {
         const ms = (ctx.steps.get('B.5')?.events ?? []).map((e) => ctx.messages.find((m) => m.seq === e.seq)!).filter(Boolean);
         const res = ms.find((m) => m.direction === 'response');
         const expected = `the Bootstrap Server answers the client with a bootstrap adding an account for ${f.serverIds.dms2}`;
-        if (!res) return missing(ctx, expected, 'no bootstrap response', ms);
+        if (!res) return missing(expected, 'no bootstrap response', ms);
         if (res.event.http?.status !== 200) {
           const refusal = `the Bootstrap Server refused the client with HTTP ${res.event.http?.status}${res.event.reason ? ` (${res.event.reason})` : ''}`;
           // A stand-alone Bootstrap Server serves what DMS-2 ordered: refusing a device no accepted order named
@@ -149,7 +149,7 @@ export const stepContent: Check = {
             }
             const accepted = ctx.messages.some((o) => {
               if (o.event.link !== 'dms2-bootstrap' || o.direction !== 'request' || o.delegation?.type !== 'BootstrapOrder' || o.delegation.device.devId !== devId) return false;
-              const ack = ctx.messages.find((a) => a.direction === 'response' && a.event.link === o.event.link && a.event.exchange === o.event.exchange);
+              const ack = responseTo(ctx.messages, o);
               return !!ack && ack.seq < asked.seq && ack.event.http?.status === 200 && ack.delegation?.type === 'Ack';
             });
             if (!accepted) return failAfter(expected, `${refusal}; no BootstrapOrder for ${devId} had been acknowledged by the Bootstrap Server before the client asked (seq ${asked.seq})`, ms);
@@ -167,11 +167,11 @@ export const stepContent: Check = {
       case 'A.7': {
         const evs = ctx.steps.get(req.id)?.events ?? [];
         const first = ctx.messages.find((m) => m.seq === evs.find((e) => e.kind === 'request' && e.link === 'dms2-client' && !!ctx.messages.find((x) => x.seq === e.seq)?.syncml)?.seq);
-        const reply = first && ctx.messages.find((m) => m.direction === 'response' && m.event.exchange === first.event.exchange && m.event.link === first.event.link);
+        const reply = first && responseTo(ctx.messages, first);
         const expected = `the client opens a DM session with DMS-2 and DMS-2 authenticates it (212)`;
-        if (!first?.syncml) return missing(ctx, expected, 'no session with DMS-2 observed', evs);
+        if (!first?.syncml) return missing(expected, 'no session with DMS-2 observed', evs);
         // DMS-2 that never answers is silent, not wrong; one that refuses the message over HTTP refused it.
-        if (!reply) return missing(ctx, expected, `package 1 (seq ${first.seq}) got no answer`, [first]);
+        if (!reply) return missing(expected, `package 1 (seq ${first.seq}) got no answer`, [first]);
         if (!reply.syncml) return failAfter(expected, `DMS-2 refused package 1 (seq ${first.seq}) with HTTP ${reply.event.http?.status}${reply.event.reason ? `: ${reply.event.reason}` : ''}`, [first, reply]);
         // A challenge (401/407) is part of authentication: the verdict is the server's answer to the package 1
         // the client sent again, in the same session.
@@ -204,7 +204,7 @@ export const stepContent: Check = {
         const acls = commandOutcomes(ctx, req.id, (t) => t.kind === 'Replace' && isAclTarget(t.target));
         const accountAdds = req.id === 'A.4' ? commandOutcomes(ctx, 'A.4', (t) => t.kind === 'Add' && t.target.startsWith(`${TREE.dmAccRoot}/`)) : [];
         const expected = `DMS-1 rewrites the ACL of every delegated subtree so that it names ${f.serverIds.dms2}${req.id === 'A.4' ? `, after adding DMS-2's account` : ''}; the client accepts each command`;
-        if (!acls.length) return missing(ctx, expected, 'no ACL Replace observed');
+        if (!acls.length) return missing(expected, 'no ACL Replace observed');
         const p: string[] = [];
         for (const a of [...acls, ...accountAdds]) if (a.status !== '200') p.push(`${a.kind} ${a.target} answered ${a.status ?? 'nothing'}`);
         for (const a of acls) {
@@ -224,7 +224,7 @@ export const stepContent: Check = {
       case 'B.8b': {
         const dels = commandOutcomes(ctx, req.id, (t) => t.kind === 'Delete');
         const expected = `DMS-1 deletes its own account ${f.dms1AccountPath} and the client accepts`;
-        if (!dels.length) return missing(ctx, expected, 'no Delete of DMS-1\'s account observed');
+        if (!dels.length) return missing(expected, 'no Delete of DMS-1\'s account observed');
         return allOf(expected, dels.filter((d) => d.status !== '200').map((d) => `Delete ${d.target} answered ${d.status ?? 'nothing'}`), dels.flatMap((d) => [d.msg, ...(d.answer ? [d.answer] : [])]), `Delete ${dels[0].target} → ${dels[0].status}`);
       }
       default:

@@ -1,4 +1,5 @@
 import { isTls12OrNewer } from '../pki/tls-facts.js';
+import { isUnreachable } from '../runner/reachability.js';
 import type { TraceEvent } from '../trace/events.js';
 import { allOf, fail, missing, type Check, type JudgeContext, type Outcome } from './check.js';
 
@@ -20,9 +21,11 @@ const onLinks = (ctx: JudgeContext, links: string[]) => ctx.events.filter((e) =>
  */
 export function handshakeFailures(events: readonly TraceEvent[]): TraceEvent[] {
   return events.filter(
-    (e) => e.kind === 'tls-error' || (e.kind === 'error' && !e.tls?.protocol && !/^(TIMEOUT|ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EADDRNOTAVAIL)\b/.test(e.reason ?? '')),
+    (e) => e.kind === 'tls-error' || (e.kind === 'error' && !e.tls?.protocol && !isSilenceOrAbsence(e.reason?.split(':')[0])),
   );
 }
+
+const isSilenceOrAbsence = (code: string | undefined) => code === 'TIMEOUT' || isUnreachable(code);
 
 /** The peer refused or lacked every protocol version on offer (alert 70, "unsupported protocol"). */
 const versionRefused = (e: TraceEvent) => /protocol version|unsupported protocol|wrong version number|no protocols available/i.test(e.reason ?? '');
@@ -38,7 +41,7 @@ export const tlsMutual: Check = {
     const expected = `every TLS connection on ${links.join(', ')} authenticates both ends with certificates from the pre-exchanged trust anchors`;
     const conns = evs.filter((e) => e.kind === 'tls');
     const refused = handshakeFailures(evs);
-    if (!conns.length && !refused.length) return missing(ctx, expected, `no TLS connection on ${links.join(', ')}`);
+    if (!conns.length && !refused.length) return missing(expected, `no TLS connection on ${links.join(', ')}`);
     const problems = [
       ...refused.map((e) => `connection refused (seq ${e.seq}): ${e.reason}`),
       ...conns.filter((e) => e.observer.side === 'server' && !(e.tls?.peerCertificate && e.tls.authorized)).map((e) => `seq ${e.seq}: client not authenticated (${e.tls?.authorizationError ?? 'no certificate'})`),
@@ -57,7 +60,7 @@ export const tlsVersion: Check = {
     const expected = 'TLSv1.2 or TLSv1.3 on every connection';
     // A handshake that failed over the protocol version shows a peer without TLS 1.2 or newer.
     const refused = handshakeFailures(ctx.events).filter(versionRefused);
-    if (!conns.length && !refused.length) return missing(ctx, expected, 'no TLS connection observed');
+    if (!conns.length && !refused.length) return missing(expected, 'no TLS connection observed');
     const old = conns.filter((e) => !isTls12OrNewer(e.tls?.protocol));
     const problems = [...refused.map((e) => `${e.link} seq ${e.seq}: handshake failed over the protocol version (${e.reason})`), ...old.map((e) => `${e.link} seq ${e.seq}: ${e.tls?.protocol}`)];
     return allOf(expected, problems, problems.length ? [...refused, ...old] : conns.slice(0, 1), `${conns.length} connections: ${[...new Set(conns.map((e) => e.tls?.protocol))].join(', ')}`);
@@ -71,7 +74,7 @@ export const tlsTrustAnchor: Check = {
   run(ctx) {
     const withPeer = ctx.events.filter((e): e is TraceEvent => (e.kind === 'tls' || e.kind === 'tls-error') && !!e.tls?.peerCertificate);
     const expected = 'every certificate presented verifies against the trust anchors';
-    if (!withPeer.length) return missing(ctx, expected, 'no certificate presented');
+    if (!withPeer.length) return missing(expected, 'no certificate presented');
     const bad = withPeer.filter((e) => !e.tls!.authorized);
     return allOf(expected, bad.map((e) => `${e.link} seq ${e.seq}: ${e.tls!.peerSubject} (${e.tls!.authorizationError ?? 'not authorized'})`), bad.length ? bad : withPeer.slice(0, 1), `${withPeer.length} certificates verified`);
   },
@@ -87,7 +90,7 @@ export const tlsOnLink: Check = {
     const msgs = ctx.events.filter((e) => links.includes(e.link) && e.kind === 'request');
     const expected = `every message on ${links.join(', ')} over TLS 1.2 or newer`;
     const refused = handshakeFailures(onLinks(ctx, links)).filter(versionRefused);
-    if (!msgs.length && !refused.length) return missing(ctx, expected, `no message on ${links.join(', ')}`);
+    if (!msgs.length && !refused.length) return missing(expected, `no message on ${links.join(', ')}`);
     const bad = [...refused, ...msgs.filter((e) => !isTls12OrNewer(e.tls?.protocol))];
     return bad.length
       ? fail(expected, bad.map((e) => `${e.link} seq ${e.seq}: ${e.kind === 'request' ? (e.tls?.protocol ?? 'no TLS') : `handshake failed over the protocol version (${e.reason})`}`).join('; '), bad)

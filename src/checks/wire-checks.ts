@@ -1,12 +1,12 @@
+import { DELEGATION_LINKS } from '../model/roles.js';
 import { MEDIA } from '../profile.js';
 import { validateDelegation } from '../delegation/codec.js';
 import { sameMediaType } from '../transport/media-type.js';
-import type { WireMessage } from '../judge/wire.js';
+import { responseTo, type WireMessage } from '../judge/wire.js';
 import { allOf, missing, type Check, type JudgeContext } from './check.js';
 
-const dmsMessages = (ctx: JudgeContext) => ctx.messages.filter((m) => (m.event.link === 'dms1-dms2' || m.event.link === 'dms2-bootstrap') && (m.event.body?.bytes ?? 0) > 0);
+const dmsMessages = (ctx: JudgeContext) => ctx.messages.filter((m) => DELEGATION_LINKS.has(m.event.link) && (m.event.body?.bytes ?? 0) > 0);
 
-const DELEGATION_LINKS = new Set(['dms1-dms2', 'dms2-bootstrap']);
 const SYNCML_LINKS = new Set(['dms1-client', 'dms2-client', 'client-bootstrap']);
 const isServer = (r: string) => r === 'dms1' || r === 'dms2' || r === 'bootstrap';
 
@@ -44,7 +44,7 @@ export const wireContentType: Check = {
       .map((m) => ({ m, want: expectedType(m, requests) }))
       .filter((x): x is { m: WireMessage; want: string } => x.want !== undefined);
     const expected = `every message typed exactly with its link's media type: ${MEDIA.delegation} on DMS↔DMS links, ${MEDIA.syncml} for DM sessions and the bootstrap, ${MEDIA.notification} for Package #0`;
-    if (!judged.length) return missing(ctx, expected, 'no message with a body');
+    if (!judged.length) return missing(expected, 'no message with a body');
     const bad = judged.filter(({ m, want }) => !sameMediaType(m.event.body?.contentType, want));
     const named = bad.slice(0, LISTED).map(({ m, want }) => `seq ${m.seq} on ${m.event.link} from ${m.event.from}: ${m.event.body?.contentType || 'no content type'}, not ${want}`);
     if (bad.length > LISTED) named.push(`${bad.length - LISTED} more`);
@@ -60,7 +60,7 @@ export const wireSchemaValid: Check = {
   requirements: ['PRF-SCHEMA'],
   run(ctx) {
     const ms = dmsMessages(ctx);
-    if (!ms.length) return missing(ctx, 'every DMS↔DMS message valid', 'no DMS↔DMS message');
+    if (!ms.length) return missing('every DMS↔DMS message valid', 'no DMS↔DMS message');
     const bad = ms
       .map((m) => ({ m, why: m.decodeError ?? (m.delegation ? (v => (v.ok ? undefined : v.reason))(validateDelegation(m.delegation)) : 'not a delegation document') }))
       .filter((x) => x.why);
@@ -75,7 +75,7 @@ export const wireSessionId: Check = {
   run(ctx) {
     const ms = dmsMessages(ctx).filter((m) => m.delegation && m.delegation.type !== 'Error');
     const init = ms.find((m) => m.delegation!.type === 'DelegationInitiationRequest');
-    if (!init) return missing(ctx, 'a DelegationInitiationRequest fixing the session id', 'none observed');
+    if (!init) return missing('a DelegationInitiationRequest fixing the session id', 'none observed');
     const sid = (m: WireMessage) => (m.delegation && 'sessionId' in m.delegation ? m.delegation.sessionId : undefined);
     const bad = ms.filter((m) => sid(m) !== sid(init));
     return allOf(`every message carries SessionId ${sid(init)}`, bad.map((m) => `seq ${m.seq} ${m.delegation!.type}: ${sid(m)}`), bad.length ? bad : [init], `${ms.length} messages`);
@@ -94,11 +94,11 @@ export const wireResponses: Check = {
   requirements: ['PRF-RESPONSES'],
   run(ctx) {
     const reqs = dmsMessages(ctx).filter((m) => m.direction === 'request' && m.delegation);
-    if (!reqs.length) return missing(ctx, 'each request answered by its response type or an Ack naming it', 'no request');
+    if (!reqs.length) return missing('each request answered by its response type or an Ack naming it', 'no request');
     const p: string[] = [];
     const unanswered: WireMessage[] = [];
     for (const q of reqs) {
-      const r = ctx.messages.find((m) => m.direction === 'response' && m.event.exchange === q.event.exchange && m.event.link === q.event.link);
+      const r = responseTo(ctx.messages, q);
       const want = ANSWER[q.delegation!.type] ?? 'Ack';
       const got = r?.delegation;
       if (!r) unanswered.push(q);
@@ -108,7 +108,7 @@ export const wireResponses: Check = {
     }
     const expected = 'each request answered by its response type or an Ack naming it';
     // An answer that never came is a failure only when the flow did not simply run out of its budget.
-    if (!p.length && unanswered.length) return missing(ctx, expected, unanswered.map((q) => `seq ${q.seq} ${q.delegation!.type}: no answer`).join('; '), unanswered);
+    if (!p.length && unanswered.length) return missing(expected, unanswered.map((q) => `seq ${q.seq} ${q.delegation!.type}: no answer`).join('; '), unanswered);
     p.push(...unanswered.map((q) => `seq ${q.seq} ${q.delegation!.type}: no answer`));
     return allOf(expected, p, reqs, `${reqs.length} requests answered`);
   },

@@ -114,7 +114,7 @@ export class DmServer {
     // the trace; going on keeps the rest of the flow judgeable.
     let s = this.sessions.get(key) ?? (opens ? undefined : this.onlySessionOf(devId));
     if (!s) {
-      if (!alert || !opens) {
+      if (!opens) {
         const reason = 'first message of a session carries no Alert 1200/1201';
         return xml(this.build(msg, 1, [this.hdrStatus(msg, STATUS.BAD_REQUEST)]), 200, reason);
       }

@@ -1,7 +1,7 @@
+import { DELEGATION_LINKS } from '../model/roles.js';
 import type { FlowResult } from '../runner/run-flow.js';
 import type { TraceEvent } from '../trace/events.js';
 
-const DMS_LINKS = new Set(['dms1-dms2', 'dms2-bootstrap']);
 
 const sessionIdOf = (e: TraceEvent): string | undefined => {
   const v = e.body?.parsed?.value as { sessionId?: unknown } | undefined;
@@ -31,7 +31,7 @@ export function attributeBySessionId(flows: FlowResult[]): Set<string> {
   const changed = new Set<string>();
   for (const f of flows) {
     const own = delegationSessionId(f);
-    const strays = f.events.filter((e) => e.kind === 'request' && DMS_LINKS.has(e.link) && !isInitiation(e) && sessionIdOf(e) !== own && owner.has(sessionIdOf(e) ?? '') && owner.get(sessionIdOf(e)!) !== f);
+    const strays = f.events.filter((e) => e.kind === 'request' && DELEGATION_LINKS.has(e.link) && !isInitiation(e) && sessionIdOf(e) !== own && owner.has(sessionIdOf(e) ?? '') && owner.get(sessionIdOf(e)!) !== f);
     for (const req of strays) {
       const to = owner.get(sessionIdOf(req)!)!;
       const moving = f.events.filter((e) => e.link === req.link && e.exchange !== undefined && e.exchange === req.exchange);

@@ -168,7 +168,8 @@ function stopAt(flow: FlowResult, root: RequirementResult): FlowStop {
 export function flowVerdicts(flow: FlowResult, results: readonly RequirementResult[]): { rootFailures: string[]; stop?: FlowStop } {
   const mine = results.filter((r) => r.flowId === flow.scenario.id);
   const failed = mine.filter((r) => r.verdict === 'FAIL').sort((a, b) => firstSeq(a) - firstSeq(b));
-  const blockedBy = mine.find((r) => r.blockedBy)?.blockedBy;
-  const root = blockedBy ? failed.find((r) => r.requirementId === blockedBy) : undefined;
+  // Where it stopped: the earliest FAIL anything waited on (the root, or a step ordering rules waited on).
+  const blockers = new Set(mine.map((r) => r.blockedBy).filter(Boolean));
+  const root = failed.find((r) => blockers.has(r.requirementId));
   return { rootFailures: failed.map((r) => r.requirementId), ...(root ? { stop: stopAt(flow, root) } : {}) };
 }

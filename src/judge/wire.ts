@@ -60,8 +60,8 @@ function endsSession(m: SyncMLMessage): boolean {
  * Groups SyncML traffic on the DMS↔client links into sessions by the order of the exchanges on each link,
  * not by SessionID: a session opens with the client's Alert 1200/1201 (a re-sent package 1 after a
  * challenge stays in it) and ends with a server message that asks nothing more. Each session takes the
- * latest Package #0 on its link since the previous session opened. The SessionIDs are then compared by the checks, so a
- * client that changes its SessionID is blamed for that and nothing else.
+ * latest Package #0 on its link since the previous session opened. The checks then compare SessionIDs, so
+ * a client that changes its SessionID is blamed for that and nothing else.
  */
 export function dmSessions(messages: readonly WireMessage[]): DmSession[] {
   const out: DmSession[] = [];
@@ -87,6 +87,10 @@ export function dmSessions(messages: readonly WireMessage[]): DmSession[] {
   }
   return out;
 }
+
+/** The response on the wire to a request: same link, same exchange. */
+export const responseTo = (messages: readonly WireMessage[], request: WireMessage): WireMessage | undefined =>
+  messages.find((m) => m.direction === 'response' && m.event.link === request.event.link && m.event.exchange === request.event.exchange);
 
 /** Every command of a SyncML message, containers flattened. */
 export function commandsOf(m: SyncMLMessage): Command[] {

@@ -13,6 +13,9 @@ export const ROLE_NAMES: Record<Role, string> = {
 export const LINKS = ['dms1-dms2', 'dms1-client', 'dms2-client', 'client-bootstrap', 'dms2-bootstrap'] as const;
 export type LinkId = (typeof LINKS)[number];
 
+/** The links that carry delegation messages: DMS-1↔DMS-2, and DMS-2's orders to a stand-alone Bootstrap Server. */
+export const DELEGATION_LINKS: ReadonlySet<string> = new Set<LinkId>(['dms1-dms2', 'dms2-bootstrap']);
+
 export function linkBetween(a: Role, b: Role): LinkId | undefined {
   return LINKS.find((l) => l === `${a}-${b}` || l === `${b}-${a}`);
 }

@@ -125,6 +125,15 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
   // flowMs bounds the whole flow, tree reads and probe included: each stage gets what is left of it.
   const left = () => Math.max(0, started + budgets.flowMs - Date.now());
   const within = <T>(p: Promise<T>, ms: number, what: string) => withBudget(p, Math.min(ms, left()), what);
+  // The harness's own sessions are stamped, so they are never taken for steps of the delegation.
+  const during = async <T>(phase: TraceEvent['phase'], work: () => Promise<T>): Promise<T> => {
+    trace.phase = phase;
+    try {
+      return await work();
+    } finally {
+      trace.phase = undefined;
+    }
+  };
   const s = o.scenario;
   const v = o.variation ?? {};
   // The reference client's tree names the servers of this run (a real DMS has its own ServerID).
@@ -293,8 +302,7 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
     if (tree) initialTree = tree.toJSON();
     else if (treeSource === 'protocol') {
       trace.note('initial tree: read over the protocol by the harness DMS-1');
-      trace.phase = 'tree-read';
-      const read = await within(readOverProtocol([dms1!], devId, roots, (n) => trace.note(n)), budgets.sessionMs, 'the initial tree read').finally(() => (trace.phase = undefined));
+      const read = await during('tree-read', () => within(readOverProtocol([dms1!], devId, roots, (n) => trace.note(n)), budgets.sessionMs, 'the initial tree read'));
       initialTree = read.snapshot;
       initialUnread = new Set(read.unread.map((u) => u.path));
     } else if (treeSource === 'driver') initialTree = (await readByDriver(upper, real.client!.drivers!.readTree!)).snapshot;
@@ -335,27 +343,25 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
     if (status !== 'error' && !tree && treeSource === 'protocol') {
       // Every mock server that may still hold an account reads; what neither may read stays unread.
       trace.note('final tree: read over the protocol by the harness servers');
-      trace.phase = 'tree-read';
-      finalRead = await within(readOverProtocol([dms2, dms1].filter((x): x is NonNullable<typeof x> => !!x) as ServerRole[], devId, roots, (n) => trace.note(n)), budgets.flowMs, 'the final tree read');
-      trace.phase = undefined;
+      const readers = [dms2, dms1].filter((x): x is NonNullable<typeof x> => !!x) as ServerRole[];
+      finalRead = await during('tree-read', () => within(readOverProtocol(readers, devId, roots, (n) => trace.note(n)), left(), 'the final tree read'));
     } else if (status !== 'error' && !tree && treeSource === 'driver') finalRead = await readByDriver(upper, real.client!.drivers!.readTree!);
     if (status === 'completed' && dms2) {
       // A probe by the new manager: read the delegated ACLs and try one write it holds no right for,
       // so the client's 425 is on the wire to judge.
       const known = tree ? tree.clone() : DmTree.fromJSON(initialTree);
       trace.note('probe: DMS-2 reads the delegated ACLs and attempts one unauthorised Replace');
-      trace.phase = 'probe';
-      await within(dms2.trigger(devId, probeScript(subtrees, known, ids.dms2, finalRead ? DmTree.fromJSON(finalRead.snapshot) : undefined)), budgets.sessionMs, 'the probe session');
-      if (client) await within(client.idle(), budgets.sessionMs, 'the client to finish its sessions');
+      await during('probe', async () => {
+        await within(dms2.trigger(devId, probeScript(subtrees, known, ids.dms2, finalRead ? DmTree.fromJSON(finalRead.snapshot) : undefined)), budgets.sessionMs, 'the probe session');
+        if (client) await within(client.idle(), budgets.sessionMs, 'the client to finish its sessions');
+      });
     }
   } catch (err) {
-    trace.phase = undefined;
     if (status === 'completed') {
       status = statusOf(err);
       error = (err as Error).message;
     }
   } finally {
-    trace.phase = undefined;
     trace.note(`flow ${s.id} ends: ${status}${error ? `: ${error}` : ''}`);
     await closeAll();
   }
