@@ -141,8 +141,9 @@ export const sessionPkg0Digest: Check = {
     };
     for (const [id, c] of Object.entries(ctx.flow.facts.serverCredentials ?? {})) learn(id, c.secret, c.nonce);
     for (const m of ctx.messages) {
-      const srv = m.delegation?.type === 'AccountResponse' ? m.delegation.account.appAuth.find((a) => a.level === 'SRVCRED') : undefined;
-      if (srv && m.delegation?.type === 'AccountResponse') learn(m.delegation.account.serverId, srv.secret, srv.data);
+      if (m.delegation?.type !== 'AccountResponse') continue;
+      const srv = m.delegation.account.appAuth.find((x) => x.level === 'SRVCRED');
+      learn(m.delegation.account.serverId, srv?.secret, srv?.data);
     }
     for (const t of [ctx.initial, ctx.final]) {
       for (const { account } of readAccounts(t)) {
