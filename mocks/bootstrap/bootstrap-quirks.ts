@@ -6,6 +6,8 @@ export interface BootstrapQuirks {
   orderAckContentType?: string;
   /** Acknowledge DMS-2's BootstrapOrder but keep nothing of it. */
   forgetOrders?: boolean;
+  /** Do not require a client certificate on the ordering endpoint (and so pin none). */
+  clientCertificateOptional?: boolean;
 }
 
 /**

@@ -39,12 +39,12 @@ export class MockBootstrap {
         if (!quirks.forgetOrders) this.service.order({ sessionId: m.sessionId, device: m.device, account: m.account });
         return { type: 'Ack', sessionId: m.sessionId, of: 'BootstrapOrder' };
       },
-      () => this.pinned,
+      () => (quirks.clientCertificateOptional ? undefined : this.pinned),
       PATHS.bootstrapOrder,
     );
     this.orderEndpoint = mockEndpoint(env, {
       role: 'bootstrap',
-      mutual: true,
+      mutual: !quirks.clientCertificateOptional,
       portOffset: 1,
       // The TLS policy under test is the client-facing one; DMS-2's ordering link keeps the default.
       withTlsPolicy: false,

@@ -24,6 +24,11 @@ export interface MockEnv {
   tls?: TlsPolicy;
   /** Present no client certificate on DMS↔DMS calls (a mutant). */
   omitClientCertificate?: boolean;
+  /**
+   * How a peer's server certificate is verified when it is not the run's CA: a real implementation's own
+   * trust anchor and its configured certificate (pinned).
+   */
+  peerTrust?: (peer: Role) => PeerTrust;
 }
 
 export type EndpointSpec = Pick<EndpointOptions, 'role' | 'mutual' | 'classify' | 'fixedPeer' | 'handlers'> & {
@@ -48,6 +53,11 @@ export function mockEndpoint(env: MockEnv, spec: EndpointSpec): HttpsEndpoint {
   });
 }
 
+export interface PeerTrust {
+  anchors?: string[];
+  pin?: string;
+}
+
 export interface Send {
   from: Role;
   to: Role;
@@ -65,7 +75,7 @@ export function send(env: MockEnv, s: Send): Promise<PostResult> {
     body: s.body,
     contentType: s.contentType,
     identity: s.mutual && !env.omitClientCertificate ? env.identity : undefined,
-    trustAnchors: env.trustAnchors,
+    trustAnchors: env.peerTrust?.(s.to).anchors ?? env.trustAnchors,
     timeoutMs: env.budgets.requestMs,
     from: s.from,
     to: s.to,
@@ -73,5 +83,6 @@ export function send(env: MockEnv, s: Send): Promise<PostResult> {
     trace: env.recordOutbound(s.to) ? env.trace : undefined,
     parseBody: env.parseBody,
     tls: env.tls,
+    pin: env.peerTrust?.(s.to).pin,
   });
 }

@@ -5,7 +5,7 @@ import { DmServer, type DeviceCredentials, type SessionOutcome, type SessionScri
 import { linkBetween, type LinkId, type Role } from '../../src/model/roles.js';
 import { MEDIA, PATHS } from '../../src/profile.js';
 import { encodeNotification, sessionIdHex } from '../../src/syncml/notification.js';
-import { HttpsEndpoint, refusal, type Classified } from '../../src/transport/https-endpoint.js';
+import { HttpsEndpoint, refusal, type Classified, type TlsPolicy } from '../../src/transport/https-endpoint.js';
 import { LEGACY_SYNCML, sameMediaType } from '../../src/transport/media-type.js';
 import { withBudget } from '../../src/trace/recorder.js';
 import { mockEndpoint, send, type MockEnv } from './env.js';
@@ -49,6 +49,10 @@ export interface ServerRoleOptions {
   malformedAnswerTo?: string;
   /** Challenge the first package 1 of every session, as a server that always asks may (verdict tests). */
   challengeFirst?: boolean;
+  /** The delegation endpoint does not require a client certificate, so pins none (mutants only). */
+  clientCertificateOptional?: boolean;
+  /** TLS policy of the delegation endpoint alone (mutants only: e.g. an API that speaks only TLS 1.1). */
+  delegationServerTls?: TlsPolicy;
 }
 
 let pkg0Counter = 0;
@@ -98,16 +102,16 @@ export abstract class ServerRole {
       handlers: [...(o.dmAnswer ? [http.post(`*${PATHS.dm}`, () => (o.dmAnswer === 'silent' ? new Promise<never>(() => {}) : new Response(null, { status: o.dmAnswer })))] : []), dmContentType(this.dm.handler(`*${PATHS.dm}`), `*${PATHS.dm}`), ...(o.extraDmHandlers ?? [])],
     });
     const peerRole: Role = o.role === 'dms1' ? 'dms2' : 'dms1';
-    this.delegationEndpoint = mockEndpoint(env, {
+    this.delegationEndpoint = mockEndpoint(o.delegationServerTls ? { ...env, tls: o.delegationServerTls } : env, {
       role: o.role,
-      mutual: true,
+      mutual: !o.clientCertificateOptional,
       portOffset: 1,
       fixedPeer: { peer: peerRole, link: 'dms1-dms2' },
       classify: () => ({ peer: peerRole, link: 'dms1-dms2' }),
       handlers: [
         delegationHandler(
           (m, conn) => this.onDelegation(m, conn),
-          () => [...this.peers.values()].map((p) => p.fingerprint256!).filter(Boolean),
+          () => (o.clientCertificateOptional ? undefined : [...this.peers.values()].map((p) => p.fingerprint256!).filter(Boolean)),
           undefined,
           o.malformedAnswerTo,
         ),

@@ -10,7 +10,10 @@ import type { DmSession, WireMessage } from '../judge/wire.js';
 export interface JudgeContext {
   flow: FlowResult;
   scenario: Scenario;
+  /** The flow's traffic, the harness's connections without a client certificate left out. */
   events: readonly TraceEvent[];
+  /** Those connections (phase `tls-probe`): only the mutual-TLS rules read them. */
+  probes: readonly TraceEvent[];
   messages: WireMessage[];
   sessions: DmSession[];
   steps: StepIndex;

@@ -1,5 +1,4 @@
 import { isTls12OrNewer } from '../pki/tls-facts.js';
-import { isUnreachable } from '../runner/reachability.js';
 import type { TraceEvent } from '../trace/events.js';
 import { allOf, fail, missing, type Check, type JudgeContext, type Outcome } from './check.js';
 
@@ -14,18 +13,10 @@ const LINK_OF: Record<string, string[]> = {
 
 const onLinks = (ctx: JudgeContext, links: string[]) => ctx.events.filter((e) => links.includes(e.link));
 
-/**
- * Connections that never got through the TLS handshake: refused by a harness server (`tls-error`), or failed
- * on a harness client before TLS was up (an `error` with no TLS facts that is neither silence nor a peer
- * nobody listens on).
- */
+/** Connections refused at the TLS layer, on either side: by a harness server, or by the peer of a harness client. */
 export function handshakeFailures(events: readonly TraceEvent[]): TraceEvent[] {
-  return events.filter(
-    (e) => e.kind === 'tls-error' || (e.kind === 'error' && !e.tls?.protocol && !isSilenceOrAbsence(e.reason?.split(':')[0])),
-  );
+  return events.filter((e) => e.kind === 'tls-error');
 }
-
-const isSilenceOrAbsence = (code: string | undefined) => code === 'TIMEOUT' || isUnreachable(code);
 
 /** The peer refused or lacked every protocol version on offer (alert 70, "unsupported protocol"). */
 const versionRefused = (e: TraceEvent) => /protocol version|unsupported protocol|wrong version number|no protocols available/i.test(e.reason ?? '');
@@ -40,14 +31,27 @@ export const tlsMutual: Check = {
     const evs = onLinks(ctx, links);
     const expected = `every TLS connection on ${links.join(', ')} authenticates both ends with certificates from the pre-exchanged trust anchors`;
     const conns = evs.filter((e) => e.kind === 'tls');
-    const refused = handshakeFailures(evs);
-    if (!conns.length && !refused.length) return missing(expected, `no TLS connection on ${links.join(', ')}`);
+    // A handshake that failed over the protocol version is TLS-VERSION's to judge, not this rule's.
+    const failures = handshakeFailures(evs);
+    const overVersion = failures.filter(versionRefused);
+    const refused = failures.filter((e) => !versionRefused(e));
+    if (!conns.length && !refused.length) {
+      if (overVersion.length) return { ...missing(expected, `no TLS connection on ${links.join(', ')}: ${overVersion.length} refused over the protocol version`, overVersion), dependsOn: 'TLS-VERSION' };
+      return missing(expected, `no TLS connection on ${links.join(', ')}`);
+    }
     const problems = [
       ...refused.map((e) => `connection refused (seq ${e.seq}): ${e.reason}`),
       ...conns.filter((e) => e.observer.side === 'server' && !(e.tls?.peerCertificate && e.tls.authorized)).map((e) => `seq ${e.seq}: client not authenticated (${e.tls?.authorizationError ?? 'no certificate'})`),
       ...conns.filter((e) => !e.tls?.authorized).filter((e) => e.observer.side === 'client').map((e) => `seq ${e.seq}: server not authenticated`),
     ];
-    return allOf(expected, problems, [...refused, ...conns].slice(0, 8), `${conns.length} connections, both ends authenticated (${conns[0]?.tls?.peerSubject ?? ''})`);
+    // Connections the harness opened without a certificate: a server that answered one does not require it.
+    const probes = ctx.probes.filter((e) => links.includes(e.link));
+    const accepted = probes.filter((e) => e.kind === 'response');
+    const refusedProbe = probes.filter((e) => e.kind === 'tls-error');
+    problems.push(...accepted.map((e) => `${e.from} accepted a TLS connection without a client certificate and answered HTTP ${e.http?.status} (seq ${e.seq})`));
+    const required = refusedProbe.length ? `; a connection without a client certificate was refused (seq ${refusedProbe.map((e) => e.seq).join(', ')}: ${refusedProbe[0].reason})` : '';
+    const evidence = accepted.length ? accepted : [...refused, ...conns.slice(0, 8), ...refusedProbe];
+    return allOf(expected, problems, problems.length && !accepted.length ? [...refused, ...conns].slice(0, 8) : evidence, `${conns.length} connections, both ends authenticated (${conns[0]?.tls?.peerSubject ?? ''})${required}`);
   },
 };
 
@@ -73,10 +77,12 @@ export const tlsTrustAnchor: Check = {
   requirements: ['TLS-TRUST-ANCHOR'],
   run(ctx) {
     const withPeer = ctx.events.filter((e): e is TraceEvent => (e.kind === 'tls' || e.kind === 'tls-error') && !!e.tls?.peerCertificate);
-    const expected = 'every certificate presented verifies against the trust anchors';
+    const expected = 'every certificate presented verifies against the trust anchors, and is the pinned one where a certificate is configured';
     if (!withPeer.length) return missing(expected, 'no certificate presented');
-    const bad = withPeer.filter((e) => !e.tls!.authorized);
-    return allOf(expected, bad.map((e) => `${e.link} seq ${e.seq}: ${e.tls!.peerSubject} (${e.tls!.authorizationError ?? 'not authorized'})`), bad.length ? bad : withPeer.slice(0, 1), `${withPeer.length} certificates verified`);
+    // A configured certificate is pinned: another one, even from the right CA, is refused (PIN_MISMATCH).
+    const bad = withPeer.filter((e) => !e.tls!.authorized || e.reason?.startsWith('PIN_MISMATCH'));
+    const why = (e: TraceEvent) => (e.tls!.authorized ? e.reason!.slice('PIN_MISMATCH: '.length) : `${e.tls!.peerSubject} (${e.tls!.authorizationError ?? 'not authorized'})`);
+    return allOf(expected, bad.map((e) => `${e.link} seq ${e.seq}: ${why(e)}`), bad.length ? bad : withPeer.slice(0, 1), `${withPeer.length} certificates verified`);
   },
 };
 

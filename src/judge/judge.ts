@@ -11,14 +11,16 @@ import { classify } from './classify.js';
 import { dmSessions, wireMessages } from './wire.js';
 
 export function judgeContext(flow: FlowResult): JudgeContext {
-  const messages = wireMessages(flow.events);
+  const events = flow.events.filter((e) => e.phase !== 'tls-probe');
+  const messages = wireMessages(events);
   return {
     flow,
     scenario: flow.scenario,
-    events: flow.events,
+    events,
+    probes: flow.events.filter((e) => e.phase === 'tls-probe'),
     messages,
     sessions: dmSessions(messages),
-    steps: classify(flow.scenario.approach, flow.events, messages, flow.facts),
+    steps: classify(flow.scenario.approach, events, messages, flow.facts),
     initial: DmTree.fromJSON(flow.initialTree),
     final: DmTree.fromJSON(flow.finalTree),
   };

@@ -45,3 +45,9 @@ export function tlsFacts(socket: TLSSocket): TlsFacts {
 export function isTls12OrNewer(protocol: string | null | undefined): boolean {
   return protocol === 'TLSv1.2' || protocol === 'TLSv1.3';
 }
+
+/** OpenSSL's text without its source locations: "tlsv1 alert protocol version (SSL alert number 70)". */
+export function readableTlsError(message: string): string {
+  const m = /SSL routines:[^:]*:([^:]+):[^\n]*?(SSL alert number \d+)?\s*$/.exec(message);
+  return m ? `${m[1]}${m[2] ? ` (${m[2]})` : ''}` : message.trim();
+}

@@ -1,8 +1,6 @@
 import { createRequire } from 'node:module';
 import { provenanceFor, type CatalogueEntry } from '../catalogue/catalogue.js';
-import { classify } from '../judge/classify.js';
-import { flowVerdicts } from '../judge/judge.js';
-import { wireMessages } from '../judge/wire.js';
+import { flowVerdicts, judgeContext } from '../judge/judge.js';
 import type { Role } from '../model/roles.js';
 import { PROFILE_VERSION } from '../profile.js';
 import type { FlowResult } from '../runner/run-flow.js';
@@ -26,8 +24,8 @@ function treeView(s: TreeSnapshot): TreeNodeView[] {
 }
 
 function flowReport(f: FlowResult, results: readonly RequirementResult[]): FlowReport {
-  const messages = wireMessages(f.events);
-  const steps = classify(f.scenario.approach, f.events, messages, f.facts);
+  // Labelled with the steps the judge saw (its connections without a client certificate are none).
+  const { steps } = judgeContext(f);
   const stepOf = new Map<number, string>();
   for (const occ of steps.values()) for (const e of occ.events) if (!stepOf.has(e.seq)) stepOf.set(e.seq, occ.step);
   const sequence: SequenceEntry[] = f.events

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import type { ClientQuirks } from '../../mocks/client/mock-client.js';
 import { MockClient } from '../../mocks/client/mock-client.js';
-import type { MockEnv } from '../../mocks/common/env.js';
+import type { MockEnv, PeerTrust } from '../../mocks/common/env.js';
 import { MockBootstrap, type BootstrapQuirks } from '../../mocks/bootstrap/mock-bootstrap.js';
 import { MockDms1, type Dms1Quirks } from '../../mocks/dms1/mock-dms1.js';
 import { MockDms2, type Dms2Quirks } from '../../mocks/dms2/mock-dms2.js';
@@ -28,7 +28,8 @@ import { observability, type Observability, type TreeSource } from './observabil
 import { readByDriver, readOverProtocol, UNREAD_TREE, type ReadTree } from './client-tree.js';
 import { DEFAULT_DRIVER_MS, DriverError, proxyPlaceholder, UpperTester } from './upper-tester.js';
 import { isUnreachable, unreachableEndpoints } from './reachability.js';
-import type { ServerRole } from '../../mocks/common/server-role.js';
+import { mutualEndpoints, probeWithoutCertificate } from './client-certificate-probe.js';
+import type { ServerRole, ServerRoleOptions } from '../../mocks/common/server-role.js';
 
 /** Deliberate deviations from the reference behaviour (the mutants are made of these). */
 export interface Variation {
@@ -43,7 +44,7 @@ export interface Variation {
   /** Roles whose certificate comes from a CA the others do not trust. */
   foreignCertificate?: Partial<Record<Role, boolean>>;
   /** Server-side deviations of DMS-1 / DMS-2. */
-  server?: Partial<Record<'dms1' | 'dms2', { badPkg0Digest?: boolean; delegationContentType?: string; dmAnswer?: 'silent' | number; malformedAnswerTo?: string; challengeFirst?: boolean }>>;
+  server?: Partial<Record<'dms1' | 'dms2', Pick<ServerRoleOptions, 'badPkg0Digest' | 'delegationContentType' | 'dmAnswer' | 'malformedAnswerTo' | 'challengeFirst' | 'clientCertificateOptional' | 'delegationServerTls'>>>;
 }
 
 export interface Budgets {
@@ -173,6 +174,7 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
       port: rc?.mode === 'mock' ? rc.port : undefined,
       tls: v.tls?.[role],
       omitClientCertificate: v.omitClientCertificate?.[role],
+      peerTrust,
     };
   };
   const roleOfServerId = (id: string): Role | 'unknown' => (id === ids.dms1 ? 'dms1' : id === ids.dms2 ? 'dms2' : 'unknown');
@@ -182,6 +184,9 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
     const dmUrls: Array<[string | undefined, Role]> = [[dms1?.dmUrl ?? real.dms1?.dmUrl, 'dms1'], [dms2?.dmUrl ?? real.dms2?.dmUrl, 'dms2'], ...(cfg?.proxies ?? []).map((p, i) => [proxies[i]?.url, p.to] as [string | undefined, Role])];
     return dmUrls.find(([u, r]) => u && (r === 'dms1' || r === 'dms2') && originOf(u) === at)?.[1] ?? 'unknown';
   };
+  // A real implementation's certificate is verified against its own trust anchor when one is configured,
+  // and a certificate configured for it is pinned: the harness talks to nothing else.
+  const peerTrust = (role: Role): PeerTrust => (modes[role] === 'real' ? { anchors: real[role]?.trustAnchorPem, pin: real[role]?.certificateFingerprint256 } : {});
   const fingerprintOf = (role: Role) => (modes[role] === 'mock' ? setup.identityOf(role).fingerprint256 : real[role]?.certificateFingerprint256);
   const devId = setup.devInfo.devId;
   const deliverFor = (serverId: string) => (real.client && !real.client.pushUrl && real.client.drivers?.trigger ? upper.deliverer(real.client.drivers.trigger, serverId) : undefined);
@@ -224,7 +229,7 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
     return new RecordingProxy({
       link: p.link, from, to: p.to, upstream: p.upstream, mutual,
       identity: setup.identityOf(p.to), upstreamIdentity: mutual ? setup.identityOf(from) : undefined,
-      trustAnchors: setup.trustAnchors, trace, parseBody, host: p.listen?.host, port: p.listen?.port, budgetMs: budgets.requestMs,
+      trustAnchors: setup.trustAnchors, trace, parseBody, host: p.listen?.host, port: p.listen?.port, budgetMs: budgets.requestMs, upstreamTrustAnchors: peerTrust(p.to).anchors, pin: peerTrust(p.to).pin,
     });
   });
   const closeAll = () => Promise.all([dms1?.close(), dms2?.close(), client?.close(), bs?.close(), ...proxies.map((p) => p.close())]);
@@ -298,6 +303,11 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
     // Once set up, every real implementation must be there: nothing listening is the set-up's error.
     const absent = await unreachableEndpoints(cfg, Math.min(budgets.requestMs, left()));
     if (absent.length) throw new SetupError(absent.join('; '));
+    // Whether a real server requires the client certificate cannot be seen from the harness's side of a
+    // call that presents one: one connection without it shows that (TLS-DMS-MUTUAL, TLS-DMS-BS).
+    await during('tls-probe', () =>
+      Promise.all(mutualEndpoints(cfg, separate).map((ep) => probeWithoutCertificate(ep, { trace, trustAnchors: peerTrust(ep.role).anchors ?? setup.trustAnchors, timeoutMs: Math.min(budgets.requestMs, left()), pin: peerTrust(ep.role).pin }))),
+    );
 
     if (tree) initialTree = tree.toJSON();
     else if (treeSource === 'protocol') {
@@ -321,11 +331,13 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
     } else {
       await upper.run('dms1.startDelegation', real.dms1!.drivers.startDelegation);
       // The end is judged from the wire, whatever the driver said: DelegationComplete and its answer.
+      // A call of the harness's DMS-2 that DMS-1 refused or left unanswered ends the wait: nothing follows it.
       const complete = await trace.waitFor(
-        (e) => e.kind === 'request' && e.link === 'dms1-dms2' && (e.body?.parsed?.value as { type?: string } | undefined)?.type === 'DelegationComplete',
+        (e) => (e.kind === 'request' && e.link === 'dms1-dms2' && (e.body?.parsed?.value as { type?: string } | undefined)?.type === 'DelegationComplete') || failedCallTo('dms1')(e),
         left(),
         'DelegationComplete on the DMS-1↔DMS-2 link',
       );
+      if (complete.kind !== 'request') throw new TransportError(`dms2 → dms1: ${complete.reason}`, complete.reason?.split(':')[0] ?? 'REQUEST_ERROR');
       await trace.waitFor(answerTo(complete), Math.min(budgets.requestMs, left()), 'the answer to DelegationComplete');
       const result = (complete.body?.parsed?.value as { result?: string; reason?: string } | undefined);
       delegationEnded = true;
@@ -392,6 +404,10 @@ function originOf(url: string): string {
     return url;
   }
 }
+
+/** A DMS↔DMS call of a harness mock to `role` that got no answer (refused at TLS, reset, timed out). */
+const failedCallTo = (role: Role) => (e: TraceEvent) =>
+  (e.kind === 'tls-error' || e.kind === 'error') && e.observer.side === 'client' && e.link === 'dms1-dms2' && e.to === role && e.phase !== 'tls-probe';
 
 /** A real implementation the set-up names is not there. */
 class SetupError extends Error {}

@@ -62,9 +62,10 @@ export interface TraceEvent {
   flow?: string;
   /**
    * Set while the harness runs sessions of its own after or before the delegation (reading a real
-   * client's tree, the unauthorised-Replace probe): that traffic is no step of the delegation.
+   * client's tree, the unauthorised-Replace probe, a connection without a client certificate): that
+   * traffic is no step of the delegation.
    */
-  phase?: 'tree-read' | 'probe';
+  phase?: 'tree-read' | 'probe' | 'tls-probe';
   /** Recorded during another flow (a late message of this flow's delegation): that flow and its seq there. */
   attributedFrom?: { flow: string; seq: number };
 }

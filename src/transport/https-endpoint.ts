@@ -6,7 +6,7 @@ import { getResponse, type RequestHandler } from 'msw';
 import { MAX_BODY_BYTES } from '../profile.js';
 import type { LinkId, Role } from '../model/roles.js';
 import type { KeyPair } from '../pki/pki.js';
-import { tlsFacts, type TlsFacts } from '../pki/tls-facts.js';
+import { readableTlsError, tlsFacts, type TlsFacts } from '../pki/tls-facts.js';
 import type { TraceRecorder } from '../trace/recorder.js';
 import { traceBody, type BodyParser } from './body-parser.js';
 
@@ -113,7 +113,7 @@ export class HttpsEndpoint {
         from: o.fixedPeer?.peer ?? 'unknown',
         to: o.role,
         observer: { role: o.role, side: 'server' },
-        reason: `${err.code ?? 'TLS_ERROR'}: ${err.message}`,
+        reason: `${err.code ?? 'TLS_ERROR'}: ${readableTlsError(err.message)}`,
         note: socket?.remoteAddress ? `from ${socket.remoteAddress}` : undefined,
       });
     });

@@ -1,8 +1,8 @@
-import { request as httpsRequest } from 'node:https';
-import type { TLSSocket } from 'node:tls';
+import { request as httpRequest } from 'node:http';
+import { connect as tlsConnect } from 'node:tls';
 import type { LinkId, Role } from '../model/roles.js';
 import type { KeyPair } from '../pki/pki.js';
-import { tlsFacts, type TlsFacts } from '../pki/tls-facts.js';
+import { readableTlsError, tlsFacts, type TlsFacts } from '../pki/tls-facts.js';
 import type { TraceRecorder } from '../trace/recorder.js';
 import { traceBody, type BodyParser } from './body-parser.js';
 import { MAX_BODY_BYTES } from '../profile.js';
@@ -29,6 +29,12 @@ export interface PostOptions {
   parseBody?: BodyParser;
   tls?: TlsPolicy;
   maxResponseBytes?: number;
+  /** SHA-256 fingerprint the server's certificate must have (a configured pin); anything else is refused. */
+  pin?: string;
+  /** Who observes, when not `from` itself (a recording proxy forwarding for it). */
+  observer?: 'proxy';
+  /** Record only the TLS outcome (the proxy records the messages on its inbound side). */
+  recordTlsOnly?: boolean;
 }
 
 export interface PostResult {
@@ -52,109 +58,121 @@ export class TransportError extends Error {
 
 let counter = 0;
 
-/** One HTTPS POST on a fresh connection, with a budget, recording what the client side saw. */
+/** A failure of the TLS layer itself (an alert, a bad record), as opposed to the socket or HTTP. */
+const isTlsLayer = (code: string | undefined) => !!code && (code.startsWith('ERR_SSL_') || code === 'EPROTO');
+
+/**
+ * One HTTPS POST on a fresh connection, with a budget, recording what the client side saw. The server's
+ * certificate is verified here, not inside Node's handshake, so a refused certificate is evidence with its
+ * facts (subject, issuer, why), and nothing is sent to a server that did not authenticate.
+ */
 export function postHttps(o: PostOptions): Promise<PostResult> {
   const exchange = `${o.from}-post${++counter}`;
   const url = new URL(o.url);
   const body = typeof o.body === 'string' ? Buffer.from(o.body) : o.body;
-  const observer = { role: o.from, side: 'client' as const };
+  const observer = { role: o.observer ?? o.from, side: 'client' as const };
   const base = { link: o.link, exchange, observer };
+  const messages = o.recordTlsOnly ? undefined : o.trace;
   let facts: TlsFacts | undefined;
+  let tcpUp = false;
 
   return new Promise<PostResult>((resolve, reject) => {
     let settled = false;
-    const fail = (code: string, message: string) => {
-      if (settled) return;
+    const finish = () => {
       settled = true;
+      clearTimeout(timer);
+    };
+    /** No HTTP answer. A failure of the handshake (or of the TLS layer) is a `tls-error`; the rest an `error`. */
+    const fail = (code: string, message: string, tlsRefusal = false) => {
+      if (settled) return;
+      finish();
+      socket.destroy();
+      const reason = `${code}: ${readableTlsError(message)}`;
+      if (tlsRefusal) o.trace?.record({ ...base, kind: 'tls-error', from: o.from, to: o.to, tls: facts, reason });
       // Keep what we tried to send: a refused message is evidence too.
-      o.trace?.record({
+      else messages?.record({ ...base, kind: 'error', from: o.from, to: o.to, tls: facts, reason, body: facts ? undefined : traceBody(o.contentType, body, o.parseBody) });
+      reject(new TransportError(`${o.from} → ${o.to} ${o.url}: ${reason}`, code, facts));
+    };
+
+    const socket = tlsConnect({
+      host: url.hostname,
+      port: Number(url.port || 443),
+      key: o.identity?.key,
+      cert: o.identity?.cert,
+      ca: o.trustAnchors,
+      rejectUnauthorized: false,
+      servername: isIp(url.hostname) ? undefined : url.hostname,
+      minVersion: o.tls?.minVersion ?? 'TLSv1.2',
+      maxVersion: o.tls?.maxVersion,
+      ciphers: o.tls?.ciphers,
+    });
+    const timer = setTimeout(() => fail('TIMEOUT', `no response within ${o.timeoutMs} ms`), o.timeoutMs);
+    socket.once('connect', () => (tcpUp = true));
+    socket.on('error', (err: Error & { code?: string }) => {
+      const code = err.code ?? 'REQUEST_ERROR';
+      // TCP was up and TLS was not (or the TLS layer broke): the peer refused the handshake.
+      fail(code, err.message, (tcpUp && !facts) || isTlsLayer(code));
+    });
+    socket.once('secureConnect', () => {
+      facts = tlsFacts(socket);
+      if (!facts.authorized) return fail(facts.authorizationError ?? 'UNAUTHORIZED', `server certificate ${facts.peerSubject ?? '(none)'} refused`, true);
+      if (o.pin && facts.peerFingerprint256 !== o.pin) {
+        return fail('PIN_MISMATCH', `server certificate ${facts.peerSubject ?? '(none)'} (SHA-256 ${facts.peerFingerprint256}) is not the pinned one (${o.pin})`, true);
+      }
+      o.trace?.record({ ...base, kind: 'tls', from: o.from, to: o.to, tls: facts });
+      // The request is on the wire only once TLS is up; record it then, so ordering checks see the truth.
+      messages?.record({
         ...base,
-        kind: 'error',
+        kind: 'request',
         from: o.from,
         to: o.to,
         tls: facts,
-        reason: `${code}: ${message}`,
-        body: facts ? undefined : traceBody(o.contentType, body, o.parseBody),
+        http: { method: 'POST', url: o.url, path: url.pathname + url.search, headers: { 'content-type': o.contentType } },
+        body: traceBody(o.contentType, body, o.parseBody),
       });
-      reject(new TransportError(`${o.from} → ${o.to} ${o.url}: ${code}: ${message}`, code, facts));
-    };
-
-    const req = httpsRequest(
-      {
-        method: 'POST',
-        hostname: url.hostname,
-        port: url.port || 443,
-        path: url.pathname + url.search,
-        headers: { 'content-type': o.contentType, 'content-length': String(body.length) },
-        key: o.identity?.key,
-        cert: o.identity?.cert,
-        ca: o.trustAnchors,
-        rejectUnauthorized: true,
-        servername: isIp(url.hostname) ? undefined : url.hostname,
-        minVersion: o.tls?.minVersion ?? 'TLSv1.2',
-        maxVersion: o.tls?.maxVersion,
-        ciphers: o.tls?.ciphers,
-        agent: false,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        const limit = o.maxResponseBytes ?? MAX_BODY_BYTES;
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          if (size > limit) {
-            res.destroy();
-            fail('RESPONSE_TOO_LARGE', `response body larger than ${limit} bytes`);
-            return;
-          }
-          chunks.push(c);
-        });
-        res.on('error', (err) => fail('RESPONSE_ERROR', err.message));
-        res.on('end', () => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          const headers: Record<string, string> = {};
-          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-          const out = Buffer.concat(chunks);
-          o.trace?.record({
-            ...base,
-            kind: 'response',
-            from: o.to,
-            to: o.from,
-            tls: facts,
-            http: { status: res.statusCode, headers },
-            body: traceBody(headers['content-type'], out, o.parseBody),
+      const req = httpRequest(
+        {
+          method: 'POST',
+          host: url.host,
+          path: url.pathname + url.search,
+          headers: { host: url.host, 'content-type': o.contentType, 'content-length': String(body.length) },
+          createConnection: () => socket,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          const limit = o.maxResponseBytes ?? MAX_BODY_BYTES;
+          res.on('data', (c: Buffer) => {
+            size += c.length;
+            if (size > limit) return fail('RESPONSE_TOO_LARGE', `response body larger than ${limit} bytes`);
+            chunks.push(c);
           });
-          resolve({ status: res.statusCode ?? 0, headers, body: out, tls: facts! });
-        });
-      },
-    );
-    const timer = setTimeout(() => {
-      fail('TIMEOUT', `no response within ${o.timeoutMs} ms`);
-      req.destroy();
-    }, o.timeoutMs);
-    req.on('socket', (socket) => {
-      (socket as TLSSocket).once('secureConnect', () => {
-        facts = tlsFacts(socket as TLSSocket);
-        o.trace?.record({ ...base, kind: 'tls', from: o.from, to: o.to, tls: facts });
-        // The request is on the wire only once TLS is up; record it then, so ordering checks see the truth.
-        o.trace?.record({
-          ...base,
-          kind: 'request',
-          from: o.from,
-          to: o.to,
-          tls: facts,
-          http: { method: 'POST', url: o.url, path: url.pathname + url.search, headers: { 'content-type': o.contentType } },
-          body: traceBody(o.contentType, body, o.parseBody),
-        });
-      });
+          res.on('error', (err: Error & { code?: string }) => fail(err.code ?? 'RESPONSE_ERROR', err.message, isTlsLayer(err.code)));
+          res.on('end', () => {
+            if (settled) return;
+            finish();
+            socket.end();
+            const headers: Record<string, string> = {};
+            for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+            const out = Buffer.concat(chunks);
+            messages?.record({
+              ...base,
+              kind: 'response',
+              from: o.to,
+              to: o.from,
+              tls: facts,
+              http: { status: res.statusCode, headers },
+              body: traceBody(headers['content-type'], out, o.parseBody),
+            });
+            resolve({ status: res.statusCode ?? 0, headers, body: out, tls: facts! });
+          });
+        },
+      );
+      // A TLS 1.3 server refuses a missing client certificate only after the handshake: that alert, read
+      // here, is a refusal of the TLS layer.
+      req.on('error', (err: Error & { code?: string }) => fail(err.code ?? 'REQUEST_ERROR', err.message, isTlsLayer(err.code)));
+      req.end(body);
     });
-    req.on('error', (err: Error & { code?: string }) => {
-      clearTimeout(timer);
-      fail(err.code ?? 'REQUEST_ERROR', err.message);
-    });
-    req.end(body);
   });
 }
 

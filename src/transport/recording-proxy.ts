@@ -27,6 +27,10 @@ export interface RecordingProxyOptions {
   port?: number;
   /** Budget for one upstream exchange. */
   budgetMs: number;
+  /** What `to`'s certificate must chain to, when it has its own trust anchor (default: trustAnchors). */
+  upstreamTrustAnchors?: string[];
+  /** The certificate fingerprint `to` must present, when one is configured. */
+  pin?: string;
 }
 
 /** Statuses whose response has no body (the Response constructor refuses one). */
@@ -90,12 +94,17 @@ export class RecordingProxy {
         // postHttps always sends a content type; a request without one gets the neutral one.
         contentType: request.headers.get('content-type') ?? 'application/octet-stream',
         identity: o.mutual ? o.upstreamIdentity : undefined,
-        trustAnchors: o.trustAnchors,
+        trustAnchors: o.upstreamTrustAnchors ?? o.trustAnchors,
         timeoutMs: o.budgetMs,
         from: o.from,
         to: o.to,
         link: o.link,
-        // No trace: the endpoint already records this message on the inbound side.
+        // The messages are recorded on the inbound side; the upstream handshake shows the implementation's
+        // certificate (or its refusal), so it is recorded here.
+        trace: o.trace,
+        recordTlsOnly: true,
+        observer: 'proxy',
+        pin: o.pin,
       });
       if (r.status < 200 || r.status > 599) return this.fail(`upstream ${target} answered status ${r.status}`);
       const headers = r.headers['content-type'] ? { 'content-type': r.headers['content-type'] } : undefined;

@@ -60,12 +60,28 @@ export interface IutCase {
   mockArgs: string[];
 }
 
+/** Each role's reference mock as a separate process, reached through the role's example config. */
+export const IUT_CASES = {
+  dms1: { role: 'dms1', example: 'real-dms1.json', ports: { 9101: 'dm', 9102: 'delegation', 9100: 'control' }, mockArgs: ['--control'] },
+  dms2: { role: 'dms2', example: 'real-dms2.json', ports: { 9201: 'dm', 9202: 'delegation', 9200: 'control' }, mockArgs: ['--control'] },
+  bootstrap: { role: 'bootstrap', example: 'real-bootstrap.json', ports: { 9301: 'bootstrap', 9302: 'order' }, mockArgs: [] },
+  client: { role: 'client', example: 'real-client.json', ports: { 9401: 'push', 9400: 'control' }, mockArgs: ['--control'] },
+} satisfies Record<string, IutCase>;
+
 /** Starts the role's mock as a separate process (optionally a mutant) and runs dmdc against it via its example config. */
-export async function runAgainstMockProcess(c: IutCase, o: { mutant?: string; runArgs?: string[] } = {}): Promise<DmdcRun> {
+export async function runAgainstMockProcess(
+  c: IutCase,
+  o: { mutant?: string; runArgs?: string[]; edit?: (config: Record<string, any>, o: { certificates: string; dir: string }) => void | Promise<void> } = {},
+): Promise<DmdcRun> {
   const dir = mkdtempSync(join(tmpdir(), `dmdc-iut-${c.role}-`));
   const mock = await spawnMock([c.role, '--port', '0', '--out', join(dir, 'iut'), ...c.mockArgs, ...(o.mutant ? ['--mutant', o.mutant] : [])]);
   try {
     const config = exampleConfigFor(c.example, mock, c.ports, dir);
+    if (o.edit) {
+      const json = JSON.parse(readFileSync(config, 'utf8')) as Record<string, any>;
+      await o.edit(json, { certificates: mock.info.certificates, dir });
+      writeFileSync(config, JSON.stringify(json, null, 2));
+    }
     return await dmdcRun(['--config', config, ...(o.runArgs ?? [])], join(dir, 'reports'));
   } finally {
     await mock.stop();

@@ -2,17 +2,17 @@ import { describe, expect, test } from 'vitest';
 import { loadCatalogue } from '../../src/catalogue/catalogue.js';
 import { MUTANTS } from '../../mocks/mutants.js';
 import { validateReport } from '../../src/report/report-schema.js';
-import { runAgainstMockProcess, type IutCase } from './iut-run.js';
+import { IUT_CASES, runAgainstMockProcess, type IutCase } from './iut-run.js';
 
 /**
  * The proof that any role can be a real implementation: each reference mock runs as its own OS process and
  * is judged through the role's example config like a vendor's implementation, then a mutant of it is caught.
  */
 const CASES: Array<IutCase & { mutant: string }> = [
-  { role: 'dms1', example: 'real-dms1.json', ports: { 9101: 'dm', 9102: 'delegation', 9100: 'control' }, mockArgs: ['--control'], mutant: 'skip-acl-update' },
-  { role: 'dms2', example: 'real-dms2.json', ports: { 9201: 'dm', 9202: 'delegation', 9200: 'control' }, mockArgs: ['--control'], mutant: 'complete-before-prepared' },
-  { role: 'bootstrap', example: 'real-bootstrap.json', ports: { 9301: 'bootstrap', 9302: 'order' }, mockArgs: [], mutant: 'bootstrap-content-type' },
-  { role: 'client', example: 'real-client.json', ports: { 9401: 'push', 9400: 'control' }, mockArgs: ['--control'], mutant: 'client-no-devinfo' },
+  { ...IUT_CASES.dms1, mutant: 'skip-acl-update' },
+  { ...IUT_CASES.dms2, mutant: 'complete-before-prepared' },
+  { ...IUT_CASES.bootstrap, mutant: 'bootstrap-content-type' },
+  { ...IUT_CASES.client, mutant: 'client-no-devinfo' },
 ];
 
 const catalogue = loadCatalogue();

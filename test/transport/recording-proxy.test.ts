@@ -50,7 +50,7 @@ afterAll(async () => {
   await upstream.close();
 });
 
-async function startProxy(target: string, o: { budgetMs?: number } = {}): Promise<{ proxy: RecordingProxy; trace: TraceRecorder }> {
+async function startProxy(target: string, o: { budgetMs?: number; pin?: string } = {}): Promise<{ proxy: RecordingProxy; trace: TraceRecorder }> {
   const trace = new TraceRecorder();
   const proxy = await new RecordingProxy({
     link: 'dms1-dms2',
@@ -64,6 +64,7 @@ async function startProxy(target: string, o: { budgetMs?: number } = {}): Promis
     trace,
     parseBody,
     budgetMs: o.budgetMs ?? 5000,
+    pin: o.pin,
   }).start();
   proxies.push(proxy);
   return { proxy, trace };
@@ -96,7 +97,7 @@ describe('recording proxy', () => {
     const { proxy, trace } = await startProxy(upstream.url);
     await postVia(proxy, '/delegation', '<Complete/>');
     const events = trace.events();
-    expect(events.every((e) => e.observer.side === 'server' && e.observer.role === 'dms2')).toBe(true);
+    expect(events.filter((e) => e.kind !== 'tls').every((e) => e.observer.side === 'server' && e.observer.role === 'dms2')).toBe(true);
     const requests = events.filter((e) => e.kind === 'request');
     const responses = events.filter((e) => e.kind === 'response');
     expect(requests).toHaveLength(1);
@@ -109,7 +110,21 @@ describe('recording proxy', () => {
     expect(req.tls).toMatchObject({ authorized: true, peerCertificate: true, peerFingerprint256: pki.roles.dms1.fingerprint256 });
     expect(res).toMatchObject({ link: 'dms1-dms2', from: 'dms2', to: 'dms1', exchange: req.exchange, http: { status: 201 } });
     expect(res.body?.raw).toBe('<Ack><Complete/></Ack>');
-    expect(events.filter((e) => e.kind === 'tls')).toHaveLength(1);
+    // The inbound handshake, and the upstream one that shows the implementation's own certificate.
+    const [inbound, upstreamTls] = events.filter((e) => e.kind === 'tls');
+    expect(inbound.observer).toEqual({ role: 'dms2', side: 'server' });
+    expect(upstreamTls).toMatchObject({ observer: { role: 'proxy', side: 'client' }, from: 'dms1', to: 'dms2', tls: { authorized: true, peerFingerprint256: pki.roles.dms2.fingerprint256 } });
+    expect(events.filter((e) => e.kind === 'tls')).toHaveLength(2);
+  });
+
+  test('an upstream that is not the pinned certificate is refused, recorded as a tls-error with its facts', async () => {
+    const { proxy, trace } = await startProxy(upstream.url, { pin: pki.roles.dms1.fingerprint256 });
+    const r = await postVia(proxy, '/delegation', '<Pinned/>');
+    expect(r.status).toBe(502);
+    const refused = trace.events().find((e) => e.kind === 'tls-error')!;
+    expect(refused).toMatchObject({ observer: { role: 'proxy', side: 'client' }, to: 'dms2', tls: { authorized: true, peerFingerprint256: pki.roles.dms2.fingerprint256 } });
+    expect(refused.reason).toMatch(/^PIN_MISMATCH: /);
+    expect(received.some((x) => x.body === '<Pinned/>')).toBe(false);
   });
 
   test('a response without a body passes through', async () => {

@@ -1,0 +1,57 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { createCa } from '../../src/pki/pki.js';
+import type { RunReport } from '../../src/report/model.js';
+import { IUT_CASES, runAgainstMockProcess } from './iut-run.js';
+
+/**
+ * On connections the harness opens to a real implementation, the harness is the TLS client: what the
+ * implementation refuses, and what it fails to require, must still be evidence (DESIGN.md §7).
+ */
+const failing = (r: RunReport, id: string) => r.results.filter((x) => x.requirementId === id && x.verdict === 'FAIL');
+const reasons = (r: RunReport, id: string) => failing(r, id).map((x) => x.checks.find((c) => c.verdict === 'FAIL')!.actual).join(' | ');
+
+describe('what the harness sees as the TLS client of a real implementation', () => {
+  test('a DMS-1 whose delegation API does not require a client certificate FAILs TLS-DMS-MUTUAL', async () => {
+    const run = await runAgainstMockProcess(IUT_CASES.dms1, { mutant: 'dms1-optional-client-cert', runArgs: ['--approach', 'A'] });
+    expect(run.status, run.stdout + run.stderr).toBe(1);
+    expect(reasons(run.report!, 'TLS-DMS-MUTUAL')).toMatch(/dms1 accepted a TLS connection without a client certificate and answered HTTP \d+/);
+  }, 150_000);
+
+  test('a stand-alone Bootstrap Server that takes orders without a client certificate FAILs TLS-DMS-BS', async () => {
+    const run = await runAgainstMockProcess(IUT_CASES.bootstrap, { mutant: 'bootstrap-optional-client-cert' });
+    expect(run.status, run.stdout + run.stderr).toBe(1);
+    expect(reasons(run.report!, 'TLS-DMS-BS')).toMatch(/bootstrap accepted a TLS connection without a client certificate/);
+    expect(run.report!.summary.failedRequirements).toEqual(['TLS-DMS-BS']);
+  }, 150_000);
+
+  test('a DMS-1 whose delegation API speaks only TLS 1.1 FAILs TLS-VERSION, not the steps after it', async () => {
+    const run = await runAgainstMockProcess(IUT_CASES.dms1, { mutant: 'dms1-delegation-api-tls11', runArgs: ['--approach', 'A'] });
+    expect(run.status, run.stdout + run.stderr).toBe(1);
+    expect(reasons(run.report!, 'TLS-VERSION')).toMatch(/handshake failed over the protocol version/);
+    expect(run.report!.summary.failedRequirements).toEqual(['TLS-VERSION']);
+  }, 150_000);
+
+  test('a Bootstrap Server whose certificate does not chain to the configured trust anchor FAILs TLS-TRUST-ANCHOR', async () => {
+    const run = await runAgainstMockProcess(IUT_CASES.bootstrap, {
+      edit: async (config, { dir }) => {
+        const file = join(dir, 'foreign-ca.crt');
+        writeFileSync(file, (await createCa({ caName: 'some other CA' })).cert);
+        config.roles.bootstrap.trustAnchor = file;
+      },
+    });
+    expect(run.status, run.stdout + run.stderr).toBe(1);
+    expect(reasons(run.report!, 'TLS-TRUST-ANCHOR')).toMatch(/dms2-bootstrap seq \d+: CN=dmdc bootstrap \(UNABLE_TO_[A-Z_]+\)/);
+  }, 150_000);
+
+  test('a Bootstrap Server presenting another certificate than the pinned one FAILs TLS-TRUST-ANCHOR', async () => {
+    const run = await runAgainstMockProcess(IUT_CASES.bootstrap, {
+      edit: (config, { certificates }) => {
+        config.roles.bootstrap.certificate = join(certificates, 'dms1.crt');
+      },
+    });
+    expect(run.status, run.stdout + run.stderr).toBe(1);
+    expect(reasons(run.report!, 'TLS-TRUST-ANCHOR')).toMatch(/is not the pinned one/);
+  }, 150_000);
+});
