@@ -4,4 +4,6 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+// Once a command is done, abandoned work of a misbehaving peer (a budget still running) must not keep the
+// process alive.
+process.exit(await main(process.argv.slice(2)));

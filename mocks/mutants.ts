@@ -14,6 +14,8 @@ export interface Mutant {
   variation: Variation;
   /** Requirement ids that must FAIL. */
   kills: string[];
+  /** A mutant that only goes silent: these ids must be INCONCLUSIVE, and nothing may FAIL (DESIGN.md §7). */
+  silent?: string[];
 }
 
 const weakTls = { minVersion: 'TLSv1.1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' } as const;
@@ -44,6 +46,8 @@ export const MUTANTS: Mutant[] = [
   { id: 'wrong-content-type', description: 'DMS-2 sends delegation messages as application/xml', scenario: 'B-partial-permanent', variation: { server: { dms2: { delegationContentType: 'application/xml' } } }, kills: ['PRF-CONTENT-TYPE'] },
   { id: 'bootstrap-content-type', description: "the stand-alone Bootstrap Server acknowledges DMS-2's BootstrapOrder as application/xml", scenario: 'B-partial-temporary', variation: { bootstrap: { orderAckContentType: 'application/xml' } }, kills: ['PRF-CONTENT-TYPE'] },
   { id: 'malformed-initiation-response', description: 'DMS-2 answers the DelegationInitiationRequest with malformed XML', scenario: 'A-full-temporary', variation: { server: { dms2: { malformedAnswerTo: 'DelegationInitiationRequest' } } }, kills: ['PRF-SCHEMA'] },
+  { id: 'dms1-silent-complete', description: 'DMS-1 never answers DelegationComplete', scenario: 'A-full-temporary', variation: { dms1: { silentOn: 'DelegationComplete' } }, kills: [], silent: ['A.8'] },
+  { id: 'dms1-silent-bootstrap-complete', description: 'DMS-1 never answers BootstrapComplete', scenario: 'B-full-temporary', variation: { dms1: { silentOn: 'BootstrapComplete' } }, kills: [], silent: ['B.7'] },
   { id: 'tls11-only-dms2', description: 'DMS-2 speaks only TLS 1.1', scenario: 'B-full-temporary', variation: { tls: { dms2: weakTls } }, kills: ['TLS-VERSION'] },
   { id: 'dms1-delegation-api-tls11', description: "DMS-1's delegation API speaks only TLS 1.1 (its DM endpoint and its calls are fine)", scenario: 'A-partial-temporary', variation: { server: { dms1: { delegationServerTls: weakTls } } }, kills: ['TLS-VERSION'] },
   { id: 'dms1-optional-client-cert', description: "DMS-1's delegation API does not require a client certificate", scenario: 'A-full-temporary', variation: { server: { dms1: { clientCertificateOptional: true } } }, kills: ['TLS-DMS-MUTUAL'] },

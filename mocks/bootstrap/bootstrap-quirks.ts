@@ -1,4 +1,5 @@
 import { getResponse, http, type RequestHandler } from 'msw';
+import type { ItemCommand } from '../../src/syncml/model.js';
 
 /** Deliberate deviations of the stand-alone Bootstrap Server, for mutants only. */
 export interface BootstrapQuirks {
@@ -8,6 +9,29 @@ export interface BootstrapQuirks {
   forgetOrders?: boolean;
   /** Do not require a client certificate on the ordering endpoint (and so pin none). */
   clientCertificateOptional?: boolean;
+  /** Never answer DMS-2's BootstrapOrder. */
+  silentOrders?: boolean;
+  /** Serve a bootstrap that departs from the profile's DMAcc layout in one way. */
+  servedDefect?: BootstrapDefect;
+}
+
+export type BootstrapDefect = 'vendor-root' | 'no-appid' | 'wrong-addr' | 'no-credentials' | 'replace';
+
+/** The bootstrap's commands with one deliberate departure from binding profile §4.2. */
+export function withDefect(adds: ItemCommand[], defect: BootstrapDefect): ItemCommand[] {
+  const target = (c: ItemCommand) => c.items[0]?.target ?? '';
+  switch (defect) {
+    case 'vendor-root':
+      return adds.map((c) => ({ ...c, items: c.items.map((i) => ({ ...i, target: i.target?.replace(/^\.\/DMAcc\//, './Vendor/DMAcc/') })) }));
+    case 'no-appid':
+      return adds.filter((c) => !target(c).endsWith('/AppID'));
+    case 'wrong-addr':
+      return adds.map((c) => (target(c).endsWith('/Addr') ? { ...c, items: [{ ...c.items[0], data: 'https://127.0.0.1:1/dm' }] } : c));
+    case 'no-credentials':
+      return adds.filter((c) => !target(c).includes('/AppAuth'));
+    case 'replace':
+      return adds.map((c) => ({ ...c, kind: 'Replace' }));
+  }
 }
 
 /**

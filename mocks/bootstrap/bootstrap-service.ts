@@ -7,6 +7,7 @@ import type { ItemCommand } from '../../src/syncml/model.js';
 import { accountNodeName, accountNodes } from '../../src/tree/dmacc.js';
 import { refusal as refuse } from '../../src/transport/https-endpoint.js';
 import { LEGACY_SYNCML, sameMediaType } from '../../src/transport/media-type.js';
+import { withDefect, type BootstrapDefect } from './bootstrap-quirks.js';
 
 export interface BootstrapOrderRecord {
   sessionId: string;
@@ -24,7 +25,10 @@ export class BootstrapService {
   /** Devices served, in order (a bootstrap is served once per order). */
   readonly served: string[] = [];
 
-  constructor(private readonly selfUrl: () => string) {}
+  constructor(
+    private readonly selfUrl: () => string,
+    private readonly defect?: BootstrapDefect,
+  ) {}
 
   order(o: BootstrapOrderRecord): void {
     this.orders.set(o.device.devId, o);
@@ -63,7 +67,7 @@ export class BootstrapService {
       }));
       const body = buildSyncML({
         hdr: { verDTD: SYNCML.verDTD, verProto: SYNCML.verProto, sessionId, msgId: '1', target: devId, source: this.selfUrl() },
-        body: adds,
+        body: this.defect ? withDefect(adds, this.defect) : adds,
         final: true,
       });
       return new HttpResponse(body, { status: 200, headers: { 'content-type': MEDIA.syncml } });

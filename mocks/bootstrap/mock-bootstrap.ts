@@ -12,7 +12,7 @@ export type { BootstrapQuirks };
  * mutual-TLS endpoint where DMS-2 orders the bootstrap of a device (profile message BootstrapOrder).
  */
 export class MockBootstrap {
-  readonly service = new BootstrapService(() => this.bootstrapUrl);
+  readonly service: BootstrapService;
   readonly endpoint: HttpsEndpoint;
   readonly orderEndpoint: HttpsEndpoint;
   /** Fingerprints of DMS-2 certificates allowed to order bootstraps (empty: any certificate of the CA). */
@@ -22,6 +22,7 @@ export class MockBootstrap {
     env: MockEnv,
     readonly quirks: BootstrapQuirks = {},
   ) {
+    this.service = new BootstrapService(() => this.bootstrapUrl, quirks.servedDefect);
     this.endpoint = mockEndpoint(env, {
       role: 'bootstrap',
       mutual: false,
@@ -31,6 +32,7 @@ export class MockBootstrap {
     });
     const orders = delegationHandler(
       async (m) => {
+        if (quirks.silentOrders) return new Promise<never>(() => {});
         if (m.type !== 'BootstrapOrder') throw new DelegationRefusal('UNSUPPORTED', `the Bootstrap Server takes BootstrapOrder only, not ${m.type}`);
         // Binding profile §2.2: one order per delegation.
         if ([...this.service.orders.values()].some((o) => o.sessionId === m.sessionId)) {

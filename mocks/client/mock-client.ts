@@ -49,6 +49,8 @@ export interface ClientQuirks {
   ignoreAcls?: boolean;
   /** Open every session with Alert 1201, even when answering Package #0. */
   alwaysAlert1201?: boolean;
+  /** Open the session after a bootstrap with Alert 1200, as if a server had asked for it. */
+  bootstrapSessionAlert1200?: boolean;
   /** Answer Package #0 with a SessionID other than the one it carried. */
   sessionIdMismatch?: boolean;
   /** Number every message 1. */
@@ -137,7 +139,7 @@ export class MockClient {
 
   /** Opens a client-initiated session (Alert 1201) with the server holding `serverId`. */
   initiate(serverId: string): Promise<void> {
-    return this.enqueue(() => this.session(serverId, ALERT.CLIENT_INITIATED_MGMT, this.newSessionId()));
+    return this.enqueue(() => this.session(serverId, this.o.quirks?.bootstrapSessionAlert1200 ? ALERT.SERVER_INITIATED_MGMT : ALERT.CLIENT_INITIATED_MGMT, this.newSessionId()));
   }
 
   private enqueue(job: () => Promise<void>): Promise<void> {

@@ -2,7 +2,7 @@ import { http, HttpResponse, type RequestHandler } from 'msw';
 import { buildDelegation, parseDelegation } from '../../src/delegation/codec.js';
 import type { DelegationMessage, ErrorCode } from '../../src/delegation/messages.js';
 import { MEDIA, PATHS } from '../../src/profile.js';
-import { connectionOf, REASON_HEADER, type ConnectionInfo } from '../../src/transport/https-endpoint.js';
+import { connectionOf, reasonHeader, type ConnectionInfo } from '../../src/transport/https-endpoint.js';
 import { sameMediaType } from '../../src/transport/media-type.js';
 
 /** A refusal of a delegation message, answered as an Error document. */
@@ -30,7 +30,7 @@ export function delegationReply(msg: DelegationMessage, status = 200): Response 
   const reason = msg.type === 'Error' ? `${msg.code}: ${msg.reason}` : undefined;
   return new HttpResponse(buildDelegation(msg), {
     status,
-    headers: { 'content-type': MEDIA.delegation, ...(reason ? { [REASON_HEADER]: reason } : {}) },
+    headers: { 'content-type': MEDIA.delegation, ...reasonHeader(reason) },
   });
 }
 

@@ -67,6 +67,8 @@ export interface Send {
   contentType: string;
   /** Present our certificate (DMS↔DMS mutual TLS). */
   mutual?: boolean;
+  /** Budget of this exchange when not the run's requestMs (a call nested in answering another). */
+  timeoutMs?: number;
 }
 
 export function send(env: MockEnv, s: Send): Promise<PostResult> {
@@ -76,7 +78,7 @@ export function send(env: MockEnv, s: Send): Promise<PostResult> {
     contentType: s.contentType,
     identity: s.mutual && !env.omitClientCertificate ? env.identity : undefined,
     trustAnchors: env.peerTrust?.(s.to).anchors ?? env.trustAnchors,
-    timeoutMs: env.budgets.requestMs,
+    timeoutMs: s.timeoutMs ?? env.budgets.requestMs,
     from: s.from,
     to: s.to,
     link: s.link,

@@ -178,7 +178,7 @@ export abstract class ServerRole {
   }
 
   /** POSTs a delegation body as it is (a mutant may send a broken one). */
-  callRaw(peer: PeerServer, body: string, link: LinkId = 'dms1-dms2') {
+  callRaw(peer: PeerServer, body: string, link: LinkId = 'dms1-dms2', timeoutMs?: number) {
     return send(this.o.env, {
       from: this.o.role,
       to: peer.role,
@@ -187,12 +187,13 @@ export abstract class ServerRole {
       body,
       contentType: this.o.delegationContentType ?? MEDIA.delegation,
       mutual: true,
+      timeoutMs,
     });
   }
 
   /** POSTs a delegation message to a peer and returns its parsed answer; an Error answer throws. */
-  async call(peer: PeerServer, msg: DelegationMessage, link: LinkId = 'dms1-dms2'): Promise<DelegationMessage> {
-    const res = await this.callRaw(peer, buildDelegation(msg), link);
+  async call(peer: PeerServer, msg: DelegationMessage, link: LinkId = 'dms1-dms2', timeoutMs?: number): Promise<DelegationMessage> {
+    const res = await this.callRaw(peer, buildDelegation(msg), link, timeoutMs);
     const parsed = parseDelegation(res.body.toString('utf8'));
     if (!parsed.ok) throw new Error(`${peer.role} answered ${msg.type} with an unreadable body (HTTP ${res.status}): ${parsed.reason}`);
     if (parsed.message.type === 'Error') {

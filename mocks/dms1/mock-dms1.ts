@@ -25,6 +25,8 @@ export interface DelegationOrder {
 
 /** Deliberate deviations, for mutants only. */
 export interface Dms1Quirks {
+  /** Never answer this delegation message (DMS-1 goes silent). */
+  silentOn?: 'BootstrapComplete' | 'DelegationComplete';
   skipAclUpdate?: boolean;
   /** Send ClientPrepared before updating the ACLs (B.9 before B.8). */
   preparedBeforeAcl?: boolean;
@@ -205,6 +207,12 @@ export class MockDms1 extends ServerRole {
     if (!p) throw new DelegationRefusal('UNKNOWN_SESSION', `no delegation with SessionId ${m.sessionId}`, m.sessionId);
     // Binding profile §2.2: a copy of a request already accepted in this delegation is a duplicate.
     if (p.acknowledged.has(m.type)) throw new DelegationRefusal('OUT_OF_ORDER', `${m.type} again: already acknowledged in this delegation`, m.sessionId);
+    const answer = this.answerDelegation(m, p);
+    // Silent only once the message took effect: what the peer then does is judged, not a refusal.
+    return this.options.quirks?.silentOn === m.type ? new Promise<never>(() => {}) : answer;
+  }
+
+  private answerDelegation(m: DelegationMessage, p: Pending): DelegationMessage {
     switch (m.type) {
       case 'BootstrapComplete':
         if (p.order.approach !== 'B') throw new DelegationRefusal('OUT_OF_ORDER', 'BootstrapComplete in an approach A delegation', m.sessionId);

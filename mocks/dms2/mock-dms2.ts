@@ -1,3 +1,4 @@
+import { innerBudget } from '../../src/trace/recorder.js';
 import { randomBytes } from 'node:crypto';
 import { aclUri, get } from '../../src/dm/commands.js';
 import type { SessionScript } from '../../src/dm/server-session.js';
@@ -162,7 +163,8 @@ export class MockDms2 extends ServerRole {
     const order = { sessionId: d.request.sessionId, device: d.request.device, account: d.account };
     const b = this.options.bootstrap;
     if (b.mode === 'colocated') this.bootstrapService!.order(order);
-    else expectType(await this.call(b.server, { type: 'BootstrapOrder', ...order }, 'dms2-bootstrap'), 'Ack');
+    // Ordered while DMS-1 waits for the URL: a silent Bootstrap Server must run out first, so it is the one named.
+    else expectType(await this.call(b.server, { type: 'BootstrapOrder', ...order }, 'dms2-bootstrap', innerBudget(this.o.env.budgets.requestMs)), 'Ack');
   }
 
   /** B.6: the client's first session after its bootstrap; once it ends, B.7 tells DMS-1. */

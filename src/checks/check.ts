@@ -19,6 +19,11 @@ export interface JudgeContext {
   steps: StepIndex;
   initial: DmTree;
   final: DmTree;
+  /**
+   * Whether what `role` sends is under judgement: a real implementation's messages are; the reference
+   * mocks' only when every role is a mock (the reference run judges them all).
+   */
+  judges: (role: string) => boolean;
 }
 
 export type Outcome = Omit<CheckResult, 'checkId'> & {
@@ -28,6 +33,8 @@ export type Outcome = Omit<CheckResult, 'checkId'> & {
    * the delegation completed without it.
    */
   absent?: boolean;
+  /** The evidence is missing because a peer went silent (a request with no answer): INCONCLUSIVE, never FAIL. */
+  silence?: boolean;
   /**
    * A failure that an earlier fault explains (a later step without this one, a delegation reported as
    * failed): BLOCKED behind an earlier root FAIL, a FAIL of its own when nothing earlier failed.
@@ -67,6 +74,11 @@ export function fail(expected: string, actual: string, evidence: Array<TraceEven
 /** Nothing to judge: what the check looks for never reached the wire. The judge resolves the verdict. */
 export function missing(expected: string, actual: string, evidence: Array<TraceEvent | WireMessage | number> = []): Outcome {
   return { verdict: 'INCONCLUSIVE', absent: true, expected, actual, evidence: seqs(evidence) };
+}
+
+/** A request that got no answer within its budget: silence, which no completed flow turns into a FAIL. */
+export function silence(expected: string, actual: string, evidence: Array<TraceEvent | WireMessage | number> = []): Outcome {
+  return { ...missing(expected, actual, evidence), silence: true };
 }
 
 /** A FAIL that may only be the consequence of an earlier fault; the judge decides which. */

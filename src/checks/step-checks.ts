@@ -2,7 +2,8 @@ import type { DelegationMessage } from '../delegation/messages.js';
 import { TREE } from '../profile.js';
 import { validateAcl, parseAcl, aclServers } from '../tree/acl.js';
 import { isAclTarget, responseTo, targetsOf, type WireMessage } from '../judge/wire.js';
-import { allOf, failAfter, missing, pass, type Check, type JudgeContext, type Outcome } from './check.js';
+import { bootstrapLayout, bootstrapProblems } from './bootstrap-content.js';
+import { allOf, failAfter, missing, pass, silence, type Check, type JudgeContext, type Outcome } from './check.js';
 
 /** The numbered steps in order, for "a later step happened without this one". */
 const ORDER: Record<'A' | 'B', string[]> = {
@@ -44,7 +45,7 @@ function exchange(ctx: JudgeContext, step: string, from: string, to: string, req
   if (!req) return missing(expected, `no ${requestType} observed`);
   const res = responseTo(ctx.messages, req);
   // A request with no answer within its budget is silence, not a wrong answer.
-  if (!res) return missing(expected, `${requestType} seen (seq ${req.seq}), no response`, [req]);
+  if (!res) return silence(expected, `${requestType} seen (seq ${req.seq}), no response`, [req]);
   const problems: string[] = [];
   if (req.event.from !== from || req.event.to !== to) problems.push(`sent ${req.event.from} → ${req.event.to}`);
   // A refusal is judged by the requirement about what was refused (TLS, media type, schema, order): when
@@ -158,20 +159,22 @@ export const stepContent: Check = {
           // Any other refusal is judged by the rule about what was refused (e.g. the media type) when that failed first.
           return failAfter(expected, refusal, ms);
         }
-        const server = res.syncml ? targetsOf(res.syncml, 'Add').find((t) => t.target.endsWith('/ServerID')) : undefined;
-        const p: string[] = [];
-        if (server?.data !== f.serverIds.dms2) p.push(`bootstrap provisions ServerID ${server?.data ?? '(none)'}`);
-        return allOf(expected, p, ms, `bootstrap adds ${server?.target}`);
+        if (!res.syncml) return allOf(expected, [`the answer (seq ${res.seq}) is no SyncML message${res.decodeError ? `: ${res.decodeError}` : ''}`], ms, '');
+        // What DMS-2 ordered, when the order is on the wire: the Bootstrap Server serves exactly that.
+        const order = ctx.messages.find((o) => o.event.link === 'dms2-bootstrap' && o.direction === 'request' && o.delegation?.type === 'BootstrapOrder' && o.delegation.device.devId === f.devId)?.delegation;
+        const ordered = order?.type === 'BootstrapOrder' ? order.account : undefined;
+        const p = bootstrapProblems(res.syncml, { serverId: f.serverIds.dms2, addr: f.urls.dms2Dm, ordered });
+        return allOf(`${expected}: ${bootstrapLayout}`, p, ms, `bootstrap (seq ${res.seq}) adds the account of ${f.serverIds.dms2} as the profile lays it out`);
       }
       case 'B.6':
       case 'A.7': {
         const evs = ctx.steps.get(req.id)?.events ?? [];
         const first = ctx.messages.find((m) => m.seq === evs.find((e) => e.kind === 'request' && e.link === 'dms2-client' && !!ctx.messages.find((x) => x.seq === e.seq)?.syncml)?.seq);
         const reply = first && responseTo(ctx.messages, first);
-        const expected = `the client opens a DM session with DMS-2 and DMS-2 authenticates it (212)`;
+        const expected = `the client opens a DM session with DMS-2${req.id === 'B.6' ? ' on its own after the bootstrap (Alert 1201, no Package #0)' : ''} and DMS-2 authenticates it (212)`;
         if (!first?.syncml) return missing(expected, 'no session with DMS-2 observed', evs);
         // DMS-2 that never answers is silent, not wrong; one that refuses the message over HTTP refused it.
-        if (!reply) return missing(expected, `package 1 (seq ${first.seq}) got no answer`, [first]);
+        if (!reply) return silence(expected, `package 1 (seq ${first.seq}) got no answer`, [first]);
         if (!reply.syncml) return failAfter(expected, `DMS-2 refused package 1 (seq ${first.seq}) with HTTP ${reply.event.http?.status}${reply.event.reason ? `: ${reply.event.reason}` : ''}`, [first, reply]);
         // A challenge (401/407) is part of authentication: the verdict is the server's answer to the package 1
         // the client sent again, in the same session.
@@ -182,6 +185,14 @@ export const stepContent: Check = {
         const p: string[] = [];
         if (first.syncml.hdr.source !== f.devId) p.push(`client identifies as ${first.syncml.hdr.source}`);
         if (!['200', '212'].includes(codeOf(settled) ?? '')) p.push(`DMS-2 answered the session's SyncHdr with ${codeOf(settled) ?? 'nothing'} (seq ${settled.seq})`);
+        if (req.id === 'B.6') {
+          // Binding profile §4.2: the bootstrap is confirmed by the client's own session, not one DMS-2 triggered.
+          const pkg0 = ctx.sessions.find((x) => x.messages.includes(first))?.pkg0;
+          if (pkg0) p.push(`the session answers DMS-2's Package #0 (seq ${pkg0.seq}): the client did not open it after its bootstrap`);
+          const alert = first.syncml.body.find((c) => c.kind === 'Alert');
+          const code = alert && 'data' in alert ? alert.data : undefined;
+          if (code !== '1201') p.push(`package 1 (seq ${first.seq}) carries Alert ${code ?? '(none)'}, not 1201 (client-initiated)`);
+        }
         if (req.id === 'A.7' && !evs.some((e) => ctx.messages.find((m) => m.seq === e.seq)?.notification?.serverId === f.serverIds.dms2)) p.push('no Package #0 from DMS-2');
         return allOf(expected, p, [first, reply, settled], `session ${first.syncml.hdr.sessionId} with DMS-2, SyncHdr ${codeOf(settled)} at seq ${settled.seq}`);
       }

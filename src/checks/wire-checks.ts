@@ -3,9 +3,11 @@ import { MEDIA } from '../profile.js';
 import { validateDelegation } from '../delegation/codec.js';
 import { sameMediaType } from '../transport/media-type.js';
 import { responseTo, type WireMessage } from '../judge/wire.js';
-import { allOf, missing, type Check, type JudgeContext } from './check.js';
+import { allOf, missing, silence, type Check, type JudgeContext } from './check.js';
 
 const dmsMessages = (ctx: JudgeContext) => ctx.messages.filter((m) => DELEGATION_LINKS.has(m.event.link) && (m.event.body?.bytes ?? 0) > 0);
+/** Messages the judged roles sent (with a real implementation in the run, the mocks' are not its doing). */
+const sentByJudged = (ctx: JudgeContext, ms: WireMessage[]) => ms.filter((m) => ctx.judges(m.event.from));
 
 const SYNCML_LINKS = new Set(['dms1-client', 'dms2-client', 'client-bootstrap']);
 const isServer = (r: string) => r === 'dms1' || r === 'dms2' || r === 'bootstrap';
@@ -39,7 +41,7 @@ export const wireContentType: Check = {
   requirements: ['PRF-CONTENT-TYPE'],
   run(ctx) {
     const requests = new Map(ctx.messages.filter((m) => m.direction === 'request' && m.event.exchange).map((m) => [`${m.event.link} ${m.event.exchange}`, m]));
-    const judged = ctx.messages
+    const judged = sentByJudged(ctx, ctx.messages)
       .filter((m) => (m.event.body?.bytes ?? 0) > 0)
       .map((m) => ({ m, want: expectedType(m, requests) }))
       .filter((x): x is { m: WireMessage; want: string } => x.want !== undefined);
@@ -59,7 +61,7 @@ export const wireSchemaValid: Check = {
   title: 'DMS↔DMS messages are valid against the profile schema',
   requirements: ['PRF-SCHEMA'],
   run(ctx) {
-    const ms = dmsMessages(ctx);
+    const ms = sentByJudged(ctx, dmsMessages(ctx));
     if (!ms.length) return missing('every DMS↔DMS message valid', 'no DMS↔DMS message');
     const bad = ms
       .map((m) => ({ m, why: m.decodeError ?? (m.delegation ? (v => (v.ok ? undefined : v.reason))(validateDelegation(m.delegation)) : 'not a delegation document') }))
@@ -73,12 +75,15 @@ export const wireSessionId: Check = {
   title: "Every DMS↔DMS message carries the delegation's session id",
   requirements: ['PRF-SESSION-ID'],
   run(ctx) {
-    const ms = dmsMessages(ctx).filter((m) => m.delegation && m.delegation.type !== 'Error');
-    const init = ms.find((m) => m.delegation!.type === 'DelegationInitiationRequest');
+    const all = dmsMessages(ctx).filter((m) => m.delegation && m.delegation.type !== 'Error');
+    const init = all.find((m) => m.delegation!.type === 'DelegationInitiationRequest');
+    const ms = sentByJudged(ctx, all);
     if (!init) return missing('a DelegationInitiationRequest fixing the session id', 'none observed');
     const sid = (m: WireMessage) => (m.delegation && 'sessionId' in m.delegation ? m.delegation.sessionId : undefined);
+    const expected = `every message carries SessionId ${sid(init)}`;
+    if (!ms.length) return missing(expected, 'no DMS↔DMS message of the implementation');
     const bad = ms.filter((m) => sid(m) !== sid(init));
-    return allOf(`every message carries SessionId ${sid(init)}`, bad.map((m) => `seq ${m.seq} ${m.delegation!.type}: ${sid(m)}`), bad.length ? bad : [init], `${ms.length} messages`);
+    return allOf(expected, bad.map((m) => `seq ${m.seq} ${m.delegation!.type}: ${sid(m)}`), bad.length ? bad : ms.slice(0, 1), `${ms.length} messages`);
   },
 };
 
@@ -93,7 +98,8 @@ export const wireResponses: Check = {
   title: 'Each DMS↔DMS request gets its matching answer',
   requirements: ['PRF-RESPONSES'],
   run(ctx) {
-    const reqs = dmsMessages(ctx).filter((m) => m.direction === 'request' && m.delegation);
+    // Answers are judged where the judged role answers.
+    const reqs = dmsMessages(ctx).filter((m) => m.direction === 'request' && m.delegation && ctx.judges(m.event.to));
     if (!reqs.length) return missing('each request answered by its response type or an Ack naming it', 'no request');
     const p: string[] = [];
     const unanswered: WireMessage[] = [];
@@ -108,7 +114,7 @@ export const wireResponses: Check = {
     }
     const expected = 'each request answered by its response type or an Ack naming it';
     // An answer that never came is a failure only when the flow did not simply run out of its budget.
-    if (!p.length && unanswered.length) return missing(expected, unanswered.map((q) => `seq ${q.seq} ${q.delegation!.type}: no answer`).join('; '), unanswered);
+    if (!p.length && unanswered.length) return silence(expected, unanswered.map((q) => `seq ${q.seq} ${q.delegation!.type}: no answer`).join('; '), unanswered);
     p.push(...unanswered.map((q) => `seq ${q.seq} ${q.delegation!.type}: no answer`));
     return allOf(expected, p, reqs, `${reqs.length} requests answered`);
   },

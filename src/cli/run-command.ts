@@ -65,7 +65,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   if (values.help) return say(RUN_HELP), 0;
   if (values['list-mutants']) {
-    for (const m of MUTANTS) say(`${m.id.padEnd(28)} ${m.description} (targets ${m.kills.join(', ')})`);
+    for (const m of MUTANTS) say(`${m.id.padEnd(28)} ${m.description} (${m.kills.length ? `targets ${m.kills.join(', ')}` : `silent: ${m.silent?.join(', ')} INCONCLUSIVE`})`);
     return 0;
   }
   if (values.approach && values.approach !== 'A' && values.approach !== 'B') {

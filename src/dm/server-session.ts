@@ -4,7 +4,7 @@ import { buildSyncML, parseSyncML, SyncMLError } from '../syncml/codec.js';
 import { ALERT, STATUS } from '../syncml/codes.js';
 import { AUTH_MD5, md5Cred, verifyCred } from '../syncml/auth.js';
 import type { AlertCommand, Command, ResultsCommand, StatusCommand, SyncMLMessage } from '../syncml/model.js';
-import { REASON_HEADER, refusal } from '../transport/https-endpoint.js';
+import { reasonHeader, refusal } from '../transport/https-endpoint.js';
 import type { BatchReply, NewCommand } from './commands.js';
 
 /** What a DM server knows about a device it manages (its DMAcc credentials, seen from the server). */
@@ -68,7 +68,7 @@ export interface DmServerOptions {
 const xml = (body: string, status = 200, reason?: string) =>
   new HttpResponse(body, {
     status,
-    headers: { 'content-type': MEDIA.syncml, ...(reason ? { [REASON_HEADER]: reason } : {}) },
+    headers: { 'content-type': MEDIA.syncml, ...reasonHeader(reason) },
   });
 
 /**

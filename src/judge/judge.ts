@@ -1,7 +1,7 @@
 import { applicable, type CatalogueEntry } from '../catalogue/catalogue.js';
 import { CHECKS } from '../checks/registry.js';
 import type { JudgeContext, Outcome } from '../checks/check.js';
-import { ROLES } from '../model/roles.js';
+import { ROLES, type Role } from '../model/roles.js';
 import type { CheckResult, FlowStop, RequirementResult } from '../report/model.js';
 import type { FlowResult } from '../runner/run-flow.js';
 import { DmTree } from '../tree/tree.js';
@@ -13,6 +13,7 @@ import { dmSessions, wireMessages } from './wire.js';
 export function judgeContext(flow: FlowResult): JudgeContext {
   const events = flow.events.filter((e) => e.phase !== 'tls-probe');
   const messages = wireMessages(events);
+  const anyReal = ROLES.some((r) => flow.roles[r] === 'real');
   return {
     flow,
     scenario: flow.scenario,
@@ -23,11 +24,12 @@ export function judgeContext(flow: FlowResult): JudgeContext {
     steps: classify(flow.scenario.approach, events, messages, flow.facts),
     initial: DmTree.fromJSON(flow.initialTree),
     final: DmTree.fromJSON(flow.finalTree),
+    judges: (role) => !anyReal || flow.roles[role as Role] === 'real',
   };
 }
 
 /** A check's outcome before the flow-wide pass decides what missing evidence means. */
-type Pending = CheckResult & { absent?: 'wire' | 'tree' | 'consequence'; dependsOn?: string };
+type Pending = CheckResult & { absent?: 'wire' | 'silence' | 'tree' | 'consequence'; dependsOn?: string };
 
 /** The client's final tree was not read at all (as opposed to read with holes). */
 const treeNotRead = (flow: FlowResult) => flow.finalTree.unread?.some((u) => u.path === '.') ?? false;
@@ -62,7 +64,7 @@ function judgeAlone(ctx: JudgeContext, entry: CatalogueEntry): { base: Requireme
     } catch (err) {
       return { checkId: id, verdict: 'ERROR', reason: `check ${id} failed: ${(err as Error).message}`, evidence: [] };
     }
-    const { absent, consequence, dependsOn, ...rest } = out;
+    const { absent, silence, consequence, dependsOn, ...rest } = out;
     const reasons = [out.reason, partial];
     const result = (verdict: Verdict, more?: string, pending?: Pending['absent']): Pending => {
       const reason = [...reasons, more].filter(Boolean).join('; ');
@@ -70,7 +72,7 @@ function judgeAlone(ctx: JudgeContext, entry: CatalogueEntry): { base: Requireme
     };
     // A tree nobody read shows nothing: no end-state verdict, whatever a check made of the empty tree.
     if (isEndState && treeNotRead(ctx.flow)) return result('INCONCLUSIVE', "the client's final tree could not be read", 'tree');
-    if (absent) return result('INCONCLUSIVE', undefined, 'wire');
+    if (absent) return result('INCONCLUSIVE', undefined, silence ? 'silence' : 'wire');
     // A SHOULD that is not met is a warning, not a failure (DESIGN.md §2).
     const verdict: Verdict = out.verdict === 'FAIL' && entry.severity === 'SHOULD' ? 'WARN' : out.verdict;
     if (consequence && verdict !== 'PASS') return result(verdict, undefined, 'consequence');
@@ -119,6 +121,7 @@ function resolve(c: Pending, flow: FlowResult, stop: FlowStop | undefined, sever
   if (absent === 'consequence') return stop && (stop.seq ?? Infinity) <= Math.max(...out.evidence, -Infinity) ? blocked() : out;
   if (stop) return blocked();
   if (absent === 'tree') return why('INCONCLUSIVE', '');
+  if (absent === 'silence') return why('INCONCLUSIVE', 'no answer within its budget (silence, DESIGN.md §7)');
   if (flow.status === 'completed') return why(severity === 'SHOULD' ? 'WARN' : 'FAIL', 'the delegation completed without it');
   return why('INCONCLUSIVE', flow.status === 'timeout' ? `nothing within the budget: ${flow.error}` : `the flow ended early: ${flow.error ?? flow.status}`);
 }

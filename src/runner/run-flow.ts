@@ -10,7 +10,7 @@ import type { Role } from '../model/roles.js';
 import { createCa, createPki, issueLeaf, type Identity, type Pki } from '../pki/pki.js';
 import { parseBody } from '../trace/parse-body.js';
 import { answerTo, type TraceEvent } from '../trace/events.js';
-import { BudgetExceeded, TraceRecorder, withBudget } from '../trace/recorder.js';
+import { allAnswered, BudgetExceeded, TraceRecorder, withBudget } from '../trace/recorder.js';
 import type { TlsPolicy } from '../transport/https-endpoint.js';
 import { DmTree, type TreeSnapshot } from '../tree/tree.js';
 import { aclGrants } from '../tree/acl.js';
@@ -338,10 +338,14 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
         'DelegationComplete on the DMS-1↔DMS-2 link',
       );
       if (complete.kind !== 'request') throw new TransportError(`dms2 → dms1: ${complete.reason}`, complete.reason?.split(':')[0] ?? 'REQUEST_ERROR');
-      await trace.waitFor(answerTo(complete), Math.min(budgets.requestMs, left()), 'the answer to DelegationComplete');
+      const answer = await trace.waitFor(answerTo(complete), Math.min(budgets.requestMs, left()), 'the answer to DelegationComplete');
       const result = (complete.body?.parsed?.value as { result?: string; reason?: string } | undefined);
       delegationEnded = true;
-      if (result?.result !== 'success') {
+      // Unanswered, DelegationComplete is silence, as any other unanswered notification is.
+      if (answer.kind === 'error') {
+        status = answer.reason?.startsWith('TIMEOUT') ? 'timeout' : 'failed';
+        error = `DMS-1 did not answer DelegationComplete: ${answer.reason}`;
+      } else if (result?.result !== 'success') {
         status = 'failed';
         error = `DMS-2 reported failure: ${result?.reason ?? 'no reason'}`;
       }
@@ -374,6 +378,9 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
       error = (err as Error).message;
     }
   } finally {
+    // The next flow starts only once this one's last exchange is answered or has run out of its budget.
+    const open = await allAnswered(trace, Math.min(budgets.requestMs, Math.max(left(), 0)));
+    if (open.length) trace.note(`flow ${s.id}: ${open.length} request(s) still unanswered at its end (first: seq ${open[0].seq} on ${open[0].link})`);
     trace.note(`flow ${s.id} ends: ${status}${error ? `: ${error}` : ''}`);
     await closeAll();
   }

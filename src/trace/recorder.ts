@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { TraceEvent } from './events.js';
+import { answerTo, type TraceEvent } from './events.js';
 
 export type NewTraceEvent = Omit<TraceEvent, 'seq' | 'time' | 't'>;
 
@@ -78,6 +78,27 @@ export class TraceRecorder {
     });
   }
 }
+
+/**
+ * Waits until every request recorded so far has its answer (a response, or the transport failure in its
+ * place), for at most `budgetMs`; resolves either way with the requests still open. A flow ends only then,
+ * so a late answer never lands in the next flow.
+ */
+export async function allAnswered(trace: TraceRecorder, budgetMs: number): Promise<TraceEvent[]> {
+  const open = () => trace.events().filter((q) => q.kind === 'request' && !trace.events().some(answerTo(q)));
+  const deadline = Date.now() + budgetMs;
+  for (let pending = open(); pending.length; pending = open()) {
+    try {
+      await trace.waitFor(answerTo(pending[0]), Math.max(0, deadline - Date.now()), 'the answer to an open request');
+    } catch {
+      return pending;
+    }
+  }
+  return [];
+}
+
+/** The budget of a call made while answering another: shorter, so the inner one runs out first and is named. */
+export const innerBudget = (outerMs: number) => Math.floor(outerMs / 2);
 
 /** Settles like `p`, or rejects with BudgetExceeded once `ms` have passed. */
 export function withBudget<T>(p: Promise<T>, ms: number, what: string): Promise<T> {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { getResponse, type RequestHandler } from 'msw';
 import { MAX_BODY_BYTES } from '../profile.js';
@@ -66,9 +66,17 @@ export function connectionOf(request: Request): ConnectionInfo | undefined {
 /** Response header a handler sets to explain a refusal; the endpoint copies it into the trace. */
 export const REASON_HEADER = 'x-dmdc-reason';
 
+/**
+ * The REASON_HEADER for a refusal's reason. A header value must be printable ASCII, and reasons quote
+ * transport errors ("dms2 → bootstrap …"): anything else would make the answer itself fail.
+ */
+export function reasonHeader(reason: string | undefined): Record<string, string> {
+  return reason ? { [REASON_HEADER]: reason.replace(/→/g, '->').replace(/[^\x20-\x7e]/g, '?') } : {};
+}
+
 /** A plain-text refusal whose reason also travels in REASON_HEADER, so it lands in the trace. */
 export function refusal(status: number, reason: string): Response {
-  return new Response(reason, { status, headers: { 'content-type': 'text/plain', [REASON_HEADER]: reason } });
+  return new Response(reason, { status, headers: { 'content-type': 'text/plain', ...reasonHeader(reason) } });
 }
 
 let endpointCounter = 0;
@@ -84,6 +92,8 @@ export class HttpsEndpoint {
   private connCounter = 0;
   private exchangeCounter = 0;
   private readonly sockets = new Set<TLSSocket>();
+  /** Every TCP connection, handshake done or not: close() ends them all, a stalled handshake included. */
+  private readonly connections = new Set<Socket>();
   url = '';
   port = 0;
 
@@ -104,6 +114,10 @@ export class HttpsEndpoint {
       maxVersion: o.tls?.maxVersion,
       ciphers: o.tls?.ciphers,
       requestTimeout: o.requestTimeoutMs ?? 30_000,
+    });
+    server.on('connection', (socket: Socket) => {
+      this.connections.add(socket);
+      socket.once('close', () => this.connections.delete(socket));
     });
     server.on('secureConnection', (socket: TLSSocket) => this.onSecureConnection(socket));
     server.on('tlsClientError', (err: Error & { code?: string }, socket: TLSSocket) => {
@@ -137,6 +151,7 @@ export class HttpsEndpoint {
   async close(): Promise<void> {
     if (!this.server) return;
     for (const s of this.sockets) s.destroy();
+    for (const s of this.connections) s.destroy();
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));
     this.server = undefined;
   }

@@ -118,11 +118,6 @@ export class RecordingProxy {
 
   private fail(reason: string): Response {
     this.o.trace.note(`proxy ${this.o.link}: ${reason}`, { link: this.o.link });
-    return refusal(502, headerSafe(`proxy: ${reason}`));
+    return refusal(502, `proxy: ${reason}`);
   }
-}
-
-/** A header value must be printable ASCII (TransportError messages carry an arrow). */
-function headerSafe(s: string): string {
-  return s.replace(/→/g, '->').replace(/[^\x20-\x7e]/g, '?');
 }

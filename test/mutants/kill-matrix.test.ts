@@ -42,8 +42,11 @@ describe('mutants', () => {
   test.for(MUTANTS.map((m) => [m.id, m] as const))('%s is caught by the requirements it targets', ([, m]) => {
     const results = mutated.get(m.id)!;
     const failed = results.filter((r) => failing(r.verdict)).map((r) => r.requirementId);
-    expect(m.kills.length).toBeGreaterThan(0);
+    expect(m.kills.length + (m.silent?.length ?? 0)).toBeGreaterThan(0);
     for (const id of m.kills) expect(failed, `${m.id} should fail ${id}`).toContain(id);
+    // Silence is INCONCLUSIVE, whether or not the flow got to its end.
+    for (const id of m.silent ?? []) expect(results.find((r) => r.requirementId === id)!.verdict, `${m.id}: ${id}`).toBe('INCONCLUSIVE');
+    if (!m.kills.length) expect(failed, `${m.id} only goes silent`).toEqual([]);
   });
 
   // One fault, one red id (DESIGN.md §7): what the fault kept from happening is BLOCKED, not FAIL.
