@@ -9,6 +9,7 @@ import addFormatsModule from 'ajv-formats';
 import type { Approach, DelegationDuration, DelegationScope } from '../delegation/messages.js';
 import type { Provenance, RequirementRef } from '../report/model.js';
 import type { Channel } from '../runner/observability.js';
+import type { Role } from '../model/roles.js';
 
 const addFormats = addFormatsModule.default;
 
@@ -35,6 +36,8 @@ export interface Applicability {
 export interface CatalogueEntry extends RequirementRef {
   /** Provenance in the flows of one approach where it differs from `provenance`. */
   provenanceByApproach?: Partial<Record<Approach, Provenance>>;
+  /** The roles constrained in one approach's flows, where fewer than `roles`. */
+  rolesByApproach?: Partial<Record<Approach, Role[]>>;
   applicability: Applicability;
   /** Ids of the checks that verify this requirement. */
   checks: string[];
@@ -138,6 +141,8 @@ function crossFieldProblems(entries: readonly CatalogueEntry[]): string[] {
       for (const a of Object.keys(e.provenanceByApproach))
         if (a !== e.applicability.approach)
           problems.push(`${where}.provenanceByApproach.${a} names an approach the entry does not apply to`);
+    for (const [a, roles] of Object.entries(e.rolesByApproach ?? {}))
+      for (const r of roles ?? []) if (!e.roles.includes(r)) problems.push(`${where}.rolesByApproach.${a}: ${r} is not one of the entry's roles`);
   });
   return problems;
 }
@@ -198,6 +203,11 @@ export function findEntry(catalogue: Catalogue, id: string): CatalogueEntry | un
 /** The provenance a verdict in a flow of `approach` is reported with. */
 export function provenanceFor(entry: CatalogueEntry, approach: Approach): Provenance {
   return entry.provenanceByApproach?.[approach] ?? entry.provenance;
+}
+
+/** The roles a requirement constrains in a flow of `approach`. */
+export function rolesFor(entry: CatalogueEntry, approach: Approach): Role[] {
+  return entry.rolesByApproach?.[approach] ?? entry.roles;
 }
 
 const BOOTSTRAP_WORDS = {

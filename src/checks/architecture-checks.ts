@@ -110,13 +110,13 @@ export const archTwoServersOneClient: Check = {
     const devId = d.init.delegation.device.devId;
     const byServer = new Map<string, DmSession[]>();
     for (const s of sessions) byServer.set(serverIdOf(ctx, s), [...(byServer.get(serverIdOf(ctx, s)) ?? []), s]);
-    const firsts = [...byServer.values()].map((ss) => ss[0].messages[0]);
+    const firsts = [...byServer.values()].flatMap((ss) => ss[0].messages.slice(0, 2));
     const others = sessions.filter((s) => clientOf(s) !== devId);
     if (others.length) {
       return fail(expected, `DM sessions with ${names(new Set(others.map((s) => clientOf(s) ?? '(no package 1)')))}, not only with ${devId}`, [d.init, ...others.map((s) => s.messages[0])]);
     }
     if (byServer.size >= 2) {
-      return pass(expected, `ServerIDs ${names(byServer.keys())} held DM sessions with ${devId} (${sessions.map((s) => `${serverIdOf(ctx, s)} session ${s.sessionId}`).join(', ')})`, [d.init, ...firsts]);
+      return pass(expected, `ServerIDs ${names(byServer.keys())} held DM sessions with ${devId} (${sessions.map((s) => `${serverIdOf(ctx, s)} session ${s.sessionId}`).join(', ')})`, [d.init, ...(d.answer ? [d.answer] : []), ...firsts]);
     }
     const seen = byServer.size ? `only ${names(byServer.keys())} held DM sessions with ${devId}` : `no DM server held a DM session with ${devId}`;
     // Ended with fewer than two: whatever kept a server from the client is the cause, this follows from it.

@@ -86,6 +86,12 @@ export function failAfter(expected: string, actual: string, evidence: Array<Trac
   return { ...fail(expected, actual, evidence), consequence: true };
 }
 
+/** The first message of each sender (on each link): a PASS citing them cites every role that took part. */
+export function firstOfEachSender<T extends TraceEvent | WireMessage>(items: readonly T[]): T[] {
+  const ev = (x: T): TraceEvent => ('event' in x ? x.event : (x as TraceEvent));
+  return items.filter((x, i) => items.findIndex((y) => ev(y).from === ev(x).from && ev(y).link === ev(x).link) === i);
+}
+
 /** Combines sub-findings: the first failure wins, otherwise PASS with all evidence. */
 export function allOf(expected: string, problems: string[], evidence: Array<TraceEvent | WireMessage | number>, okActual: string): Outcome {
   return problems.length ? fail(expected, problems.join('; '), evidence) : pass(expected, okActual, evidence);

@@ -1,6 +1,36 @@
+import { commandsOf, isAclTarget, targetsOf, type WireMessage } from '../judge/wire.js';
+import { TREE } from '../profile.js';
 import { ACL_COMMANDS, aclGrants, aclServers, parseAcl, validateAcl } from '../tree/acl.js';
 import { findAccountByServerId } from '../tree/dmacc.js';
-import { allOf, type Check } from './check.js';
+import { allOf, type Check, type JudgeContext } from './check.js';
+
+/**
+ * What an end state came from on the wire: the servers' commands that wrote matching nodes (the client's
+ * answer to each with it), and the client's Results for them when the harness read its tree. An end-state
+ * verdict cites these, so it names the messages of the implementation it judges.
+ */
+function wroteOrRead(ctx: JudgeContext, match: (uri: string) => boolean): WireMessage[] {
+  const out: WireMessage[] = [];
+  ctx.messages.forEach((m, i) => {
+    if (!m.syncml) return;
+    if (m.event.from !== 'client' && !m.event.phase && targetsOf(m.syncml).some((t) => match(t.target))) {
+      out.push(m);
+      const answer = ctx.messages.slice(i + 1).find((x) => x.event.link === m.event.link && x.event.from === 'client' && !!x.syncml);
+      if (answer) out.push(answer);
+    } else if (m.event.from === 'client' && m.event.phase === 'tree-read' && commandsOf(m.syncml).some((c) => c.kind === 'Results' && c.items.some((it) => it.source && match(it.source)))) {
+      out.push(m);
+    }
+  });
+  return [...new Set(out)].sort((a, b) => a.seq - b.seq);
+}
+
+/** The opening exchange of each delegation session: where each server could have changed the tree. */
+const sessionOpenings = (ctx: JudgeContext) => ctx.sessions.filter((s) => !s.messages[0].event.phase).flatMap((s) => s.messages.slice(0, 2));
+
+/** The DMS↔DMS messages that carry DMS-2's account (AccountResponse, BootstrapOrder): where its content comes from. */
+const accountSources = (ctx: JudgeContext) => ctx.messages.filter((m) => m.delegation?.type === 'AccountResponse' || m.delegation?.type === 'BootstrapOrder');
+
+const under = (root: string) => (uri: string) => uri === root || uri.startsWith(`${root}/`) || uri === `${root}?prop=ACL`;
 
 /** Final-state checks read the observed final tree (and the initial one for comparison), never a mock's word. */
 export const finalDms2Account: Check = {
@@ -17,7 +47,7 @@ export const finalDms2Account: Check = {
       if (acc.account.addr !== f.urls.dms2Dm) p.push(`Addr ${acc.account.addr}`);
       for (const lvl of ['CLCRED', 'SRVCRED']) if (!acc.account.appAuth.some((a) => a.level === lvl)) p.push(`no ${lvl}`);
     }
-    return allOf(expected, p, [], acc ? `${acc.path} → ${acc.account.addr}` : '');
+    return allOf(expected, p, [...accountSources(ctx), ...wroteOrRead(ctx, under(acc?.path ?? TREE.dmAccRoot))], acc ? `${acc.path} → ${acc.account.addr}` : '');
   },
 };
 
@@ -41,7 +71,8 @@ export const finalAclDelegated: Check = {
       seen.push(`${root}: ${after.acl} (from ${after.from})`);
       if (missing.length) p.push(`${root}: effective ACL "${after.acl}" (from ${after.from}) does not grant ${dms2} ${missing.join(', ')}`);
     }
-    return allOf(`for each delegated subtree, ${dms2} holds every command ${dms1} held there`, p, [], seen.join('; '));
+    const roots = ctx.flow.facts.subtrees;
+    return allOf(`for each delegated subtree, ${dms2} holds every command ${dms1} held there`, p, wroteOrRead(ctx, (u) => roots.some((r) => under(r)(u))), seen.join('; '));
   },
 };
 
@@ -82,7 +113,7 @@ export const finalNoOvergrant: Check = {
     return allOf(
       `${dms2} gets no command ${dms1} did not hold on ${subtrees.join(', ') || 'the delegated subtrees'}, and no new right elsewhere (its own account excepted)`,
       p,
-      [],
+      [...wroteOrRead(ctx, isAclTarget), ...sessionOpenings(ctx)],
       `${nodes} nodes: no right beyond what ${dms1} held on the delegated subtrees`,
     );
   },
@@ -108,7 +139,7 @@ export const finalOthersPreserved: Check = {
         }
       }
     }
-    return allOf(`every ACL right of ${others.join(', ')} survives the delegation`, p, [], `${kept} rights kept`);
+    return allOf(`every ACL right of ${others.join(', ')} survives the delegation`, p, [...wroteOrRead(ctx, isAclTarget), ...sessionOpenings(ctx)], `${kept} rights kept`);
   },
 };
 
@@ -120,7 +151,7 @@ export const finalAclSyntax: Check = {
   run(ctx) {
     const nodes = ctx.final.toJSON().nodes.filter((n) => n.acl);
     const p = nodes.map((n) => ({ n, v: validateAcl(n.acl) })).filter((x) => !x.v.ok).map((x) => `${x.n.path}: "${x.n.acl}" ${(x.v as { reason: string }).reason}`);
-    return allOf('every ACL value follows the TND 1.2.1 grammar', p, [], `${nodes.length} ACLs valid`);
+    return allOf('every ACL value follows the TND 1.2.1 grammar', p, [...wroteOrRead(ctx, isAclTarget), ...sessionOpenings(ctx)], `${nodes.length} ACLs valid`);
   },
 };
 
@@ -134,7 +165,8 @@ export const finalDms1Removed: Check = {
     const acc = findAccountByServerId(ctx.final, dms1);
     if (acc) p.push(`account ${acc.path} still there`);
     for (const n of ctx.final.toJSON().nodes) if (n.acl && validateAcl(n.acl).ok && aclServers(parseAcl(n.acl)).has(dms1)) p.push(`${n.path} still names ${dms1}: ${n.acl}`);
-    return allOf(`no account for ${dms1} and ${dms1} in no ACL`, p, [], 'account removed, ServerID scrubbed from every ACL');
+    const account = ctx.flow.facts.dms1AccountPath;
+    return allOf(`no account for ${dms1} and ${dms1} in no ACL`, p, wroteOrRead(ctx, (u) => isAclTarget(u) || under(account)(u)), 'account removed, ServerID scrubbed from every ACL');
   },
 };
 
@@ -152,6 +184,6 @@ export const finalDms1Kept: Check = {
       const before = parseAcl(n.acl);
       for (const c of ACL_COMMANDS) if (before[c]?.includes(dms1) && !aclGrants(ctx.final.effectiveAcl(n.path).acl, c, dms1)) p.push(`${n.path}: ${dms1} lost ${c}`);
     }
-    return allOf(`${dms1} keeps its account and every right it had`, p, [], 'account and rights kept');
+    return allOf(`${dms1} keeps its account and every right it had`, p, wroteOrRead(ctx, isAclTarget), 'account and rights kept');
   },
 };

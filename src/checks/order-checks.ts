@@ -1,6 +1,7 @@
 import { isAclTarget, responseTo, targetsOf } from '../judge/wire.js';
 import type { StepOccurrence } from '../judge/classify.js';
-import { allOf, fail, missing, pass, type Check, type JudgeContext, type Outcome } from './check.js';
+import type { TraceEvent } from '../trace/events.js';
+import { allOf, fail, firstOfEachSender, missing, pass, type Check, type JudgeContext, type Outcome } from './check.js';
 
 const PAIR = /^ORD-([AB]\.\w+)-([AB]\.\w+)$/;
 
@@ -24,8 +25,10 @@ function happensBefore(ctx: JudgeContext, before: string, after: string): Outcom
   if (!a) return { ...missing(expected, `${after} happened (seq ${b.events[0].seq}) without ${before}`, b.events.slice(0, 1)), dependsOn: before };
   const lastA = a.events.at(-1)!;
   const firstB = b.events[0];
+  // The exchange on each side of the boundary, both ends of it: each role whose order this is sent one of them.
+  const exchangeOf = (e: TraceEvent) => ctx.events.filter((x) => x.exchange === e.exchange && x.link === e.link && (x.kind === 'request' || x.kind === 'response'));
   return lastA.seq < firstB.seq
-    ? pass(expected, `${before} ends at seq ${lastA.seq} (${lastA.t} ms), ${after} starts at seq ${firstB.seq} (${firstB.t} ms)`, [lastA, firstB])
+    ? pass(expected, `${before} ends at seq ${lastA.seq} (${lastA.t} ms), ${after} starts at seq ${firstB.seq} (${firstB.t} ms)`, [...exchangeOf(lastA), ...exchangeOf(firstB)])
     : fail(expected, `${after} started at seq ${firstB.seq} (${firstB.t} ms) before ${before} ended at seq ${lastA.seq} (${lastA.t} ms)`, [firstB, lastA]);
 }
 
@@ -59,7 +62,8 @@ function tlsFirst(ctx: JudgeContext): Outcome {
     // Seen by the receiving server: the sender's certificate must have been verified.
     return x.event.observer.side === 'server' ? !(t.peerCertificate && t.authorized) : !t.authorized;
   });
-  const out = allOf(expected, bad.map((x) => `seq ${x.seq} on a connection without ${x.event.tls?.protocol ? 'an authenticated peer' : 'TLS'}`), bad.length ? bad : msgs.slice(0, 1), `${msgs.length} messages, all on authenticated connections`);
+  const all = ctx.messages.filter((x) => x.event.link === 'dms1-dms2');
+  const out = allOf(expected, bad.map((x) => `seq ${x.seq} on a connection without ${x.event.tls?.protocol ? 'an authenticated peer' : 'TLS'}`), bad.length ? bad : firstOfEachSender(all), `${msgs.length} messages, all on authenticated connections`);
   // The connection's own TLS failure, recorded before the message, is the root; this is what followed.
   return bad.length ? { ...out, consequence: true } : out;
 }
@@ -73,8 +77,12 @@ function noAclBefore(ctx: JudgeContext): Outcome {
   if (!b7 && !early.length) return missing(expected, 'B.7 not observed');
   return early.length
     ? fail(expected, `ACL Replace at seq ${early.map((e) => e.seq).join(', ')}${b7 ? `, BootstrapComplete at seq ${b7.events[0].seq}` : ', no BootstrapComplete at all'}`, [...early, ...(b7 ? b7.events.slice(0, 1) : [])])
-    : pass(expected, `first ACL change after seq ${b7!.events[0].seq}`, b7!.events.slice(0, 1));
+    : pass(expected, `first ACL change after seq ${b7!.events[0].seq}`, [...b7!.events, ...firstAcl(ctx, b7!.events[0].seq)]);
 }
+
+/** DMS-1's first ACL Replace after `seq`, if any. */
+const firstAcl = (ctx: JudgeContext, seq: number) =>
+  ctx.messages.filter((x) => x.seq > seq && x.event.link === 'dms1-client' && x.direction === 'response' && x.syncml && targetsOf(x.syncml, 'Replace').some((t) => isAclTarget(t.target))).slice(0, 1);
 
 /** The account that authenticates the session goes last: nothing DMS-1 sends after the Delete. */
 function deleteLast(ctx: JudgeContext): Outcome {

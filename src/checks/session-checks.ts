@@ -23,7 +23,8 @@ function everySession(ctx: JudgeContext, expected: string, rule: (s: DmSession) 
     if (p.length) evidence.push(...s.messages.slice(0, 2));
     problems.push(...p.map((x) => `${s.link} session ${s.sessionId}: ${x}`));
   }
-  return allOf(expected, problems, evidence.length ? evidence : sessions[0].messages.slice(0, 1), `${sessions.length} sessions`);
+  // A PASS cites each session's opening exchange: the client's package 1 and the server's answer.
+  return allOf(expected, problems, evidence.length ? evidence : sessions.flatMap((s) => s.messages.slice(0, 2)), `${sessions.length} sessions`);
 }
 
 export const sessionPkg1Alert: Check = {

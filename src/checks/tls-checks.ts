@@ -1,6 +1,6 @@
 import { isTls12OrNewer } from '../pki/tls-facts.js';
 import type { TraceEvent } from '../trace/events.js';
-import { allOf, fail, missing, type Check, type JudgeContext, type Outcome } from './check.js';
+import { allOf, fail, firstOfEachSender, missing, type Check, type JudgeContext, type Outcome } from './check.js';
 
 const LINK_OF: Record<string, string[]> = {
   'A.1': ['dms1-dms2'],
@@ -67,7 +67,7 @@ export const tlsVersion: Check = {
     if (!conns.length && !refused.length) return missing(expected, 'no TLS connection observed');
     const old = conns.filter((e) => !isTls12OrNewer(e.tls?.protocol));
     const problems = [...refused.map((e) => `${e.link} seq ${e.seq}: handshake failed over the protocol version (${e.reason})`), ...old.map((e) => `${e.link} seq ${e.seq}: ${e.tls?.protocol}`)];
-    return allOf(expected, problems, problems.length ? [...refused, ...old] : conns.slice(0, 1), `${conns.length} connections: ${[...new Set(conns.map((e) => e.tls?.protocol))].join(', ')}`);
+    return allOf(expected, problems, problems.length ? [...refused, ...old] : firstOfEachSender(conns), `${conns.length} connections: ${[...new Set(conns.map((e) => e.tls?.protocol))].join(', ')}`);
   },
 };
 
@@ -82,7 +82,7 @@ export const tlsTrustAnchor: Check = {
     // A configured certificate is pinned: another one, even from the right CA, is refused (PIN_MISMATCH).
     const bad = withPeer.filter((e) => !e.tls!.authorized || e.reason?.startsWith('PIN_MISMATCH'));
     const why = (e: TraceEvent) => (e.tls!.authorized ? e.reason!.slice('PIN_MISMATCH: '.length) : `${e.tls!.peerSubject} (${e.tls!.authorizationError ?? 'not authorized'})`);
-    return allOf(expected, bad.map((e) => `${e.link} seq ${e.seq}: ${why(e)}`), bad.length ? bad : withPeer.slice(0, 1), `${withPeer.length} certificates verified`);
+    return allOf(expected, bad.map((e) => `${e.link} seq ${e.seq}: ${why(e)}`), bad.length ? bad : firstOfEachSender(withPeer), `${withPeer.length} certificates verified`);
   },
 };
 
@@ -100,6 +100,6 @@ export const tlsOnLink: Check = {
     const bad = [...refused, ...msgs.filter((e) => !isTls12OrNewer(e.tls?.protocol))];
     return bad.length
       ? fail(expected, bad.map((e) => `${e.link} seq ${e.seq}: ${e.kind === 'request' ? (e.tls?.protocol ?? 'no TLS') : `handshake failed over the protocol version (${e.reason})`}`).join('; '), bad)
-      : allOf(expected, [], msgs.slice(0, 1), `${msgs.length} messages over ${[...new Set(msgs.map((e) => e.tls?.protocol))].join(', ')}`);
+      : allOf(expected, [], firstOfEachSender(ctx.events.filter((e) => links.includes(e.link) && (e.kind === 'request' || e.kind === 'response'))), `${msgs.length} messages over ${[...new Set(msgs.map((e) => e.tls?.protocol))].join(', ')}`);
   },
 };

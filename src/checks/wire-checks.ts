@@ -3,7 +3,7 @@ import { MEDIA } from '../profile.js';
 import { validateDelegation } from '../delegation/codec.js';
 import { sameMediaType } from '../transport/media-type.js';
 import { responseTo, type WireMessage } from '../judge/wire.js';
-import { allOf, missing, silence, type Check, type JudgeContext } from './check.js';
+import { allOf, firstOfEachSender, missing, silence, type Check, type JudgeContext } from './check.js';
 
 const dmsMessages = (ctx: JudgeContext) => ctx.messages.filter((m) => DELEGATION_LINKS.has(m.event.link) && (m.event.body?.bytes ?? 0) > 0);
 /** Messages the judged roles sent (with a real implementation in the run, the mocks' are not its doing). */
@@ -51,8 +51,7 @@ export const wireContentType: Check = {
     const named = bad.slice(0, LISTED).map(({ m, want }) => `seq ${m.seq} on ${m.event.link} from ${m.event.from}: ${m.event.body?.contentType || 'no content type'}, not ${want}`);
     if (bad.length > LISTED) named.push(`${bad.length - LISTED} more`);
     // A PASS cites the first message of each sender, so whichever role is judged has one of its own.
-    const firstOfEach = judged.filter(({ m }, i) => judged.findIndex((x) => x.m.event.from === m.event.from) === i).map((x) => x.m);
-    return allOf(expected, named, bad.length ? bad.map((x) => x.m) : firstOfEach, `${judged.length} messages typed as the profile says`);
+    return allOf(expected, named, bad.length ? bad.map((x) => x.m) : firstOfEachSender(judged.map((x) => x.m)), `${judged.length} messages typed as the profile says`);
   },
 };
 
@@ -116,6 +115,6 @@ export const wireResponses: Check = {
     // An answer that never came is a failure only when the flow did not simply run out of its budget.
     if (!p.length && unanswered.length) return silence(expected, unanswered.map((q) => `seq ${q.seq} ${q.delegation!.type}: no answer`).join('; '), unanswered);
     p.push(...unanswered.map((q) => `seq ${q.seq} ${q.delegation!.type}: no answer`));
-    return allOf(expected, p, reqs, `${reqs.length} requests answered`);
+    return allOf(expected, p, reqs.flatMap((q) => [q, ...[responseTo(ctx.messages, q)].filter((r): r is WireMessage => !!r)]), `${reqs.length} requests answered`);
   },
 };

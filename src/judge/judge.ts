@@ -1,4 +1,4 @@
-import { applicable, type CatalogueEntry } from '../catalogue/catalogue.js';
+import { applicable, rolesFor, type CatalogueEntry } from '../catalogue/catalogue.js';
 import { CHECKS } from '../checks/registry.js';
 import type { JudgeContext, Outcome } from '../checks/check.js';
 import { ROLES, type Role } from '../model/roles.js';
@@ -45,8 +45,9 @@ function judgeAlone(ctx: JudgeContext, entry: CatalogueEntry): { base: Requireme
   if (!app.ok) return only('NOT_APPLICABLE', app.reason);
   // With an implementation under test, a rule only the harness's own roles must keep is no verdict on it.
   const roles = ctx.flow.roles;
-  if (ROLES.some((r) => roles[r] === 'real') && entry.roles.every((r) => roles[r] === 'mock')) {
-    return only('NOT_APPLICABLE', `constrains only harness roles (${entry.roles.join(', ')}: reference mocks in this run)`);
+  const constrained = rolesFor(entry, ctx.scenario.approach);
+  if (ROLES.some((r) => roles[r] === 'real') && constrained.every((r) => roles[r] === 'mock')) {
+    return only('NOT_APPLICABLE', `constrains only harness roles (${constrained.join(', ')}: reference mocks in this run)`);
   }
   const seen = observe(ctx.flow.observability, entry.observe, entry.observeMode);
   if (!seen.ok) return only('NOT_OBSERVABLE', seen.reason);
@@ -97,14 +98,16 @@ const firstSeq = (r: RequirementResult) => Math.min(...r.checks.filter((c) => c.
  * Where a flow went wrong first: among its FAILs, the one whose evidence comes earliest on the wire (a
  * failure seen only in the final tree comes last). Catalogue order breaks ties.
  */
-function rootOf(results: RequirementResult[]): RequirementResult | undefined {
+function rootOf(results: RequirementResult[], endState: ReadonlySet<string>): RequirementResult | undefined {
+  // An end-state FAIL cites the messages that wrote the state, but is seen in the tree: it comes last.
+  const at = (r: RequirementResult) => (endState.has(r.requirementId) ? Number.POSITIVE_INFINITY : firstSeq(r));
   let root: RequirementResult | undefined;
-  for (const r of results) if (r.verdict === 'FAIL' && (!root || firstSeq(r) < firstSeq(root))) root = r;
+  for (const r of results) if (r.verdict === 'FAIL' && (!root || at(r) < at(root))) root = r;
   return root;
 }
 
 /** What missing evidence means once the whole flow is known (DESIGN.md §7). */
-function resolve(c: Pending, flow: FlowResult, stop: FlowStop | undefined, severity: CatalogueEntry['severity'], dependency?: RequirementResult): CheckResult {
+function resolve(c: Pending, flow: FlowResult, stop: FlowStop | undefined, severity: CatalogueEntry['severity'], dependency?: RequirementResult, silentAt = Number.POSITIVE_INFINITY): CheckResult {
   const { absent, dependsOn: _d, ...out } = c;
   if (!absent) return out;
   const why = (verdict: Verdict, reason: string): CheckResult => ({ ...out, verdict, ...(reason || out.reason ? { reason: [out.reason, reason].filter(Boolean).join('; ') } : {}) });
@@ -118,7 +121,13 @@ function resolve(c: Pending, flow: FlowResult, stop: FlowStop | undefined, sever
   const blocked = (): CheckResult => ({ ...why('BLOCKED', `not reached: flow ${stop!.flowId} stopped at ${stop!.requirementId}${stop!.seq ? ` (seq ${stop!.seq})` : ''}: ${stop!.actual}`), blockedBy: stop!.requirementId });
   // A consequence is blocked only by a fault seen on the wire before it showed (a refusal shows with its
   // answer, which may come after a nested exchange that failed); else it is a failure of its own.
-  if (absent === 'consequence') return stop && (stop.seq ?? Infinity) <= Math.max(...out.evidence, -Infinity) ? blocked() : out;
+  if (absent === 'consequence') {
+    const last = Math.max(...out.evidence, -Infinity);
+    if (stop && (stop.seq ?? Infinity) <= last) return blocked();
+    // What follows from a peer's silence (e.g. DMS-2 reporting a session that never came) is no fault of its own.
+    if (silentAt <= last) return why('INCONCLUSIVE', `follows from a request left unanswered at seq ${silentAt}`);
+    return out;
+  }
   if (stop) return blocked();
   if (absent === 'tree') return why('INCONCLUSIVE', '');
   if (absent === 'silence') return why('INCONCLUSIVE', 'no answer within its budget (silence, DESIGN.md §7)');
@@ -137,12 +146,15 @@ export function judgeFlow(flow: FlowResult, entries: readonly CatalogueEntry[]):
   const settled = (checks: CheckResult[]) => worst(checks.map((c) => c.verdict)) ?? 'ERROR';
   // The root is chosen among what failed on its own evidence: nothing missing, no consequence, can be a root.
   const firm = alone.map(({ base, checks }) => ({ ...base, checks: checks.filter((c) => !c.absent), verdict: settled(checks.filter((c) => !c.absent)) }));
-  const root = rootOf(firm.filter((r) => r.checks.length));
-  const stop = root ? stopAt(flow, root) : undefined;
+  const endState = new Set(entries.filter((e) => e.observe.includes('final-tree')).map((e) => e.id));
+  const root = rootOf(firm.filter((r) => r.checks.length), endState);
+  const stop = root ? stopAt(flow, root, endState.has(root.requirementId)) : undefined;
+  // The earliest request a peer left unanswered, if any: what follows from it is not judged as a failure.
+  const silentAt = Math.min(...alone.flatMap(({ checks }) => checks.filter((c) => c.absent === 'silence').flatMap((c) => c.evidence)), Number.POSITIVE_INFINITY);
   // Requirements another one depends on are settled first (a step before the ordering rules about it).
   const done = new Map<string, RequirementResult>();
   const settle = ({ base, checks, entry }: (typeof alone)[number]): RequirementResult => {
-    const resolved = checks.map((c) => resolve(c, flow, stop, entry.severity, c.dependsOn ? done.get(c.dependsOn) : undefined));
+    const resolved = checks.map((c) => resolve(c, flow, stop, entry.severity, c.dependsOn ? done.get(c.dependsOn) : undefined, silentAt));
     const verdict = settled(resolved);
     const blockedBy = verdict === 'BLOCKED' ? resolved.find((c) => c.blockedBy)?.blockedBy : undefined;
     const r = { ...base, verdict, checks: resolved, ...(blockedBy ? { blockedBy } : {}) };
@@ -155,9 +167,10 @@ export function judgeFlow(flow: FlowResult, entries: readonly CatalogueEntry[]):
   return entries.map((e) => done.get(e.id)!);
 }
 
-function stopAt(flow: FlowResult, root: RequirementResult): FlowStop {
+/** Where the flow stopped; a root seen in the end state has no place on the wire. */
+function stopAt(flow: FlowResult, root: RequirementResult, inEndState = false): FlowStop {
   const c = root.checks.find((x) => x.verdict === 'FAIL');
-  const seq = firstSeq(root);
+  const seq = inEndState ? Number.POSITIVE_INFINITY : firstSeq(root);
   return {
     flowId: flow.scenario.id,
     requirementId: root.requirementId,

@@ -108,7 +108,7 @@ export function buildReport(i: ReportInput): RunReport {
       // Where provenance differs by approach, report the one of the approach(es) run.
       const approaches = new Set(approachOf.values());
       const provenance = approaches.size === 1 ? provenanceFor(e, [...approaches][0]) : e.provenance;
-      const { applicability: _a, checks: _c, provenanceByApproach: _p, observe: _o, observeMode: _m, ...ref } = e;
+      const { applicability: _a, checks: _c, provenanceByApproach: _p, rolesByApproach: _r, observe: _o, observeMode: _m, ...ref } = e;
       return { ...ref, provenance };
     }),
     flows: i.flows.map((f) => flowReport(f, i.results)),

@@ -19,7 +19,14 @@ export interface RequirementRef {
   provenance: Provenance;
   severity: Severity;
   roles: Role[];
+  /** Pass criteria: what a PASS cites (which messages, sent by which role, with which content). */
+  proof: string;
   notes?: string[];
+}
+
+/** Stands in for a result's requirement the report's catalogue does not hold. */
+export function placeholderRef(id: string): RequirementRef {
+  return { id, title: '(not in the catalogue)', category: 'step', section: '?', text: '', provenance: 'spec', severity: 'MUST', roles: [], proof: '' };
 }
 
 /** The outcome of one check for one requirement in one flow. */

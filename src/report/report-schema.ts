@@ -25,7 +25,7 @@ const approach = { enum: ['A', 'B'] };
 const requirementRef = {
   type: 'object',
   additionalProperties: false,
-  required: ['id', 'title', 'category', 'section', 'text', 'provenance', 'severity', 'roles'],
+  required: ['id', 'title', 'category', 'section', 'text', 'provenance', 'severity', 'roles', 'proof'],
   properties: {
     id: text,
     title: text,
@@ -37,6 +37,7 @@ const requirementRef = {
     provenance: { enum: [...PROVENANCES] },
     severity: { enum: [...SEVERITIES] },
     roles: { type: 'array', items: { enum: [...ROLES] }, uniqueItems: true },
+    proof: text,
     notes: { type: 'array', items: { type: 'string' } },
   },
 };

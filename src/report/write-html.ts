@@ -20,6 +20,7 @@ import type {
   SequenceEntry,
   TreeNodeView,
 } from './model.js';
+import { placeholderRef } from './model.js';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -114,9 +115,6 @@ function verdictWithProvenance(v: Verdict, p: Provenance): string {
   return verdictBadge(v) + (p !== 'spec' && v !== 'PASS' ? ` ${provTag(p)}` : '');
 }
 
-function placeholderRef(id: string): RequirementRef {
-  return { id, title: '(not in the catalogue)', category: 'step', section: '?', text: '', provenance: 'spec', severity: 'MUST', roles: [] };
-}
 
 function checkSummary(c: CheckResult): string {
   if (c.reason) return c.reason;
@@ -307,6 +305,7 @@ function failures(report: RunReport, refOf: (id: string) => RequirementRef): str
     return `<article class="failure f-${res.verdict}" id="${anchor('r', res.flowId, res.requirementId)}">
 <h3>${verdictWithProvenance(res.verdict, ref.provenance)} <code>${h(ref.id)}</code> ${h(ref.title)} <span class="in">in flow <a href="#${anchor('flow', res.flowId)}">${h(res.flowId)}</a></span></h3>
 <blockquote>${h(ref.text)}</blockquote>
+${ref.proof ? `<p class="proof"><span class="k">A PASS cites</span> ${h(ref.proof)}</p>` : ''}
 <p class="meta">${h(ref.section)} · ${ref.severity} · provenance ${provTag(ref.provenance)} · category ${h(ref.category)}${ref.step ? ` · step <code>${h(ref.step)}</code>` : ''}</p>
 ${caveat}${notes}
 ${checks.map((c) => checkBlock(res.flowId, flow, c)).join('\n')}

@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { XMLBuilder } from 'fast-xml-parser';
 import type { Verdict } from '../verdict/verdict.js';
-import type { CheckResult, FlowReport, RequirementRef, RequirementResult, RunReport } from './model.js';
+import { placeholderRef, type CheckResult, type FlowReport, type RequirementRef, type RequirementResult, type RunReport } from './model.js';
 
 type XmlNode = Record<string, unknown>;
 
@@ -37,9 +37,6 @@ function seconds(ms: number): string {
   return (ms / 1000).toFixed(3);
 }
 
-function placeholderRef(id: string): RequirementRef {
-  return { id, title: '(not in the catalogue)', category: 'step', section: '?', text: '', provenance: 'spec', severity: 'MUST', roles: [] };
-}
 
 /** Says plainly when the expectation is not verbatim spec text (provenance, anchors §18 item 2). */
 function provenanceNote(ref: RequirementRef): string {

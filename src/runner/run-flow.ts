@@ -292,7 +292,7 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
     };
     Object.assign(upper.vars, {
       flow: s.id, approach: s.approach, scope: s.delegationType.scope, duration: s.delegationType.duration,
-      removeAccount: String(s.removeAccount), subtrees: subtrees.join(','), sessionId, devId,
+      removeAccount: String(s.removeAccount), subtrees: subtrees.join(','), sessionId, devId, man: setup.devInfo.man, mod: setup.devInfo.mod,
       dms1ServerId: ids.dms1, dms2ServerId: ids.dms2, caFile: cfg?.pki.dir ? `${cfg.pki.dir}/ca.crt` : '',
       ...Object.fromEntries(Object.entries(facts.urls).map(([k, u]) => [k.includes('.') ? k : `${k}Url`, u])),
     });

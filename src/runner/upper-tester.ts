@@ -10,7 +10,7 @@ export const DEFAULT_DRIVER_MS = 10_000;
 
 /** Placeholders every driver may use (each flow fills them; the URLs are those of this flow's endpoints). */
 export const FLOW_PLACEHOLDERS = [
-  'flow', 'approach', 'scope', 'duration', 'removeAccount', 'subtrees', 'sessionId', 'devId', 'dms1ServerId', 'dms2ServerId',
+  'flow', 'approach', 'scope', 'duration', 'removeAccount', 'subtrees', 'sessionId', 'devId', 'man', 'mod', 'dms1ServerId', 'dms2ServerId',
   'caFile', 'dms1DmUrl', 'dms1DelegationUrl', 'dms2DmUrl', 'dms2DelegationUrl', 'bootstrapUrl', 'bootstrapOrderUrl', 'clientPushUrl',
 ] as const;
 

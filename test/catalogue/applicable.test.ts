@@ -29,6 +29,7 @@ function synthetic(applicability: CatalogueEntry['applicability']): CatalogueEnt
     roles: ['client'],
     applicability,
     checks: ['step-observed'],
+    proof: 'none',
     observe: ['dms1-client'],
   };
 }

@@ -16,6 +16,7 @@ function req(id: string, checks: string[]): CatalogueEntry {
     roles: ['dms1'],
     applicability: { approach: 'B' },
     checks,
+    proof: 'test',
     observe: ['dms1-dms2'],
   };
 }

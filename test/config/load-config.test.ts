@@ -103,6 +103,12 @@ describe('the shipped schema', () => {
 });
 
 describe('loadConfig resolves', () => {
+  it('a driver naming every field the initiation request needs, {man} and {mod} included', async () => {
+    const command = 'start --device {devId} --man {man} --mod {mod} --to {dms2ServerId} --subtrees {subtrees}';
+    const c = await accepted({ roles: { dms1: { ...realDms1, drivers: { startDelegation: { command } } } } });
+    expect(c.roles.dms1).toMatchObject({ mode: 'real', drivers: { startDelegation: { command } } });
+  });
+
   it('{} to four mocks with the fixture defaults', async () => {
     const c = await accepted({});
     const f = loadClientFixture();

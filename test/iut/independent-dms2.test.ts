@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { createPki, writePki } from '../../src/pki/pki.js';
 import type { RunReport } from '../../src/report/model.js';
-import { dmdcRun, type DmdcRun } from './iut-run.js';
+import { loadCatalogue, rolesFor } from '../../src/catalogue/catalogue.js';
+import { dmdcRun, passesWithoutOwnEvidence, type DmdcRun } from './iut-run.js';
 
 /**
  * An implementation the harness has never seen: a DMS-2 in Python that follows only the documentation
@@ -139,6 +140,9 @@ describe('an independent DMS-2 (Python, standard library only)', () => {
     // DMS-2 read the delegated ACLs and found its rights there: its DelegationComplete says success.
     const complete = run.report!.flows[0].sequence.filter((s) => s.kind === 'request' && /^DelegationComplete\b/.test(s.summary));
     expect(complete.map((s) => s.summary), why).toEqual([expect.stringMatching(/ success$/)]);
+    // Every PASS on it cites a message it sent (or a refusal it made).
+    const catalogue = loadCatalogue();
+    expect(passesWithoutOwnEvidence(run.report!, run.trace!, 'dms2', (id, approach) => rolesFor(catalogue.entries.find((e) => e.id === id)!, approach))).toEqual([]);
   }, 40_000);
 
   test.for<{ fault: string; exit: number; fail: RegExp | null }>([
@@ -147,6 +151,7 @@ describe('an independent DMS-2 (Python, standard library only)', () => {
     { fault: 'silent-dm', exit: 3, fail: null },
     { fault: 'wrong-addr', exit: 1, fail: /^A\.3$/ },
     { fault: 'complete-twice', exit: 1, fail: /^PRF-ONCE-PER-DELEGATION$/ },
+    { fault: 'no-client-cert-required', exit: 1, fail: /^TLS-DMS-MUTUAL$/ },
   ])('fault $fault: exit $exit, named by its requirement, no cascade', { timeout: 40_000 }, async ({ fault, exit, fail }) => {
     const run = await runWith(fault);
     const why = explain(run);

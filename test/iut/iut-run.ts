@@ -14,6 +14,8 @@ export interface DmdcRun {
   stdout: string;
   stderr: string;
   report?: RunReport;
+  /** The run's trace.jsonl. */
+  trace?: string;
 }
 
 /** `dmdc run …` as its own process; resolves when it exits (never hangs: the test's budget kills it). */
@@ -33,7 +35,7 @@ export function dmdcRun(args: string[], out: string, budgetMs = 120_000): Promis
       } catch {
         report = undefined;
       }
-      resolve({ status, stdout, stderr, report });
+      resolve({ status, stdout, stderr, report, trace: join(out, 'latest', 'trace.jsonl') });
     });
   });
 }
@@ -86,4 +88,24 @@ export async function runAgainstMockProcess(
   } finally {
     await mock.stop();
   }
+}
+
+/**
+ * The PASSes of requirements on `role` that cite none of its own messages (DESIGN.md §7: a PASS proves what
+ * it says from what the judged implementation sent, or a refusal it made, never from harness traffic only).
+ * Evidence is looked up in the run's trace; a handshake counts for the role that took part in it.
+ */
+export function passesWithoutOwnEvidence(report: RunReport, traceFile: string, role: string, rolesOf: (id: string, approach: 'A' | 'B') => readonly string[]): string[] {
+  const events = readFileSync(traceFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { flow?: string; seq: number; kind: string; from: string; to: string });
+  const own = (from: string) => from === role || (role === 'dms2' && from === 'bootstrap');
+  const out: string[] = [];
+  for (const flow of report.flows) {
+    const bySeq = new Map(events.filter((e) => e.flow === flow.id).map((e) => [e.seq, e]));
+    for (const r of report.results.filter((x) => x.flowId === flow.id && x.verdict === 'PASS' && rolesOf(x.requirementId, flow.approach).some(own))) {
+      const cited = r.checks.flatMap((c) => c.evidence).map((s) => bySeq.get(s)).filter((e) => !!e);
+      const mine = cited.some((e) => own(e.from) || ((e.kind === 'tls' || e.kind === 'tls-error') && own(e.to)));
+      if (!mine) out.push(`${r.requirementId} in ${flow.id}: cites ${cited.length ? cited.map((e) => `seq ${e.seq} ${e.kind} ${e.from}→${e.to}`).join(', ') : 'nothing'}`);
+    }
+  }
+  return out;
 }

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import { loadCatalogue } from '../../src/catalogue/catalogue.js';
+import { loadCatalogue, rolesFor } from '../../src/catalogue/catalogue.js';
 import { MUTANTS } from '../../mocks/mutants.js';
 import { validateReport } from '../../src/report/report-schema.js';
-import { IUT_CASES, runAgainstMockProcess, type IutCase } from './iut-run.js';
+import { IUT_CASES, passesWithoutOwnEvidence, runAgainstMockProcess, type IutCase } from './iut-run.js';
 
 /**
  * The proof that any role can be a real implementation: each reference mock runs as its own OS process and
@@ -28,10 +28,14 @@ describe.each(CASES)('a real $role (the reference mock as a separate process)', 
     expect(r.summary.byVerdict.PASS).toBeGreaterThan(40);
     // Every verdict is on the implementation: a requirement only the harness's mocks must keep is not one.
     // (A Bootstrap Server inside a real DMS-2 is as real as DMS-2.)
-    const mine = (id: string) => catalogue.entries.find((e) => e.id === id)!.roles.some((role) => role === c.role || (c.role === 'dms2' && role === 'bootstrap'));
-    for (const x of r.results.filter((x) => x.verdict === 'PASS')) expect(mine(x.requirementId), x.requirementId).toBe(true);
-    for (const x of r.results.filter((x) => /^constrains only harness roles/.test(x.checks[0].reason ?? ''))) expect(mine(x.requirementId), x.requirementId).toBe(false);
+    const approachOf = new Map(r.flows.map((f) => [f.id, f.approach]));
+    const rolesOf = (id: string, approach: 'A' | 'B') => rolesFor(catalogue.entries.find((e) => e.id === id)!, approach);
+    const mine = (x: (typeof r.results)[number]) => rolesOf(x.requirementId, approachOf.get(x.flowId)!).some((role) => role === c.role || (c.role === 'dms2' && role === 'bootstrap'));
+    for (const x of r.results.filter((x) => x.verdict === 'PASS')) expect(mine(x), x.requirementId).toBe(true);
+    for (const x of r.results.filter((x) => /^constrains only harness roles/.test(x.checks[0].reason ?? ''))) expect(mine(x), x.requirementId).toBe(false);
     expect(r.summary.byVerdict.FAIL + r.summary.byVerdict.ERROR + r.summary.byVerdict.INCONCLUSIVE).toBe(0);
+    // Every PASS on the implementation cites at least one message it sent (or a refusal it made).
+    expect(passesWithoutOwnEvidence(r, run.trace!, c.role, rolesOf)).toEqual([]);
     // A check that could not be seen is never reported as passed.
     for (const x of r.results.filter((x) => x.verdict === 'NOT_OBSERVABLE')) expect(x.checks[0].reason).toMatch(/not observable/);
   }, 150_000);

@@ -46,6 +46,7 @@ export function sampleReport(): RunReport {
         provenance: 'spec',
         severity: 'MUST',
         roles: ['dms1', 'dms2'],
+        proof: 'the messages of the step',
       },
       {
         id: 'SDP-B.7-acl',
@@ -58,6 +59,7 @@ export function sampleReport(): RunReport {
         provenance: 'reconstructed',
         severity: 'MUST',
         roles: ['dms1', 'client'],
+        proof: 'the messages of the step',
         notes: ['Reconstructed from the flow figure.'],
       },
       {
@@ -70,6 +72,7 @@ export function sampleReport(): RunReport {
         provenance: 'profile',
         severity: 'MUST',
         roles: ['client', 'dms2'],
+        proof: 'the messages of the step',
       },
       {
         id: 'TLS-min-version',
@@ -80,6 +83,7 @@ export function sampleReport(): RunReport {
         provenance: 'profile',
         severity: 'SHOULD',
         roles: ['dms1', 'dms2'],
+        proof: 'the messages of the step',
       },
       {
         id: 'FS-acl-final',
@@ -90,6 +94,7 @@ export function sampleReport(): RunReport {
         provenance: 'spec',
         severity: 'MUST',
         roles: ['client'],
+        proof: 'the messages of the step',
       },
       {
         id: 'SESS-auth',
@@ -100,6 +105,7 @@ export function sampleReport(): RunReport {
         provenance: 'spec',
         severity: 'MUST',
         roles: ['dms2', 'client'],
+        proof: 'the messages of the step',
       },
       {
         id: 'NEG-8b-optional',
@@ -110,6 +116,7 @@ export function sampleReport(): RunReport {
         provenance: 'spec',
         severity: 'MAY',
         roles: ['dms2', 'dms1'],
+        proof: 'the messages of the step',
       },
     ],
     flows: [
