@@ -14,6 +14,8 @@ export interface Mutant {
   variation: Variation;
   /** Requirement ids that must FAIL. */
   kills: string[];
+  /** Run the flow with (true) or without (false) DMS-1's optional account removal, where not the default. */
+  removeAccount?: boolean;
   /** A mutant that only goes silent: these ids must be INCONCLUSIVE, and nothing may FAIL (DESIGN.md §7). */
   silent?: string[];
 }
@@ -46,6 +48,9 @@ export const MUTANTS: Mutant[] = [
   { id: 'wrong-content-type', description: 'DMS-2 sends delegation messages as application/xml', scenario: 'B-partial-permanent', variation: { server: { dms2: { delegationContentType: 'application/xml' } } }, kills: ['PRF-CONTENT-TYPE'] },
   { id: 'bootstrap-content-type', description: "the stand-alone Bootstrap Server acknowledges DMS-2's BootstrapOrder as application/xml", scenario: 'B-partial-temporary', variation: { bootstrap: { orderAckContentType: 'application/xml' } }, kills: ['PRF-CONTENT-TYPE'] },
   { id: 'malformed-initiation-response', description: 'DMS-2 answers the DelegationInitiationRequest with malformed XML', scenario: 'A-full-temporary', variation: { server: { dms2: { malformedAnswerTo: 'DelegationInitiationRequest' } } }, kills: ['PRF-SCHEMA'] },
+  { id: 'skip-account-acl', description: "approach A: DMS-1 adds DMS-2's account but leaves it the ACL it inherits", scenario: 'A-full-temporary', variation: { dms1: { skipAccountAcl: true } }, kills: ['FIN-DMS2-ACCOUNT-ACL'] },
+  { id: 'client-no-w7-acl', description: 'the client stores a bootstrapped account without its w7 ACL', scenario: 'B-full-temporary', variation: { client: { noW7Acl: true } }, kills: ['FIN-DMS2-ACCOUNT-ACL'] },
+  { id: 'keep-rights-in-permanent', description: 'a permanent delegation without account removal: DMS-1 keeps its rights on the delegated subtrees', scenario: 'A-partial-permanent', removeAccount: false, variation: { dms1: { keepRightsInPermanent: true } }, kills: ['FIN-PERMANENT-HANDOVER'] },
   { id: 'dms1-silent-complete', description: 'DMS-1 never answers DelegationComplete', scenario: 'A-full-temporary', variation: { dms1: { silentOn: 'DelegationComplete' } }, kills: [], silent: ['A.8'] },
   { id: 'dms1-silent-bootstrap-complete', description: 'DMS-1 never answers BootstrapComplete', scenario: 'B-full-temporary', variation: { dms1: { silentOn: 'BootstrapComplete' } }, kills: [], silent: ['B.7'] },
   { id: 'tls11-only-dms2', description: 'DMS-2 speaks only TLS 1.1', scenario: 'B-full-temporary', variation: { tls: { dms2: weakTls } }, kills: ['TLS-VERSION'] },

@@ -49,6 +49,8 @@ export interface ClientQuirks {
   ignoreAcls?: boolean;
   /** Open every session with Alert 1201, even when answering Package #0. */
   alwaysAlert1201?: boolean;
+  /** Store a bootstrapped account without the w7 ACL (Get, Replace, Delete for its ServerID). */
+  noW7Acl?: boolean;
   /** Open the session after a bootstrap with Alert 1200, as if a server had asked for it. */
   bootstrapSessionAlert1200?: boolean;
   /** Answer Package #0 with a SessionID other than the one it carried. */
@@ -373,7 +375,7 @@ export class MockClient {
     }
     // The w7 rule: the new account grants Get, Replace and Delete to its own ServerID.
     const added = readAccounts(this.tree).filter((a) => !before.has(a.path));
-    for (const a of added) writeAccountLocal(this.tree, a.path, a.account, this.tree.acl(a.path));
+    if (!this.o.quirks?.noW7Acl) for (const a of added) writeAccountLocal(this.tree, a.path, a.account, this.tree.acl(a.path));
     return added[0]?.account.serverId;
   }
 }

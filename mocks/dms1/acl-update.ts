@@ -22,6 +22,16 @@ export function grantDelegatee(current: Acl, delegator: string, delegatee: strin
   return held.length ? withServer(current, held, delegatee) : current;
 }
 
+/**
+ * A permanent delegation hands DMS-1's rights over: each command DMS-1 holds goes to DMS-2 instead, and
+ * everyone else's entries stay (binding profile §4.5).
+ */
+export function handOver(current: Acl, delegator: string, delegatee: string): Acl {
+  const out: Acl = {};
+  for (const [cmd, ids] of Object.entries(grantDelegatee(current, delegator, delegatee)) as Array<[AclCommand, string[]]>) out[cmd] = ids.filter((id) => id !== delegator);
+  return out;
+}
+
 /** DMS-2 gets every command, whether DMS-1 held it or not (mutants only). */
 export function grantAll(current: Acl, _delegator: string, delegatee: string): Acl {
   return withServer(current, ACL_COMMANDS, delegatee);

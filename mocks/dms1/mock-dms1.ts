@@ -8,7 +8,7 @@ import { bootConfigEntryNodes } from '../../src/tree/bootconfig.js';
 import { DelegationRefusal } from '../common/delegation-api.js';
 import { withBudget } from '../../src/trace/recorder.js';
 import { expectType, ServerRole, type PeerServer, type ServerRoleOptions } from '../common/server-role.js';
-import { aclUpdateScript, grantAll, type AclUpdatePlan } from './acl-update.js';
+import { aclUpdateScript, grantAll, handOver, type AclUpdatePlan } from './acl-update.js';
 
 export interface DelegationOrder {
   sessionId: string;
@@ -53,6 +53,10 @@ export interface Dms1Quirks {
   aclText?: (acl: string) => string;
   /** Grant DMS-2 every ACL command on the delegated subtrees, whatever DMS-1 held there. */
   grantAllCommands?: boolean;
+  /** Keep its own rights on the delegated subtrees in a permanent delegation. */
+  keepRightsInPermanent?: boolean;
+  /** Approach A: leave DMS-2's new account with the ACL it inherits. */
+  skipAccountAcl?: boolean;
   /** Also rewrite the ACLs of these subtrees, which are not delegated. */
   aclAlsoOn?: string[];
 }
@@ -146,7 +150,7 @@ export class MockDms1 extends ServerRole {
       delegator: this.o.serverId,
       delegatee: q.wrongDelegatee ?? peer.serverId,
       removeAccountPath: removeAccount ? this.options.ownAccountPath : undefined,
-      rewrite: q.rewriteAcl ?? (q.grantAllCommands ? grantAll : undefined),
+      rewrite: q.rewriteAcl ?? (q.grantAllCommands ? grantAll : order.delegationType.duration === 'permanent' && !q.keepRightsInPermanent ? handOver : undefined),
       text: q.aclText,
       removeFirst: q.removeAccountFirst,
     };
@@ -185,7 +189,7 @@ export class MockDms1 extends ServerRole {
     p.state = 'updating';
     if (q.preparedBeforeAcl) await this.prepared(p, peer);
     // Steps 4 and 5: add DMS-2's account, update the ACLs, optionally remove our own account, in one session.
-    await this.trigger(p.order.devId, accountScript(account, plan, !!q.skipAclUpdate, !!q.skipAccountAdd));
+    await this.trigger(p.order.devId, accountScript(account, plan, !!q.skipAclUpdate, !!q.skipAccountAdd, !!q.skipAccountAcl));
     // Step 6.
     if (!q.preparedBeforeAcl) await this.prepared(p, peer);
   }
@@ -249,7 +253,7 @@ function bootConfigScript(entry: string, url: string): SessionScript {
 }
 
 /** A.4 and A.5: DMS-2's account (w7-like ACL on it), the ACL update, then the optional removal. */
-function accountScript(account: DmAccount, plan: AclUpdatePlan, skipAcl: boolean, skipAdd: boolean): SessionScript {
+function accountScript(account: DmAccount, plan: AclUpdatePlan, skipAcl: boolean, skipAdd: boolean, skipAccountAcl = false): SessionScript {
   const base = `${TREE.dmAccRoot}/${accountNodeName(account.serverId)}`;
   const update = aclUpdateScript(skipAcl ? { ...plan, subtrees: [] } : plan);
   return async function* (start) {
@@ -259,9 +263,11 @@ function accountScript(account: DmAccount, plan: AclUpdatePlan, skipAcl: boolean
     adds.forEach((c, i) => {
       if (statusOf(added, i) !== '200') throw new Error(`Add ${c.items[0].target} answered ${statusOf(added, i)}`);
     });
-    const owned = `Get=${account.serverId}&Replace=${account.serverId}&Delete=${account.serverId}`;
-    const aclSet = yield [replace(aclUri(base), owned)];
-    if (statusOf(aclSet, 0) !== '200') throw new Error(`Replace ${aclUri(base)} answered ${statusOf(aclSet, 0)}`);
+    if (!skipAccountAcl) {
+      const owned = `Get=${account.serverId}&Replace=${account.serverId}&Delete=${account.serverId}`;
+      const aclSet = yield [replace(aclUri(base), owned)];
+      if (statusOf(aclSet, 0) !== '200') throw new Error(`Replace ${aclUri(base)} answered ${statusOf(aclSet, 0)}`);
+    }
     yield* update(start);
   };
 }

@@ -2,7 +2,7 @@ import { commandsOf, isAclTarget, targetsOf, type WireMessage } from '../judge/w
 import { TREE } from '../profile.js';
 import { ACL_COMMANDS, aclGrants, aclServers, parseAcl, validateAcl } from '../tree/acl.js';
 import { findAccountByServerId } from '../tree/dmacc.js';
-import { allOf, type Check, type JudgeContext } from './check.js';
+import { allOf, missing, type Check, type JudgeContext } from './check.js';
 
 /**
  * What an end state came from on the wire: the servers' commands that wrote matching nodes (the client's
@@ -48,6 +48,30 @@ export const finalDms2Account: Check = {
       for (const lvl of ['CLCRED', 'SRVCRED']) if (!acc.account.appAuth.some((a) => a.level === lvl)) p.push(`no ${lvl}`);
     }
     return allOf(expected, p, [...accountSources(ctx), ...wroteOrRead(ctx, under(acc?.path ?? TREE.dmAccRoot))], acc ? `${acc.path} → ${acc.account.addr}` : '');
+  },
+};
+
+/** The w7 rights on DMS-2's own account node (binding profile §4.3). */
+const OWN_ACCOUNT_RIGHTS = ['Get', 'Replace', 'Delete'] as const;
+
+export const finalDms2AccountAcl: Check = {
+  id: 'final-dms2-account-acl',
+  title: "DMS-2's new account grants DMS-2 Get, Replace and Delete",
+  requirements: ['FIN-DMS2-ACCOUNT-ACL'],
+  run(ctx) {
+    const { dms2 } = ctx.flow.facts.serverIds;
+    const acc = findAccountByServerId(ctx.final, dms2);
+    const expected = `the account of ${dms2} grants ${dms2} ${OWN_ACCOUNT_RIGHTS.join(', ')} (effective ACL of its <X>)`;
+    // No account at all is FIN-DMS2-ACCOUNT's finding.
+    if (!acc) return { ...missing(expected, `no account with ServerID ${dms2}`), dependsOn: 'FIN-DMS2-ACCOUNT' };
+    const eff = ctx.final.effectiveAcl(acc.path);
+    const lacking = OWN_ACCOUNT_RIGHTS.filter((c) => !aclGrants(eff.acl, c, dms2));
+    return allOf(
+      expected,
+      lacking.length ? [`${acc.path}: effective ACL "${eff.acl}" (from ${eff.from}) does not grant ${dms2} ${lacking.join(', ')}`] : [],
+      wroteOrRead(ctx, under(acc.path)),
+      `${acc.path}: "${eff.acl}" (from ${eff.from})`,
+    );
   },
 };
 
@@ -167,6 +191,27 @@ export const finalDms1Removed: Check = {
     for (const n of ctx.final.toJSON().nodes) if (n.acl && validateAcl(n.acl).ok && aclServers(parseAcl(n.acl)).has(dms1)) p.push(`${n.path} still names ${dms1}: ${n.acl}`);
     const account = ctx.flow.facts.dms1AccountPath;
     return allOf(`no account for ${dms1} and ${dms1} in no ACL`, p, wroteOrRead(ctx, (u) => isAclTarget(u) || under(account)(u)), 'account removed, ServerID scrubbed from every ACL');
+  },
+};
+
+export const finalPermanentHandover: Check = {
+  id: 'final-permanent-handover',
+  title: 'A permanent delegation leaves DMS-1 no right on the delegated subtrees',
+  requirements: ['FIN-PERMANENT-HANDOVER'],
+  run(ctx) {
+    const { dms1 } = ctx.flow.facts.serverIds;
+    const roots = ctx.flow.facts.subtrees;
+    const p: string[] = [];
+    // One finding per ACL that still names DMS-1, not one per node inheriting it.
+    const reported = new Set<string>();
+    for (const n of ctx.final.toJSON().nodes.filter((x) => roots.some((r) => within(x.path, r)))) {
+      const eff = ctx.final.effectiveAcl(n.path);
+      const kept = ACL_COMMANDS.filter((c) => aclGrants(eff.acl, c, dms1) && !eff.acl.split('&').some((e) => e === `${c}=*`));
+      if (!kept.length || reported.has(eff.from)) continue;
+      reported.add(eff.from);
+      p.push(`${n.path}: ${dms1} still holds ${kept.join(', ')} ("${eff.acl}" from ${eff.from})`);
+    }
+    return allOf(`${dms1} holds no right on ${roots.join(', ')} after handing them over for good`, p, wroteOrRead(ctx, (u) => roots.some((r) => under(r)(u))), `${dms1} holds no right on the delegated subtrees`);
   },
 };
 

@@ -1,6 +1,16 @@
 import { archSecondServerManages, archTwoServersOneClient } from './architecture-checks.js';
 import type { Check } from './check.js';
-import { finalAclDelegated, finalAclSyntax, finalDms1Kept, finalDms1Removed, finalDms2Account, finalNoOvergrant, finalOthersPreserved } from './final-checks.js';
+import {
+  finalAclDelegated,
+  finalAclSyntax,
+  finalDms1Kept,
+  finalDms1Removed,
+  finalDms2Account,
+  finalDms2AccountAcl,
+  finalNoOvergrant,
+  finalOthersPreserved,
+  finalPermanentHandover,
+} from './final-checks.js';
 import { order } from './order-checks.js';
 import { oncePerDelegation } from './once-checks.js';
 import { sessionAcl425, sessionCredentials, sessionIdKept, sessionMsgId, sessionPkg0Digest, sessionPkg1Alert, sessionPkg1DevInfo, sessionStatus } from './session-checks.js';
@@ -15,7 +25,7 @@ export const CHECKS: ReadonlyMap<string, Check> = new Map(
     tlsMutual, tlsVersion, tlsTrustAnchor, tlsOnLink,
     sessionPkg1Alert, sessionPkg1DevInfo, sessionIdKept, sessionMsgId, sessionStatus, sessionCredentials, sessionAcl425, sessionPkg0Digest,
     finalDms2Account, finalAclDelegated, finalOthersPreserved, finalAclSyntax, finalDms1Removed, finalDms1Kept,
-    finalNoOvergrant,
+    finalNoOvergrant, finalDms2AccountAcl, finalPermanentHandover,
     wireContentType, wireSchemaValid, wireSessionId, wireResponses,
     oncePerDelegation,
     archTwoServersOneClient, archSecondServerManages,

@@ -53,10 +53,10 @@ function cleanWire(): WireMessage[] {
 }
 
 describe('wireContentType on a recorded wire', () => {
-  test('every link typed as the profile says: PASS citing a message of each sender', () => {
+  test('every link typed as the profile says: PASS citing a message of each sender on each link', () => {
     const out = judge(cleanWire());
     expect(out.verdict).toBe('PASS');
-    const senders = new Set(cleanWire().map((m) => m.event.from));
+    const senders = new Set(cleanWire().map((m) => `${m.event.from} ${m.event.link}`));
     expect(out.evidence.length).toBe(senders.size);
   });
 

@@ -21,7 +21,8 @@ beforeAll(async () => {
   pki = await createPki();
   for (const s of scenarios.values()) reference.set(s.id, judgeFlow(await runFlow({ scenario: s, pki, budgets: BUDGETS }), catalogue.entries));
   for (const m of MUTANTS) {
-    const flow = await runFlow({ scenario: scenarios.get(m.scenario)!, pki, budgets: BUDGETS, variation: m.variation });
+    const scenario = scenarios.get(m.scenario)!;
+    const flow = await runFlow({ scenario: { ...scenario, removeAccount: m.removeAccount ?? scenario.removeAccount }, pki, budgets: BUDGETS, variation: m.variation });
     mutated.set(m.id, judgeFlow(flow, catalogue.entries));
   }
 }, 240_000);
