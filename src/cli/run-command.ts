@@ -15,7 +15,7 @@ import type { RunConfig } from '../config/config.js';
 import { describeConfig, loadConfig } from '../config/load-config.js';
 import { flowSetup, modesOf } from '../runner/flow-setup.js';
 import { observability } from '../runner/observability.js';
-import { loadClientFixture } from '../runner/client-fixture.js';
+import { loadClientFixture } from '../tree/client-fixture.js';
 import { runSuites } from './suites-runner.js';
 
 export const RUN_HELP = `dmdc run [options]

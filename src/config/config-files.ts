@@ -7,8 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ROLES } from '../model/roles.js';
 import { createPki, identityOf, writePki, type Identity, type Pki } from '../pki/pki.js';
-import type { ConfigFile, RunConfig } from './config.js';
-import type { LoadConfigOptions } from './load-config.js';
+import type { ConfigFile, LoadConfigOptions, RunConfig } from './config.js';
 
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 

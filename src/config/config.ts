@@ -1,7 +1,8 @@
 import type { Approach, DelegationType } from '../delegation/messages.js';
 import type { LinkId, Role } from '../model/roles.js';
-import type { Identity } from '../pki/pki.js';
-import type { Budgets } from '../runner/run-flow.js';
+import type { Identity, Pki } from '../pki/pki.js';
+import type { ClientFixture } from '../tree/client-fixture.js';
+import type { Budgets } from './budgets.js';
 
 /**
  * The run configuration as the user writes it (fixtures/config/dmdc-config.schema.json is its schema).
@@ -162,4 +163,14 @@ export type ResolvedRole<R extends RealRoleBase> =
 
 export function isReal<R extends RealRoleBase>(r: ResolvedRole<R>): r is R & { trustAnchorPem?: string[]; certificateFingerprint256?: string } {
   return r.mode === 'real';
+}
+
+/** Defaults `loadConfig` falls back on. */
+export interface LoadConfigOptions {
+  defaults?: {
+    /** Source of the device defaults (default: fixtures/trees/client-initial.json). */
+    fixture?: ClientFixture;
+    /** PKI used when the configuration names no pki.dir (default: a fresh one). */
+    pki?: Pki;
+  };
 }

@@ -6,13 +6,12 @@ import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ROLES, type Role } from '../model/roles.js';
-import type { Pki } from '../pki/pki.js';
-import { loadClientFixture, type ClientFixture } from '../runner/client-fixture.js';
-import { DEFAULT_BUDGETS } from '../runner/run-flow.js';
+import { loadClientFixture, type ClientFixture } from '../tree/client-fixture.js';
+import { DEFAULT_BUDGETS, DEFAULT_DRIVER_MS } from './budgets.js';
 import { FileChecks, planPki, realisePki } from './config-files.js';
 import { validateConfigData } from './config-schema.js';
 import { placeholdersOf } from '../drivers/driver.js';
-import { DEFAULT_DRIVER_MS, FLOW_PLACEHOLDERS, proxyPlaceholder, TRIGGER_PLACEHOLDERS } from '../runner/upper-tester.js';
+import { FLOW_PLACEHOLDERS, proxyPlaceholder, TRIGGER_PLACEHOLDERS } from '../drivers/placeholders.js';
 import type {
   BootstrapConfig,
   ClientConfig,
@@ -21,6 +20,7 @@ import type {
   Dms1Config,
   Dms2Config,
   IcsConfig,
+  LoadConfigOptions,
   MockRoleConfig,
   ResolvedRole,
   RunConfig,
@@ -28,7 +28,7 @@ import type {
 
 export { configSchemaPath, validateConfigData } from './config-schema.js';
 
-export { DEFAULT_DRIVER_MS } from '../runner/upper-tester.js';
+export { DEFAULT_DRIVER_MS } from './budgets.js';
 
 export const DEFAULT_ICS: Required<IcsConfig> = {
   approaches: ['A', 'B'],
@@ -39,14 +39,7 @@ export const DEFAULT_ICS: Required<IcsConfig> = {
   authTypes: ['DIGEST'],
 };
 
-export interface LoadConfigOptions {
-  defaults?: {
-    /** Source of the device defaults (default: fixtures/trees/client-initial.json). */
-    fixture?: ClientFixture;
-    /** PKI used when the configuration names no pki.dir (default: a fresh one). */
-    pki?: Pki;
-  };
-}
+export type { LoadConfigOptions } from './config.js';
 
 export type LoadConfigResult = { ok: true; config: RunConfig } | { ok: false; errors: string[] };
 

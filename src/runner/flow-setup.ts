@@ -2,8 +2,8 @@ import type { RunConfig } from '../config/config.js';
 import type { DeviceCredentials } from '../dm/server-session.js';
 import { ROLES, type LinkId, type Role } from '../model/roles.js';
 import type { Identity, Pki } from '../pki/pki.js';
-import type { ClientFixture } from './client-fixture.js';
-import { deviceCredentials } from './client-fixture.js';
+import type { ClientFixture } from '../tree/client-fixture.js';
+import { deviceCredentials } from '../tree/client-fixture.js';
 import type { RoleAssignment, TreeSource } from './observability.js';
 
 export type Modes = Record<Role, 'mock' | 'real'>;

@@ -16,7 +16,7 @@ import { DmTree, type TreeSnapshot } from '../tree/tree.js';
 import { aclGrants } from '../tree/acl.js';
 import { aclUri, get, replace } from '../dm/commands.js';
 import type { SessionScript } from '../dm/server-session.js';
-import { buildClientTree, loadClientFixture, withServerIds, type ClientFixture } from './client-fixture.js';
+import { buildClientTree, loadClientFixture, withServerIds, type ClientFixture } from '../tree/client-fixture.js';
 import type { Scenario } from './scenario.js';
 import { isReal, type RunConfig } from '../config/config.js';
 import { TransportError } from '../transport/https-post.js';
@@ -26,10 +26,12 @@ import { TREE } from '../profile.js';
 import { flowSetup, type Modes } from './flow-setup.js';
 import { observability, type Observability, type TreeSource } from './observability.js';
 import { readByDriver, readOverProtocol, UNREAD_TREE, type ReadTree } from './client-tree.js';
-import { DEFAULT_DRIVER_MS, DriverError, proxyPlaceholder, UpperTester } from './upper-tester.js';
+import { DriverError, UpperTester } from './upper-tester.js';
+import { proxyPlaceholder } from '../drivers/placeholders.js';
 import { isUnreachable, unreachableEndpoints } from './reachability.js';
 import { mutualEndpoints, probeWithoutCertificate } from './client-certificate-probe.js';
 import type { ServerRole, ServerRoleOptions } from '../../mocks/common/server-role.js';
+import { DEFAULT_BUDGETS, DEFAULT_DRIVER_MS, type Budgets } from '../config/budgets.js';
 
 /** Deliberate deviations from the reference behaviour (the mutants are made of these). */
 export interface Variation {
@@ -47,21 +49,9 @@ export interface Variation {
   server?: Partial<Record<'dms1' | 'dms2', Pick<ServerRoleOptions, 'badPkg0Digest' | 'delegationContentType' | 'dmAnswer' | 'malformedAnswerTo' | 'challengeFirst' | 'clientCertificateOptional' | 'delegationServerTls'>>>;
 }
 
-export interface Budgets {
-  /** One HTTP exchange. */
-  requestMs: number;
-  /** One DM session after a Package #0. */
-  sessionMs: number;
-  /** Waiting for the peer's next delegation message. */
-  notificationMs: number;
-  /** The whole flow. */
-  flowMs: number;
-}
 
 const REAL_PEER_GRACE_MS = 300;
 const MOCK_PEER_GRACE_MS = 40;
-
-export const DEFAULT_BUDGETS: Budgets = { requestMs: 5_000, sessionMs: 10_000, notificationMs: 10_000, flowMs: 30_000 };
 
 export interface FlowOptions {
   scenario: Scenario;

@@ -4,21 +4,7 @@ import { join } from 'node:path';
 import type { DriverSpec } from '../config/config.js';
 import { runDriver } from '../drivers/driver.js';
 import type { TraceRecorder } from '../trace/recorder.js';
-
-/** A driver's budget when the config gives none. */
-export const DEFAULT_DRIVER_MS = 10_000;
-
-/** Placeholders every driver may use (each flow fills them; the URLs are those of this flow's endpoints). */
-export const FLOW_PLACEHOLDERS = [
-  'flow', 'approach', 'scope', 'duration', 'removeAccount', 'subtrees', 'sessionId', 'devId', 'man', 'mod', 'dms1ServerId', 'dms2ServerId',
-  'caFile', 'dms1DmUrl', 'dms1DelegationUrl', 'dms2DmUrl', 'dms2DelegationUrl', 'bootstrapUrl', 'bootstrapOrderUrl', 'clientPushUrl',
-] as const;
-
-/** Placeholders a client's trigger driver gets in addition. */
-export const TRIGGER_PLACEHOLDERS = ['pkg0Hex', 'pkg0Base64', 'pkg0File', 'serverId'] as const;
-
-/** The placeholder of a recording proxy's URL. */
-export const proxyPlaceholder = (p: { link: string; to: string }) => `proxy.${p.link}.${p.to}`;
+import { DEFAULT_DRIVER_MS } from '../config/budgets.js';
 
 /** A driver reported failure: the test bed, not the implementation, is in question (verdict ERROR). */
 export class DriverError extends Error {

@@ -9,8 +9,8 @@ import { isReal, type RunConfig } from '../../src/config/config.js';
 import { configSchemaPath, describeConfig, loadConfig, type LoadConfigOptions } from '../../src/config/load-config.js';
 import { LINKS, ROLES } from '../../src/model/roles.js';
 import { createCa, createPki, writePki, type Pki } from '../../src/pki/pki.js';
-import { loadClientFixture } from '../../src/runner/client-fixture.js';
-import { DEFAULT_BUDGETS } from '../../src/runner/run-flow.js';
+import { loadClientFixture } from '../../src/tree/client-fixture.js';
+import { DEFAULT_BUDGETS } from '../../src/config/budgets.js';
 
 const addFormats = addFormatsModule.default;
 

@@ -11,7 +11,7 @@ import { mergeTreeReads, treeReadScript, UNREAD, type TreeRead } from '../../src
 import type { DmAccount } from '../../src/model/account.js';
 import type { Role } from '../../src/model/roles.js';
 import { createPki, type Pki } from '../../src/pki/pki.js';
-import { buildClientTree, deviceCredentials, loadClientFixture, type ClientFixture } from '../../src/runner/client-fixture.js';
+import { buildClientTree, deviceCredentials, loadClientFixture, type ClientFixture } from '../../src/tree/client-fixture.js';
 import type { Command } from '../../src/syncml/model.js';
 import { parseBody } from '../../src/trace/parse-body.js';
 import { TraceRecorder } from '../../src/trace/recorder.js';

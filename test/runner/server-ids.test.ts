@@ -5,7 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { loadCatalogue } from '../../src/catalogue/catalogue.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { judgeFlow } from '../../src/judge/judge.js';
-import { loadClientFixture, withServerIds } from '../../src/runner/client-fixture.js';
+import { loadClientFixture, withServerIds } from '../../src/tree/client-fixture.js';
 import { runFlow } from '../../src/runner/run-flow.js';
 import { defaultScenarios } from '../../src/runner/scenario.js';
 

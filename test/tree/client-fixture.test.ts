@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { buildClientTree, loadClientFixture, type ClientFixture } from '../../src/runner/client-fixture.js';
+import { buildClientTree, loadClientFixture, type ClientFixture } from '../../src/tree/client-fixture.js';
 import { runFlow, type FlowResult } from '../../src/runner/run-flow.js';
 import { defaultScenarios } from '../../src/runner/scenario.js';
 import type { TreeSnapshot } from '../../src/tree/tree.js';

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { DmAccount } from '../model/account.js';
 import { TREE } from '../profile.js';
-import { validateAcl } from '../tree/acl.js';
-import { readAccounts, writeAccountLocal } from '../tree/dmacc.js';
-import { DmTree, type TreeSnapshot } from '../tree/tree.js';
+import { validateAcl } from './acl.js';
+import { readAccounts, writeAccountLocal } from './dmacc.js';
+import { DmTree, type TreeSnapshot } from './tree.js';
 
 /**
  * The reference client's initial tree and the harness facts around it. `nodes` is the whole tree, ACLs
