@@ -15,14 +15,14 @@ import { order } from './order-checks.js';
 import { oncePerDelegation } from './once-checks.js';
 import { sessionAcl425, sessionCredentials, sessionIdKept, sessionMsgId, sessionPkg0Digest, sessionPkg1Alert, sessionPkg1DevInfo, sessionStatus } from './session-checks.js';
 import { stepContent, stepObserved } from './step-checks.js';
-import { tlsMutual, tlsOnLink, tlsTrustAnchor, tlsVersion } from './tls-checks.js';
+import { tlsCaseRefused, tlsMutual, tlsOnLink, tlsTrustAnchor, tlsVersion } from './tls-checks.js';
 import { wireContentType, wireResponses, wireSchemaValid, wireSessionId } from './wire-checks.js';
 
 /** Every check by id. The coverage gate holds this against the catalogue. */
 export const CHECKS: ReadonlyMap<string, Check> = new Map(
   [
     stepObserved, stepContent, order,
-    tlsMutual, tlsVersion, tlsTrustAnchor, tlsOnLink,
+    tlsMutual, tlsVersion, tlsTrustAnchor, tlsOnLink, tlsCaseRefused,
     sessionPkg1Alert, sessionPkg1DevInfo, sessionIdKept, sessionMsgId, sessionStatus, sessionCredentials, sessionAcl425, sessionPkg0Digest,
     finalDms2Account, finalAclDelegated, finalOthersPreserved, finalAclSyntax, finalDms1Removed, finalDms1Kept,
     finalNoOvergrant, finalDms2AccountAcl, finalPermanentHandover,

@@ -1,6 +1,8 @@
 import { isTls12OrNewer } from '../pki/tls-facts.js';
 import type { TraceEvent } from '../trace/events.js';
-import { allOf, fail, firstOfEachSender, missing, type Check, type JudgeContext, type Outcome } from './check.js';
+import { NO_CLIENT_CERTIFICATE } from '../runner/client-certificate-probe.js';
+import { allOf, fail, firstOfEachSender, missing, pass, silence, type Check, type JudgeContext, type Outcome } from './check.js';
+import { TLS_SERVER_CASES } from '../runner/tls-server-cases.js';
 
 const LINK_OF: Record<string, string[]> = {
   'A.1': ['dms1-dms2'],
@@ -45,7 +47,7 @@ export const tlsMutual: Check = {
       ...conns.filter((e) => !e.tls?.authorized).filter((e) => e.observer.side === 'client').map((e) => `seq ${e.seq}: server not authenticated`),
     ];
     // Connections the harness opened without a certificate: a server that answered one does not require it.
-    const probes = ctx.probes.filter((e) => links.includes(e.link));
+    const probes = ctx.probes.filter((e) => links.includes(e.link) && e.probe === NO_CLIENT_CERTIFICATE);
     const accepted = probes.filter((e) => e.kind === 'response');
     const refusedProbe = probes.filter((e) => e.kind === 'tls-error');
     problems.push(...accepted.map((e) => `${e.from} accepted a TLS connection without a client certificate and answered HTTP ${e.http?.status} (seq ${e.seq})`));
@@ -101,5 +103,30 @@ export const tlsOnLink: Check = {
     return bad.length
       ? fail(expected, bad.map((e) => `${e.link} seq ${e.seq}: ${e.kind === 'request' ? (e.tls?.protocol ?? 'no TLS') : `handshake failed over the protocol version (${e.reason})`}`).join('; '), bad)
       : allOf(expected, [], firstOfEachSender(ctx.events.filter((e) => links.includes(e.link) && (e.kind === 'request' || e.kind === 'response'))), `${msgs.length} messages over ${[...new Set(msgs.map((e) => e.tls?.protocol))].join(', ')}`);
+  },
+};
+
+/**
+ * The tester's cases against a role as TLS server (NEG-TLS-*): each endpoint the case was played against must
+ * refuse it at the TLS layer. An HTTP answer means it accepted; no answer at all is silence.
+ */
+export const tlsCaseRefused: Check = {
+  id: 'tls-case-refused',
+  title: 'Every TLS server endpoint refuses the case at the handshake',
+  requirements: TLS_SERVER_CASES.map((c) => c.id),
+  run(ctx, req): Outcome {
+    const c = TLS_SERVER_CASES.find((x) => x.id === req.id)!;
+    const played = ctx.probes.filter((e) => e.probe === req.id && e.observer.side === 'client' && ctx.judges(e.to));
+    const expected = `every TLS server endpoint refuses a client that offers ${c.offers}, before any application data`;
+    const outcomes = [...new Set(played.map((e) => e.exchange))].map((x) => played.filter((e) => e.exchange === x));
+    if (!outcomes.length) return missing(expected, 'the case was played against no endpoint');
+    const accepted = outcomes.map((o) => o.find((e) => e.kind === 'response' || e.kind === 'tls')).filter((e): e is TraceEvent => !!e);
+    const refused = outcomes.map((o) => o.find((e) => e.kind === 'tls-error')).filter((e): e is TraceEvent => !!e);
+    const silent = outcomes.filter((o) => !o.some((e) => e.kind === 'tls-error' || e.kind === 'tls' || e.kind === 'response'));
+    if (accepted.length) {
+      return fail(expected, accepted.map((e) => `${e.to} (${e.link}) completed a handshake with ${e.tls?.protocol ?? 'an old version'} (seq ${e.seq})`).join('; '), accepted);
+    }
+    if (silent.length) return silence(expected, `${silent.length} endpoint(s) neither refused nor answered`, silent.flat());
+    return pass(expected, `${refused.length} endpoints refused: ${[...new Set(refused.map((e) => `${e.to} ${e.link}`))].join(', ')} (${refused[0].reason})`, refused);
   },
 };

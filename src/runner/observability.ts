@@ -2,9 +2,10 @@ import { LINKS, ROLE_NAMES, type LinkId, type Role } from '../model/roles.js';
 
 /**
  * What the harness can see in a run: the traffic of a link (recorded at a mock end or by a recording
- * proxy), the Package #0 push itself, the harness's own DMS-2 probe session, and the client's final tree.
+ * proxy), the Package #0 push itself, the harness's own DMS-2 probe session, the client's final tree, and the
+ * tester's own connections to an endpoint.
  */
-export type Channel = LinkId | 'push' | 'probe' | 'final-tree';
+export type Channel = LinkId | 'push' | 'probe' | 'final-tree' | 'tester';
 
 export type TreeSource = 'mock' | 'protocol' | 'driver' | 'none';
 
@@ -66,6 +67,7 @@ export function observability(a: RoleAssignment): Observability {
     a.roles.dms2 === 'mock'
       ? { observed: true, how: "the harness's DMS-2 probes the client after the delegation" }
       : { observed: false, how: "DMS-2 is a real implementation, so the harness's DMS-2 probe (an unauthorised Replace) cannot run" };
+  out.tester = { observed: true, how: 'the harness connects to the endpoint itself' };
   out['final-tree'] =
     a.treeSource === 'none'
       ? { observed: false, how: 'no way to read the real client\'s tree: no mock server holds an account on it and no readTree driver is configured' }

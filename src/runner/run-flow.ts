@@ -30,6 +30,7 @@ import { DriverError, UpperTester } from './upper-tester.js';
 import { proxyPlaceholder } from '../drivers/placeholders.js';
 import { isUnreachable, unreachableEndpoints } from './reachability.js';
 import { mutualEndpoints, probeWithoutCertificate } from './client-certificate-probe.js';
+import { playTlsServerCase, serverEndpoints, TLS_SERVER_CASES } from './tls-server-cases.js';
 import type { ServerRole, ServerRoleOptions } from '../../mocks/common/server-role.js';
 import { DEFAULT_BUDGETS, DEFAULT_DRIVER_MS, type Budgets } from '../config/budgets.js';
 
@@ -295,9 +296,17 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
     if (absent.length) throw new SetupError(absent.join('; '));
     // Whether a real server requires the client certificate cannot be seen from the harness's side of a
     // call that presents one: one connection without it shows that (TLS-DMS-MUTUAL, TLS-DMS-BS).
-    await during('tls-probe', () =>
-      Promise.all(mutualEndpoints(cfg, separate).map((ep) => probeWithoutCertificate(ep, { trace, trustAnchors: peerTrust(ep.role).anchors ?? setup.trustAnchors, timeoutMs: Math.min(budgets.requestMs, left()), pin: peerTrust(ep.role).pin }))),
-    );
+    // The tester's TLS cases against every server endpoint of a real role (of every role when all are
+    // mocks: the self-test). Each offers one thing the role must refuse.
+    const anyReal = ROLES.some((r) => modes[r] === 'real');
+    const targets = serverEndpoints(facts.urls).filter((ep) => !anyReal || modes[ep.role] === 'real');
+    await during('tls-probe', () => {
+      const how = (role: Role) => ({ trace, trustAnchors: peerTrust(role).anchors ?? setup.trustAnchors, timeoutMs: Math.min(budgets.requestMs, left()), pin: peerTrust(role).pin });
+      return Promise.all([
+        ...mutualEndpoints(cfg, separate).map((ep) => probeWithoutCertificate(ep, how(ep.role))),
+        ...TLS_SERVER_CASES.flatMap((c) => targets.map((ep) => playTlsServerCase(c, ep, { ...how(ep.role), identity: setup.identityOf(ep.peer) }))),
+      ]);
+    });
 
     if (tree) initialTree = tree.toJSON();
     else if (treeSource === 'protocol') {

@@ -66,6 +66,8 @@ export interface TraceEvent {
    * traffic is no step of the delegation.
    */
   phase?: 'tree-read' | 'probe' | 'tls-probe';
+  /** The tester case a harness connection plays (with phase `tls-probe`). */
+  probe?: string;
   /** Recorded during another flow (a late message of this flow's delegation): that flow and its seq there. */
   attributedFrom?: { flow: string; seq: number };
 }

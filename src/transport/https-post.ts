@@ -35,6 +35,8 @@ export interface PostOptions {
   observer?: 'proxy';
   /** Record only the TLS outcome (the proxy records the messages on its inbound side). */
   recordTlsOnly?: boolean;
+  /** The tester case this connection plays (carried by every event it records). */
+  probe?: string;
 }
 
 export interface PostResult {
@@ -71,7 +73,7 @@ export function postHttps(o: PostOptions): Promise<PostResult> {
   const url = new URL(o.url);
   const body = typeof o.body === 'string' ? Buffer.from(o.body) : o.body;
   const observer = { role: o.observer ?? o.from, side: 'client' as const };
-  const base = { link: o.link, exchange, observer };
+  const base = { link: o.link, exchange, observer, ...(o.probe ? { probe: o.probe } : {}) };
   const messages = o.recordTlsOnly ? undefined : o.trace;
   let facts: TlsFacts | undefined;
   let tcpUp = false;

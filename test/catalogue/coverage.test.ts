@@ -32,7 +32,7 @@ const CHECK_IDS = [
   'session-credentials', 'session-acl-425', 'session-pkg0-digest', 'final-dms2-account', 'final-acl-delegated',
   'final-others-preserved', 'final-acl-syntax', 'final-dms1-removed', 'final-dms1-kept', 'wire-content-type',
   'wire-schema-valid', 'wire-session-id', 'wire-responses', 'final-no-overgrant', 'once-per-delegation',
-  'arch-two-servers-one-client', 'arch-second-server-manages', 'final-dms2-account-acl', 'final-permanent-handover',
+  'arch-two-servers-one-client', 'arch-second-server-manages', 'final-dms2-account-acl', 'final-permanent-handover', 'tls-case-refused',
 ];
 
 describe('coverageProblems', () => {

@@ -32,7 +32,8 @@ describe('what the harness sees as the TLS client of a real implementation', () 
     const run = await runAgainstMockProcess(IUT_CASES.dms1, { mutant: 'dms1-delegation-api-tls11', runArgs: ['--approach', 'A'], edit: oneFlow });
     expect(run.status, run.stdout + run.stderr).toBe(1);
     expect(reasons(run.report!, 'TLS-VERSION')).toMatch(/handshake failed over the protocol version/);
-    expect(run.report!.summary.failedRequirements).toEqual(['TLS-VERSION']);
+    // It also accepts a client offering only TLS 1.1: the tester's case says so by its own id.
+    expect(run.report!.summary.failedRequirements.sort()).toEqual(['NEG-TLS-V11', 'TLS-VERSION']);
   }, 150_000);
 
   test('a Bootstrap Server whose certificate does not chain to the configured trust anchor FAILs TLS-TRUST-ANCHOR', async () => {
@@ -65,5 +66,13 @@ describe('what the harness sees as the TLS client of a real implementation', () 
     const a8 = run.report!.results.find((x) => x.requirementId === 'A.8')!;
     expect(a8.verdict).toBe('INCONCLUSIVE');
     expect(run.report!.summary.failedRequirements).toEqual([]);
+  }, 150_000);
+
+  test('the tester: a DMS-2 that accepts TLS 1.1 FAILs NEG-TLS-V11 by its id, and only that', async () => {
+    const run = await runAgainstMockProcess(IUT_CASES.dms2, { mutant: 'dms2-accepts-tls11', runArgs: ['--approach', 'A'], edit: oneFlow });
+    expect(run.status, run.stdout + run.stderr).toBe(1);
+    expect(run.report!.summary.failedRequirements).toEqual(['NEG-TLS-V11']);
+    expect(reasons(run.report!, 'NEG-TLS-V11')).toMatch(/dms2 \(dms1-dms2\) completed a handshake with TLSv1\.1/);
+    expect(run.report!.results.find((x) => x.requirementId === 'NEG-TLS-V10')!.verdict).toBe('PASS');
   }, 150_000);
 });

@@ -1,0 +1,71 @@
+import type { LinkId, Role } from '../model/roles.js';
+import type { KeyPair } from '../pki/pki.js';
+import { MEDIA } from '../profile.js';
+import type { TraceRecorder } from '../trace/recorder.js';
+import { postHttps } from '../transport/https-post.js';
+import type { TlsPolicy } from '../transport/https-endpoint.js';
+
+/** A TLS server endpoint of a role, and the peer the harness plays when it connects there. */
+export interface ServerEndpoint {
+  role: Role;
+  peer: Role;
+  link: LinkId;
+  url: string;
+  /** Mutually authenticated: the harness presents the peer's certificate. */
+  mutual: boolean;
+}
+
+/**
+ * The tester's TLS cases against a role as TLS server (DESIGN.md §8): each offers one thing the role must
+ * refuse, everything else valid. Data, apart from the mechanism that plays them.
+ */
+export interface TlsServerCase {
+  id: string;
+  /** How the harness's client departs from a valid one. */
+  tls: TlsPolicy;
+  /** What the case offers, for the verdict text. */
+  offers: string;
+}
+
+// OpenSSL 3 offers TLS below 1.2 only at security level 0.
+export const TLS_SERVER_CASES: readonly TlsServerCase[] = [
+  { id: 'NEG-TLS-V10', tls: { minVersion: 'TLSv1', maxVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' }, offers: 'only TLS 1.0' },
+  { id: 'NEG-TLS-V11', tls: { minVersion: 'TLSv1.1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' }, offers: 'only TLS 1.1' },
+];
+
+/** Every TLS server endpoint of the flow, from its URLs (mock or real alike); the push endpoint when there is one. */
+export function serverEndpoints(urls: Record<string, string>): ServerEndpoint[] {
+  const all: Array<ServerEndpoint | undefined> = [
+    { role: 'dms1', peer: 'client', link: 'dms1-client', url: urls.dms1Dm, mutual: false },
+    { role: 'dms1', peer: 'dms2', link: 'dms1-dms2', url: urls.dms1Delegation, mutual: true },
+    { role: 'dms2', peer: 'client', link: 'dms2-client', url: urls.dms2Dm, mutual: false },
+    { role: 'dms2', peer: 'dms1', link: 'dms1-dms2', url: urls.dms2Delegation, mutual: true },
+    urls.bootstrapOrder ? { role: 'bootstrap', peer: 'client', link: 'client-bootstrap', url: urls.bootstrap, mutual: false } : undefined,
+    urls.bootstrapOrder ? { role: 'bootstrap', peer: 'dms2', link: 'dms2-bootstrap', url: urls.bootstrapOrder, mutual: true } : undefined,
+    urls.clientPush ? { role: 'client', peer: 'dms1', link: 'dms1-client', url: urls.clientPush, mutual: false } : undefined,
+  ];
+  return all.filter((e): e is ServerEndpoint => !!e && !!e.url);
+}
+
+/**
+ * Plays one case against one endpoint: one POST with an empty body, which no conformant server acts on. A
+ * refusal at the TLS layer is recorded as `tls-error`, an HTTP answer as `response`; every event carries the
+ * case id. The caller stamps the trace `tls-probe`: no step of the delegation.
+ */
+export async function playTlsServerCase(c: { id: string; tls?: TlsPolicy }, ep: ServerEndpoint, o: { trace: TraceRecorder; trustAnchors: string[]; identity?: KeyPair; timeoutMs: number; pin?: string }): Promise<void> {
+  await postHttps({
+    url: ep.url,
+    body: '',
+    contentType: ep.link === 'dms1-dms2' || ep.link === 'dms2-bootstrap' ? MEDIA.delegation : MEDIA.syncml,
+    identity: ep.mutual ? o.identity : undefined,
+    trustAnchors: o.trustAnchors,
+    timeoutMs: o.timeoutMs,
+    from: ep.peer,
+    to: ep.role,
+    link: ep.link,
+    trace: o.trace,
+    pin: o.pin,
+    tls: c.tls,
+    probe: c.id,
+  }).catch(() => undefined);
+}
