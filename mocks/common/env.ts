@@ -31,7 +31,7 @@ export interface MockEnv {
   peerTrust?: (peer: Role) => PeerTrust;
 }
 
-export type EndpointSpec = Pick<EndpointOptions, 'role' | 'mutual' | 'classify' | 'fixedPeer' | 'handlers'> & {
+export type EndpointSpec = Pick<EndpointOptions, 'role' | 'mutual' | 'classify' | 'fixedPeer' | 'handlers' | 'acceptUnverifiedClient'> & {
   /** A role with two endpoints listens on env.port and env.port + 1; port 0 stays "any free port". */
   portOffset?: number;
   /** Apply the mock's TLS policy (default true; a side link not under test keeps the default). */

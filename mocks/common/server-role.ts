@@ -51,6 +51,8 @@ export interface ServerRoleOptions {
   challengeFirst?: boolean;
   /** The delegation endpoint does not require a client certificate, so pins none (mutants only). */
   clientCertificateOptional?: boolean;
+  /** The delegation endpoint takes any client certificate, verified or not (mutants only). */
+  clientCertificateUnverified?: boolean;
   /** TLS policy of the delegation endpoint alone (mutants only: e.g. an API that speaks only TLS 1.1). */
   delegationServerTls?: TlsPolicy;
 }
@@ -105,6 +107,7 @@ export abstract class ServerRole {
     this.delegationEndpoint = mockEndpoint(o.delegationServerTls ? { ...env, tls: o.delegationServerTls } : env, {
       role: o.role,
       mutual: !o.clientCertificateOptional,
+      acceptUnverifiedClient: o.clientCertificateUnverified,
       portOffset: 1,
       fixedPeer: { peer: peerRole, link: 'dms1-dms2' },
       classify: () => ({ peer: peerRole, link: 'dms1-dms2' }),

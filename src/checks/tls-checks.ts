@@ -116,15 +116,29 @@ export const tlsCaseRefused: Check = {
   requirements: TLS_SERVER_CASES.map((c) => c.id),
   run(ctx, req): Outcome {
     const c = TLS_SERVER_CASES.find((x) => x.id === req.id)!;
-    const played = ctx.probes.filter((e) => e.probe === req.id && e.observer.side === 'client' && ctx.judges(e.to));
-    const expected = `every TLS server endpoint refuses a client that offers ${c.offers}, before any application data`;
-    const outcomes = [...new Set(played.map((e) => e.exchange))].map((x) => played.filter((e) => e.exchange === x));
+    const played = ctx.probes.filter((e) => (e.probe === req.id || e.probe?.startsWith(`${req.id}/`)) && e.observer.side === 'client');
+    const expected = `every ${c.endpoints === 'mutual' ? 'mutually authenticated ' : ''}TLS server endpoint refuses a client that offers ${c.offers}, ${c.acceptedWhen === 'handshake' ? 'during the handshake' : 'without answering it'}`;
+    // One connection each, judged where the endpoint's role is (its first event goes to it).
+    const outcomes = [...new Set(played.map((e) => e.exchange))].map((x) => played.filter((e) => e.exchange === x)).filter((o) => ctx.judges(o[0].to));
     if (!outcomes.length) return missing(expected, 'the case was played against no endpoint');
-    const accepted = outcomes.map((o) => o.find((e) => e.kind === 'response' || e.kind === 'tls')).filter((e): e is TraceEvent => !!e);
-    const refused = outcomes.map((o) => o.find((e) => e.kind === 'tls-error')).filter((e): e is TraceEvent => !!e);
-    const silent = outcomes.filter((o) => !o.some((e) => e.kind === 'tls-error' || e.kind === 'tls' || e.kind === 'response'));
+    const acceptance = (o: TraceEvent[]) => o.find((e) => e.kind === 'response' || (c.acceptedWhen === 'handshake' && e.kind === 'tls'));
+    // A refusal at the TLS layer, or (for a client certificate, which TLS 1.3 checks after the handshake)
+    // the connection closed before any answer.
+    const refusal = (o: TraceEvent[]) => o.find((e) => e.kind === 'tls-error') ?? (c.acceptedWhen === 'answer' && o.some((e) => e.kind === 'tls') ? o.find((e) => e.kind === 'error' && !e.reason?.startsWith('TIMEOUT')) : undefined);
+    const accepted = outcomes.filter((o) => acceptance(o));
+    const refused = outcomes.map(refusal).filter((e): e is TraceEvent => !!e);
+    const silent = outcomes.filter((o) => !acceptance(o) && !refusal(o));
+    // A server that took a connection with no certificate at all is that rule's finding; a bad certificate
+    // it then also takes follows from it.
+    const noCertificate = ctx.probes.filter((e) => e.probe === NO_CLIENT_CERTIFICATE && e.kind === 'response');
+    const explained = accepted.filter((o) => c.certificates && noCertificate.some((n) => n.from === o[0].to && n.link === o[0].link));
+    if (explained.length && explained.length === accepted.length) {
+      return { ...missing(expected, `${[...new Set(explained.map((o) => o[0].to))].join(', ')} took a connection without any client certificate`, explained.map((o) => acceptance(o)!)), dependsOn: explained[0][0].link === 'dms2-bootstrap' ? 'TLS-DMS-BS' : 'TLS-DMS-MUTUAL' };
+    }
     if (accepted.length) {
-      return fail(expected, accepted.map((e) => `${e.to} (${e.link}) completed a handshake with ${e.tls?.protocol ?? 'an old version'} (seq ${e.seq})`).join('; '), accepted);
+      const what = (e: TraceEvent) => (e.kind === 'response' ? `answered HTTP ${e.http?.status}` : `completed a handshake with ${e.tls?.protocol ?? 'an old version'}`);
+      const variant = (o: TraceEvent[]) => (o[0].probe?.includes('/') ? ` to a client certificate that is ${o[0].probe.split('/')[1]}` : '');
+      return fail(expected, accepted.map((o) => `${o[0].to} (${o[0].link}) ${what(acceptance(o)!)}${variant(o)} (seq ${acceptance(o)!.seq})`).join('; '), accepted.map((o) => acceptance(o)!));
     }
     if (silent.length) return silence(expected, `${silent.length} endpoint(s) neither refused nor answered`, silent.flat());
     return pass(expected, `${refused.length} endpoints refused: ${[...new Set(refused.map((e) => `${e.to} ${e.link}`))].join(', ')} (${refused[0].reason})`, refused);

@@ -30,7 +30,7 @@ import { DriverError, UpperTester } from './upper-tester.js';
 import { proxyPlaceholder } from '../drivers/placeholders.js';
 import { isUnreachable, unreachableEndpoints } from './reachability.js';
 import { mutualEndpoints, probeWithoutCertificate } from './client-certificate-probe.js';
-import { playTlsServerCase, serverEndpoints, TLS_SERVER_CASES } from './tls-server-cases.js';
+import { hostileCertificate, playTlsServerCase, serverEndpoints, TLS_SERVER_CASES } from './tls-server-cases.js';
 import type { ServerRole, ServerRoleOptions } from '../../mocks/common/server-role.js';
 import { DEFAULT_BUDGETS, DEFAULT_DRIVER_MS, type Budgets } from '../config/budgets.js';
 
@@ -47,7 +47,7 @@ export interface Variation {
   /** Roles whose certificate comes from a CA the others do not trust. */
   foreignCertificate?: Partial<Record<Role, boolean>>;
   /** Server-side deviations of DMS-1 / DMS-2. */
-  server?: Partial<Record<'dms1' | 'dms2', Pick<ServerRoleOptions, 'badPkg0Digest' | 'delegationContentType' | 'dmAnswer' | 'malformedAnswerTo' | 'challengeFirst' | 'clientCertificateOptional' | 'delegationServerTls'>>>;
+  server?: Partial<Record<'dms1' | 'dms2', Pick<ServerRoleOptions, 'badPkg0Digest' | 'delegationContentType' | 'dmAnswer' | 'malformedAnswerTo' | 'challengeFirst' | 'clientCertificateOptional' | 'clientCertificateUnverified' | 'delegationServerTls'>>>;
 }
 
 
@@ -304,7 +304,15 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
       const how = (role: Role) => ({ trace, trustAnchors: peerTrust(role).anchors ?? setup.trustAnchors, timeoutMs: Math.min(budgets.requestMs, left()), pin: peerTrust(role).pin });
       return Promise.all([
         ...mutualEndpoints(cfg, separate).map((ep) => probeWithoutCertificate(ep, how(ep.role))),
-        ...TLS_SERVER_CASES.flatMap((c) => targets.map((ep) => playTlsServerCase(c, ep, { ...how(ep.role), identity: setup.identityOf(ep.peer) }))),
+        ...TLS_SERVER_CASES.flatMap((c) =>
+          targets
+            .filter((ep) => c.endpoints === 'all' || ep.mutual)
+            .flatMap((ep) =>
+              c.certificates
+                ? c.certificates.map(async (kind) => playTlsServerCase({ id: `${c.id}/${kind}` }, ep, { ...how(ep.role), identity: await hostileCertificate(kind, pki.ca, ep.peer) }))
+                : [playTlsServerCase(c, ep, { ...how(ep.role), identity: setup.identityOf(ep.peer) })],
+            ),
+        ),
       ]);
     });
 

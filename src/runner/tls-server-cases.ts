@@ -1,5 +1,5 @@
 import type { LinkId, Role } from '../model/roles.js';
-import type { KeyPair } from '../pki/pki.js';
+import { createCa, issueLeaf, type KeyPair } from '../pki/pki.js';
 import { MEDIA } from '../profile.js';
 import type { TraceRecorder } from '../trace/recorder.js';
 import { postHttps } from '../transport/https-post.js';
@@ -21,17 +21,59 @@ export interface ServerEndpoint {
  */
 export interface TlsServerCase {
   id: string;
-  /** How the harness's client departs from a valid one. */
-  tls: TlsPolicy;
+  /** How the harness's client departs from a valid one: the TLS versions it offers… */
+  tls?: TlsPolicy;
+  /** …or the client certificates it presents on a mutual endpoint, one connection each. */
+  certificates?: HostileCertificate[];
+  /** Which endpoints the case is played against. */
+  endpoints: 'all' | 'mutual';
+  /**
+   * What counts as accepting: completing the handshake (an old version must not be negotiated at all), or
+   * answering over HTTP (a TLS 1.3 server may refuse a client certificate just after the handshake).
+   */
+  acceptedWhen: 'handshake' | 'answer';
   /** What the case offers, for the verdict text. */
   offers: string;
 }
 
+export type HostileCertificate = 'foreign-ca' | 'expired' | 'self-signed';
+
 // OpenSSL 3 offers TLS below 1.2 only at security level 0.
 export const TLS_SERVER_CASES: readonly TlsServerCase[] = [
-  { id: 'NEG-TLS-V10', tls: { minVersion: 'TLSv1', maxVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' }, offers: 'only TLS 1.0' },
-  { id: 'NEG-TLS-V11', tls: { minVersion: 'TLSv1.1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' }, offers: 'only TLS 1.1' },
+  { id: 'NEG-TLS-V10', tls: { minVersion: 'TLSv1', maxVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' }, endpoints: 'all', acceptedWhen: 'handshake', offers: 'only TLS 1.0' },
+  { id: 'NEG-TLS-V11', tls: { minVersion: 'TLSv1.1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' }, endpoints: 'all', acceptedWhen: 'handshake', offers: 'only TLS 1.1' },
+  // One case, three certificates: a server that verifies none is one fault, one red id.
+  {
+    id: 'NEG-TLS-CLIENT-CERT',
+    certificates: ['foreign-ca', 'expired', 'self-signed'],
+    endpoints: 'mutual',
+    acceptedWhen: 'answer',
+    offers: 'a client certificate that does not verify (from a foreign CA, expired, or self-signed)',
+  },
 ];
+
+const DAY = 86_400_000;
+const hostile = new Map<string, Promise<KeyPair>>();
+
+/**
+ * The certificate a hostile client presents as `role`, made once per run CA: from a foreign CA, issued by the
+ * run's CA but expired, or self-signed. Only the one thing the case is about is wrong.
+ */
+export function hostileCertificate(kind: HostileCertificate, ca: KeyPair & { fingerprint256?: string }, role: Role): Promise<KeyPair> {
+  const key = `${kind} ${role} ${ca.cert}`;
+  let made = hostile.get(key);
+  if (!made) {
+    const name = `dmdc ${role}`;
+    made =
+      kind === 'foreign-ca'
+        ? createCa({ caName: 'dmdc foreign CA' }).then((foreign) => issueLeaf(foreign, name))
+        : kind === 'expired'
+          ? issueLeaf(ca, name, { notBefore: new Date(Date.now() - 10 * DAY), notAfter: new Date(Date.now() - DAY) })
+          : createCa({ caName: name });
+    hostile.set(key, made);
+  }
+  return made;
+}
 
 /** Every TLS server endpoint of the flow, from its URLs (mock or real alike); the push endpoint when there is one. */
 export function serverEndpoints(urls: Record<string, string>): ServerEndpoint[] {
@@ -52,7 +94,7 @@ export function serverEndpoints(urls: Record<string, string>): ServerEndpoint[] 
  * refusal at the TLS layer is recorded as `tls-error`, an HTTP answer as `response`; every event carries the
  * case id. The caller stamps the trace `tls-probe`: no step of the delegation.
  */
-export async function playTlsServerCase(c: { id: string; tls?: TlsPolicy }, ep: ServerEndpoint, o: { trace: TraceRecorder; trustAnchors: string[]; identity?: KeyPair; timeoutMs: number; pin?: string }): Promise<void> {
+export async function playTlsServerCase(c: Pick<TlsServerCase, 'id' | 'tls'>, ep: ServerEndpoint, o: { trace: TraceRecorder; trustAnchors: string[]; identity?: KeyPair; timeoutMs: number; pin?: string }): Promise<void> {
   await postHttps({
     url: ep.url,
     body: '',

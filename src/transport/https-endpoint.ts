@@ -38,6 +38,8 @@ export interface EndpointOptions {
   trustAnchors: string[];
   /** Mutual TLS: a client without a certificate chaining to a trust anchor is refused, reason recorded. */
   mutual: boolean;
+  /** Take any client certificate presented, verified or not (mutants only). */
+  acceptUnverifiedClient?: boolean;
   handlers: RequestHandler[];
   trace: TraceRecorder;
   /** Who is on the other end of a request and on which link (path and decoded body tell). */
@@ -162,7 +164,7 @@ export class HttpsEndpoint {
     const facts = tlsFacts(socket);
     const peer = o.fixedPeer?.peer ?? 'unknown';
     const link = o.fixedPeer?.link ?? 'unknown';
-    if (o.mutual && !facts.authorized) {
+    if (o.mutual && !facts.authorized && !(o.acceptUnverifiedClient && facts.peerCertificate)) {
       o.trace.record({
         kind: 'tls-error',
         link,
@@ -199,7 +201,13 @@ export class HttpsEndpoint {
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const o = this.o;
     const socket = req.socket as TLSSocket & { dmdcConnection?: string };
-    const connection = socket.dmdcConnection ?? 'unknown';
+    // A connection refused after its handshake (a client certificate that does not verify) may still have
+    // sent its request: nothing of it is read, answered or recorded.
+    if (!socket.dmdcConnection) {
+      socket.destroy();
+      return;
+    }
+    const connection = socket.dmdcConnection;
     const info = connections.get(connection);
     const exchange = `${this.tag}-x${++this.exchangeCounter}`;
     const path = (req.url ?? '/').split('?')[0];

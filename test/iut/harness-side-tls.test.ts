@@ -75,4 +75,13 @@ describe('what the harness sees as the TLS client of a real implementation', () 
     expect(reasons(run.report!, 'NEG-TLS-V11')).toMatch(/dms2 \(dms1-dms2\) completed a handshake with TLSv1\.1/);
     expect(run.report!.results.find((x) => x.requirementId === 'NEG-TLS-V10')!.verdict).toBe('PASS');
   }, 150_000);
+
+  test('the tester: a DMS-2 that takes a client certificate it cannot verify FAILs NEG-TLS-CLIENT-CERT, naming each certificate', async () => {
+    const run = await runAgainstMockProcess(IUT_CASES.dms2, { mutant: 'dms2-unverified-client-cert', runArgs: ['--approach', 'B'], edit: oneFlow });
+    expect(run.status, run.stdout + run.stderr).toBe(1);
+    expect(run.report!.summary.failedRequirements).toEqual(['NEG-TLS-CLIENT-CERT']);
+    const why = reasons(run.report!, 'NEG-TLS-CLIENT-CERT');
+    for (const kind of ['foreign-ca', 'expired', 'self-signed']) expect(why).toMatch(new RegExp(`dms2 \\(dms1-dms2\\) answered HTTP \\d+ to a client certificate that is ${kind}`));
+  }, 150_000);
 });
+
