@@ -126,7 +126,9 @@ export const tlsCaseRefused: Check = {
     // the connection closed before any answer.
     const refusal = (o: TraceEvent[]) => o.find((e) => e.kind === 'tls-error') ?? (c.acceptedWhen === 'answer' && o.some((e) => e.kind === 'tls') ? o.find((e) => e.kind === 'error' && !e.reason?.startsWith('TIMEOUT')) : undefined);
     const accepted = outcomes.filter((o) => acceptance(o));
+    // A refusal is cited with the handshake it ended, so the endpoint's own part is in the evidence.
     const refused = outcomes.map(refusal).filter((e): e is TraceEvent => !!e);
+    const refusedWith = outcomes.filter((o) => refusal(o)).flatMap((o) => o.filter((e) => e.kind === 'tls' || e === refusal(o)));
     const silent = outcomes.filter((o) => !acceptance(o) && !refusal(o));
     // A server that took a connection with no certificate at all is that rule's finding; a bad certificate
     // it then also takes follows from it.
@@ -141,6 +143,6 @@ export const tlsCaseRefused: Check = {
       return fail(expected, accepted.map((o) => `${o[0].to} (${o[0].link}) ${what(acceptance(o)!)}${variant(o)} (seq ${acceptance(o)!.seq})`).join('; '), accepted.map((o) => acceptance(o)!));
     }
     if (silent.length) return silence(expected, `${silent.length} endpoint(s) neither refused nor answered`, silent.flat());
-    return pass(expected, `${refused.length} endpoints refused: ${[...new Set(refused.map((e) => `${e.to} ${e.link}`))].join(', ')} (${refused[0].reason})`, refused);
+    return pass(expected, `${refused.length} endpoints refused: ${[...new Set(refused.map((e) => `${e.to} ${e.link}`))].join(', ')} (${refused[0].reason})`, refusedWith);
   },
 };

@@ -124,7 +124,7 @@ describe('an implementation that never answers, or a driver that lies, cannot pa
     expect(Date.now() - started).toBeLessThan(30_000);
   }, 90_000);
 
-  test('a DMS-1 driver that claims success while nothing reaches the wire: no PASS, exit 3', async () => {
+  test('a DMS-1 driver that claims success while nothing reaches the wire: no PASS of the delegation, exit 3', async () => {
     const config = put('lying-driver.json', {
       pki: { dir: pkiDir },
       roles: {
@@ -144,7 +144,9 @@ describe('an implementation that never answers, or a driver that lies, cannot pa
     const run = await dmdcRun(['--config', config], join(dir, 'lying'), 60_000);
     expect(run.status, run.stdout + run.stderr).toBe(3);
     const r = run.report!;
-    expect(r.summary.byVerdict.PASS).toBe(0);
+    // Only the tester's cases, which the listening endpoint did answer (it refused old TLS versions), pass.
+    const passed = r.results.filter((x) => x.verdict === 'PASS').map((x) => r.requirements.find((q) => q.id === x.requirementId)!);
+    expect(passed.filter((q) => q.category !== 'negative').map((q) => q.id)).toEqual([]);
     expect(r.flows[0].sequence.some((s) => s.kind === 'note' && /driver dms1\.startDelegation: exit 0/.test(s.summary))).toBe(true);
   }, 90_000);
 });
