@@ -11,7 +11,7 @@ import type { TraceEvent } from '../../src/trace/events.js';
  * budget, so the silent Bootstrap Server is the one named, and DMS-2 still answers DMS-1.
  */
 const separate = defaultScenarios().find((s) => s.id === 'B-partial-temporary')!;
-const BUDGETS = { requestMs: 1_200, sessionMs: 2_000, notificationMs: 2_000, flowMs: 6_000 };
+const BUDGETS = { requestMs: 2_000, sessionMs: 3_000, notificationMs: 3_000, flowMs: 8_000 };
 const typeOf = (e: TraceEvent) => (e.body?.parsed?.value as { type?: string; reason?: string } | undefined);
 let pki: Pki;
 beforeAll(async () => {
