@@ -49,11 +49,12 @@ export const tlsMutual: Check = {
     // Connections the harness opened without a certificate: a server that answered one does not require it.
     const probes = ctx.probes.filter((e) => links.includes(e.link) && e.probe === NO_CLIENT_CERTIFICATE);
     const accepted = probes.filter((e) => e.kind === 'response');
-    const refusedProbe = probes.filter((e) => e.kind === 'tls-error');
+    // Refused in the handshake, or (TLS 1.3 checks the certificate after it) closed without an answer.
+    const refusedProbe = accepted.length ? [] : probes.filter((e) => e.kind === 'tls-error' || (e.kind === 'error' && !e.reason?.startsWith('TIMEOUT')));
     problems.push(...accepted.map((e) => `${e.from} accepted a TLS connection without a client certificate and answered HTTP ${e.http?.status} (seq ${e.seq})`));
     const required = refusedProbe.length ? `; a connection without a client certificate was refused (seq ${refusedProbe.map((e) => e.seq).join(', ')}: ${refusedProbe[0].reason})` : '';
-    const evidence = accepted.length ? accepted : [...refused, ...conns.slice(0, 8), ...refusedProbe];
-    return allOf(expected, problems, problems.length && !accepted.length ? [...refused, ...conns].slice(0, 8) : evidence, `${conns.length} connections, both ends authenticated (${conns[0]?.tls?.peerSubject ?? ''})${required}`);
+    const evidence = accepted.length ? accepted : problems.length ? [...refused, ...conns].slice(0, 8) : [...conns.slice(0, 8), ...refusedProbe];
+    return allOf(expected, problems, evidence, `${conns.length} connections, both ends authenticated (${conns[0]?.tls?.peerSubject ?? ''})${required}`);
   },
 };
 
