@@ -10,9 +10,9 @@ import type { DmSession, WireMessage } from '../judge/wire.js';
 export interface JudgeContext {
   flow: FlowResult;
   scenario: Scenario;
-  /** The flow's traffic, the harness's connections without a client certificate left out. */
+  /** The flow's traffic, the tester's own connections left out. */
   events: readonly TraceEvent[];
-  /** Those connections (phase `tls-probe`): only the mutual-TLS rules read them. */
+  /** The tester's connections (phase `tls-probe`, case id in `probe`): only the TLS rules read them. */
   probes: readonly TraceEvent[];
   messages: WireMessage[];
   sessions: DmSession[];

@@ -27,6 +27,9 @@ function wroteOrRead(ctx: JudgeContext, match: (uri: string) => boolean): WireMe
 /** The opening exchange of each delegation session: where each server could have changed the tree. */
 const sessionOpenings = (ctx: JudgeContext) => ctx.sessions.filter((s) => !s.messages[0].event.phase).flatMap((s) => s.messages.slice(0, 2));
 
+/** For a rule over every ACL: the ACL writes, and each server's sessions, where it could have written one. */
+const aclEvidence = (ctx: JudgeContext) => [...wroteOrRead(ctx, isAclTarget), ...sessionOpenings(ctx)];
+
 /** The DMS↔DMS messages that carry DMS-2's account (AccountResponse, BootstrapOrder): where its content comes from. */
 const accountSources = (ctx: JudgeContext) => ctx.messages.filter((m) => m.delegation?.type === 'AccountResponse' || m.delegation?.type === 'BootstrapOrder');
 
@@ -137,7 +140,7 @@ export const finalNoOvergrant: Check = {
     return allOf(
       `${dms2} gets no command ${dms1} did not hold on ${subtrees.join(', ') || 'the delegated subtrees'}, and no new right elsewhere (its own account excepted)`,
       p,
-      [...wroteOrRead(ctx, isAclTarget), ...sessionOpenings(ctx)],
+      aclEvidence(ctx),
       `${nodes} nodes: no right beyond what ${dms1} held on the delegated subtrees`,
     );
   },
@@ -163,7 +166,7 @@ export const finalOthersPreserved: Check = {
         }
       }
     }
-    return allOf(`every ACL right of ${others.join(', ')} survives the delegation`, p, [...wroteOrRead(ctx, isAclTarget), ...sessionOpenings(ctx)], `${kept} rights kept`);
+    return allOf(`every ACL right of ${others.join(', ')} survives the delegation`, p, aclEvidence(ctx), `${kept} rights kept`);
   },
 };
 
@@ -175,7 +178,7 @@ export const finalAclSyntax: Check = {
   run(ctx) {
     const nodes = ctx.final.toJSON().nodes.filter((n) => n.acl);
     const p = nodes.map((n) => ({ n, v: validateAcl(n.acl) })).filter((x) => !x.v.ok).map((x) => `${x.n.path}: "${x.n.acl}" ${(x.v as { reason: string }).reason}`);
-    return allOf('every ACL value follows the TND 1.2.1 grammar', p, [...wroteOrRead(ctx, isAclTarget), ...sessionOpenings(ctx)], `${nodes.length} ACLs valid`);
+    return allOf('every ACL value follows the TND 1.2.1 grammar', p, aclEvidence(ctx), `${nodes.length} ACLs valid`);
   },
 };
 

@@ -1,8 +1,7 @@
 import { isTls12OrNewer } from '../pki/tls-facts.js';
 import type { TraceEvent } from '../trace/events.js';
-import { NO_CLIENT_CERTIFICATE } from '../runner/client-certificate-probe.js';
 import { allOf, fail, firstOfEachSender, missing, pass, silence, type Check, type JudgeContext, type Outcome } from './check.js';
-import { TLS_SERVER_CASES } from '../runner/tls-server-cases.js';
+import { NO_CLIENT_CERTIFICATE, TLS_SERVER_CASES } from '../runner/tls-server-cases.js';
 
 const LINK_OF: Record<string, string[]> = {
   'A.1': ['dms1-dms2'],
@@ -22,6 +21,24 @@ export function handshakeFailures(events: readonly TraceEvent[]): TraceEvent[] {
 
 /** The peer refused or lacked every protocol version on offer (alert 70, "unsupported protocol"). */
 const versionRefused = (e: TraceEvent) => /protocol version|unsupported protocol|wrong version number|no protocols available/i.test(e.reason ?? '');
+
+/** The tester's connections of a case (`id`, or `id/<variant>`), one list of events per connection. */
+const connectionsOf = (ctx: JudgeContext, id: string): TraceEvent[][] => {
+  const played = ctx.probes.filter((e) => (e.probe === id || e.probe?.startsWith(`${id}/`)) && e.observer.side === 'client');
+  return [...new Set(played.map((e) => e.exchange))].map((x) => played.filter((e) => e.exchange === x));
+};
+
+/**
+ * How one tester connection ended. Accepted: answered over HTTP or, where the case is about the handshake,
+ * a handshake completed. Refused: a TLS alert, or (a client certificate, which TLS 1.3 checks after the
+ * handshake) the connection closed without an answer. Otherwise silent.
+ */
+function outcomeOf(c: TraceEvent[], acceptedWhen: 'handshake' | 'answer'): { accepted?: TraceEvent; refused?: TraceEvent } {
+  const accepted = c.find((e) => e.kind === 'response' || (acceptedWhen === 'handshake' && e.kind === 'tls'));
+  if (accepted) return { accepted };
+  const closed = acceptedWhen === 'answer' && c.some((e) => e.kind === 'tls') ? c.find((e) => e.kind === 'error' && !e.reason?.startsWith('TIMEOUT')) : undefined;
+  return { refused: c.find((e) => e.kind === 'tls-error') ?? closed };
+}
 
 /** Mutual authentication on a server↔server link: every connection verified both ways, none refused. */
 export const tlsMutual: Check = {
@@ -47,10 +64,9 @@ export const tlsMutual: Check = {
       ...conns.filter((e) => !e.tls?.authorized).filter((e) => e.observer.side === 'client').map((e) => `seq ${e.seq}: server not authenticated`),
     ];
     // Connections the harness opened without a certificate: a server that answered one does not require it.
-    const probes = ctx.probes.filter((e) => links.includes(e.link) && e.probe === NO_CLIENT_CERTIFICATE);
-    const accepted = probes.filter((e) => e.kind === 'response');
-    // Refused in the handshake, or (TLS 1.3 checks the certificate after it) closed without an answer.
-    const refusedProbe = accepted.length ? [] : probes.filter((e) => e.kind === 'tls-error' || (e.kind === 'error' && !e.reason?.startsWith('TIMEOUT')));
+    const probed = connectionsOf(ctx, NO_CLIENT_CERTIFICATE).filter((c) => links.includes(c[0].link)).map((c) => outcomeOf(c, 'answer'));
+    const accepted = probed.map((o) => o.accepted).filter((e): e is TraceEvent => !!e);
+    const refusedProbe = accepted.length ? [] : probed.map((o) => o.refused).filter((e): e is TraceEvent => !!e);
     problems.push(...accepted.map((e) => `${e.from} accepted a TLS connection without a client certificate and answered HTTP ${e.http?.status} (seq ${e.seq})`));
     const required = refusedProbe.length ? `; a connection without a client certificate was refused (seq ${refusedProbe.map((e) => e.seq).join(', ')}: ${refusedProbe[0].reason})` : '';
     const evidence = accepted.length ? accepted : problems.length ? [...refused, ...conns].slice(0, 8) : [...conns.slice(0, 8), ...refusedProbe];
@@ -117,33 +133,28 @@ export const tlsCaseRefused: Check = {
   requirements: TLS_SERVER_CASES.map((c) => c.id),
   run(ctx, req): Outcome {
     const c = TLS_SERVER_CASES.find((x) => x.id === req.id)!;
-    const played = ctx.probes.filter((e) => (e.probe === req.id || e.probe?.startsWith(`${req.id}/`)) && e.observer.side === 'client');
     const expected = `every ${c.endpoints === 'mutual' ? 'mutually authenticated ' : ''}TLS server endpoint refuses a client that offers ${c.offers}, ${c.acceptedWhen === 'handshake' ? 'during the handshake' : 'without answering it'}`;
-    // One connection each, judged where the endpoint's role is (its first event goes to it).
-    const outcomes = [...new Set(played.map((e) => e.exchange))].map((x) => played.filter((e) => e.exchange === x)).filter((o) => ctx.judges(o[0].to));
-    if (!outcomes.length) return missing(expected, 'the case was played against no endpoint');
-    const acceptance = (o: TraceEvent[]) => o.find((e) => e.kind === 'response' || (c.acceptedWhen === 'handshake' && e.kind === 'tls'));
-    // A refusal at the TLS layer, or (for a client certificate, which TLS 1.3 checks after the handshake)
-    // the connection closed before any answer.
-    const refusal = (o: TraceEvent[]) => o.find((e) => e.kind === 'tls-error') ?? (c.acceptedWhen === 'answer' && o.some((e) => e.kind === 'tls') ? o.find((e) => e.kind === 'error' && !e.reason?.startsWith('TIMEOUT')) : undefined);
-    const accepted = outcomes.filter((o) => acceptance(o));
-    // A refusal is cited with the handshake it ended, so the endpoint's own part is in the evidence.
-    const refused = outcomes.map(refusal).filter((e): e is TraceEvent => !!e);
-    const refusedWith = outcomes.filter((o) => refusal(o)).flatMap((o) => o.filter((e) => e.kind === 'tls' || e === refusal(o)));
-    const silent = outcomes.filter((o) => !acceptance(o) && !refusal(o));
+    // Each connection is judged where the endpoint's role is (its first event goes to it).
+    const connections = connectionsOf(ctx, req.id).filter((x) => ctx.judges(x[0].to)).map((events) => ({ events, ...outcomeOf(events, c.acceptedWhen) }));
+    if (!connections.length) return missing(expected, 'the case was played against no endpoint');
+    const accepted = connections.filter((x) => x.accepted);
+    const refused = connections.filter((x) => x.refused);
+    const silent = connections.filter((x) => !x.accepted && !x.refused);
     // A server that took a connection with no certificate at all is that rule's finding; a bad certificate
     // it then also takes follows from it.
     const noCertificate = ctx.probes.filter((e) => e.probe === NO_CLIENT_CERTIFICATE && e.kind === 'response');
-    const explained = accepted.filter((o) => c.certificates && noCertificate.some((n) => n.from === o[0].to && n.link === o[0].link));
+    const explained = accepted.filter((x) => c.certificates && noCertificate.some((n) => n.from === x.events[0].to && n.link === x.events[0].link));
     if (explained.length && explained.length === accepted.length) {
-      return { ...missing(expected, `${[...new Set(explained.map((o) => o[0].to))].join(', ')} took a connection without any client certificate`, explained.map((o) => acceptance(o)!)), dependsOn: explained[0][0].link === 'dms2-bootstrap' ? 'TLS-DMS-BS' : 'TLS-DMS-MUTUAL' };
+      return { ...missing(expected, `${[...new Set(explained.map((x) => x.events[0].to))].join(', ')} took a connection without any client certificate`, explained.map((x) => x.accepted!)), dependsOn: explained[0].events[0].link === 'dms2-bootstrap' ? 'TLS-DMS-BS' : 'TLS-DMS-MUTUAL' };
     }
     if (accepted.length) {
       const what = (e: TraceEvent) => (e.kind === 'response' ? `answered HTTP ${e.http?.status}` : `completed a handshake with ${e.tls?.protocol ?? 'an old version'}`);
-      const variant = (o: TraceEvent[]) => (o[0].probe?.includes('/') ? ` to a client certificate that is ${o[0].probe.split('/')[1]}` : '');
-      return fail(expected, accepted.map((o) => `${o[0].to} (${o[0].link}) ${what(acceptance(o)!)}${variant(o)} (seq ${acceptance(o)!.seq})`).join('; '), accepted.map((o) => acceptance(o)!));
+      const variant = (e: TraceEvent) => (e.probe?.includes('/') ? ` to a client certificate that is ${e.probe.split('/')[1]}` : '');
+      return fail(expected, accepted.map(({ events, accepted: e }) => `${events[0].to} (${events[0].link}) ${what(e!)}${variant(events[0])} (seq ${e!.seq})`).join('; '), accepted.map((x) => x.accepted!));
     }
-    if (silent.length) return silence(expected, `${silent.length} endpoint(s) neither refused nor answered`, silent.flat());
-    return pass(expected, `${refused.length} endpoints refused: ${[...new Set(refused.map((e) => `${e.to} ${e.link}`))].join(', ')} (${refused[0].reason})`, refusedWith);
+    if (silent.length) return silence(expected, `${silent.length} endpoint(s) neither refused nor answered`, silent.flatMap((x) => x.events));
+    // A refusal is cited with the handshake it ended, so the endpoint's own part is in the evidence.
+    const cited = refused.flatMap((x) => x.events.filter((e) => e.kind === 'tls' || e === x.refused));
+    return pass(expected, `${refused.length} endpoints refused: ${[...new Set(refused.map((x) => `${x.events[0].to} ${x.events[0].link}`))].join(', ')} (${refused[0].refused!.reason})`, cited);
   },
 };

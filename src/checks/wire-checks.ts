@@ -102,8 +102,10 @@ export const wireResponses: Check = {
     if (!reqs.length) return missing('each request answered by its response type or an Ack naming it', 'no request');
     const p: string[] = [];
     const unanswered: WireMessage[] = [];
+    const exchanged: WireMessage[] = [];
     for (const q of reqs) {
       const r = responseTo(ctx.messages, q);
+      exchanged.push(q, ...(r ? [r] : []));
       const want = ANSWER[q.delegation!.type] ?? 'Ack';
       const got = r?.delegation;
       if (!r) unanswered.push(q);
@@ -112,9 +114,9 @@ export const wireResponses: Check = {
       else if (got.type !== want || (got.type === 'Ack' && got.of !== q.delegation!.type)) p.push(`seq ${q.seq} ${q.delegation!.type} answered by ${got.type === 'Ack' ? `Ack of ${got.of}` : got.type}`);
     }
     const expected = 'each request answered by its response type or an Ack naming it';
-    // An answer that never came is a failure only when the flow did not simply run out of its budget.
+    // An answer that never came is silence; with a wrong answer beside it, it is listed with the failure.
     if (!p.length && unanswered.length) return silence(expected, unanswered.map((q) => `seq ${q.seq} ${q.delegation!.type}: no answer`).join('; '), unanswered);
     p.push(...unanswered.map((q) => `seq ${q.seq} ${q.delegation!.type}: no answer`));
-    return allOf(expected, p, reqs.flatMap((q) => [q, ...[responseTo(ctx.messages, q)].filter((r): r is WireMessage => !!r)]), `${reqs.length} requests answered`);
+    return allOf(expected, p, exchanged, `${reqs.length} requests answered`);
   },
 };

@@ -29,8 +29,7 @@ import { readByDriver, readOverProtocol, UNREAD_TREE, type ReadTree } from './cl
 import { DriverError, UpperTester } from './upper-tester.js';
 import { proxyPlaceholder } from '../drivers/placeholders.js';
 import { isUnreachable, unreachableEndpoints } from './reachability.js';
-import { mutualEndpoints, probeWithoutCertificate } from './client-certificate-probe.js';
-import { hostileCertificate, playTlsServerCase, serverEndpoints, TLS_SERVER_CASES } from './tls-server-cases.js';
+import { playTester, serverEndpoints } from './tls-server-cases.js';
 import type { ServerRole, ServerRoleOptions } from '../../mocks/common/server-role.js';
 import { DEFAULT_BUDGETS, DEFAULT_DRIVER_MS, type Budgets } from '../config/budgets.js';
 
@@ -294,27 +293,19 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
     // Once set up, every real implementation must be there: nothing listening is the set-up's error.
     const absent = await unreachableEndpoints(cfg, Math.min(budgets.requestMs, left()));
     if (absent.length) throw new SetupError(absent.join('; '));
-    // Whether a real server requires the client certificate cannot be seen from the harness's side of a
-    // call that presents one: one connection without it shows that (TLS-DMS-MUTUAL, TLS-DMS-BS).
     // The tester's TLS cases against every server endpoint of a real role (of every role when all are
-    // mocks: the self-test). Each offers one thing the role must refuse.
+    // mocks: the self-test), and, on a real one's mutual endpoints, a connection without a certificate.
     const anyReal = ROLES.some((r) => modes[r] === 'real');
     const targets = serverEndpoints(facts.urls).filter((ep) => !anyReal || modes[ep.role] === 'real');
-    await during('tls-probe', () => {
-      const how = (role: Role) => ({ trace, trustAnchors: peerTrust(role).anchors ?? setup.trustAnchors, timeoutMs: Math.min(budgets.requestMs, left()), pin: peerTrust(role).pin });
-      return Promise.all([
-        ...mutualEndpoints(cfg, separate).map((ep) => probeWithoutCertificate(ep, how(ep.role))),
-        ...TLS_SERVER_CASES.flatMap((c) =>
-          targets
-            .filter((ep) => c.endpoints === 'all' || ep.mutual)
-            .flatMap((ep) =>
-              c.certificates
-                ? c.certificates.map(async (kind) => playTlsServerCase({ id: `${c.id}/${kind}` }, ep, { ...how(ep.role), identity: await hostileCertificate(kind, pki.ca, ep.peer) }))
-                : [playTlsServerCase(c, ep, { ...how(ep.role), identity: setup.identityOf(ep.peer) })],
-            ),
-        ),
-      ]);
-    });
+    await during('tls-probe', () =>
+      playTester(targets, targets.filter((ep) => ep.mutual && modes[ep.role] === 'real'), {
+        trace,
+        timeoutMs: Math.min(budgets.requestMs, left()),
+        trustOf: (role) => ({ anchors: peerTrust(role).anchors ?? setup.trustAnchors, pin: peerTrust(role).pin }),
+        identityOf: (role) => setup.identityOf(role),
+        ca: pki.ca,
+      }),
+    );
 
     if (tree) initialTree = tree.toJSON();
     else if (treeSource === 'protocol') {

@@ -38,6 +38,13 @@ export interface TlsServerCase {
 
 export type HostileCertificate = 'foreign-ca' | 'expired' | 'self-signed';
 
+/**
+ * The connection without a client certificate to a real implementation's mutual endpoint. From its client
+ * side the harness sees that the server authenticated itself and that the harness presented a certificate,
+ * never whether the server required one; this connection shows it (judged by TLS-DMS-MUTUAL, TLS-DMS-BS).
+ */
+export const NO_CLIENT_CERTIFICATE = 'no-client-certificate';
+
 // OpenSSL 3 offers TLS below 1.2 only at security level 0.
 export const TLS_SERVER_CASES: readonly TlsServerCase[] = [
   { id: 'NEG-TLS-V10', tls: { minVersion: 'TLSv1', maxVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' }, endpoints: 'all', acceptedWhen: 'handshake', offers: 'only TLS 1.0' },
@@ -59,7 +66,7 @@ const hostile = new Map<string, Promise<KeyPair>>();
  * The certificate a hostile client presents as `role`, made once per run CA: from a foreign CA, issued by the
  * run's CA but expired, or self-signed. Only the one thing the case is about is wrong.
  */
-export function hostileCertificate(kind: HostileCertificate, ca: KeyPair & { fingerprint256?: string }, role: Role): Promise<KeyPair> {
+export function hostileCertificate(kind: HostileCertificate, ca: KeyPair, role: Role): Promise<KeyPair> {
   const key = `${kind} ${role} ${ca.cert}`;
   let made = hostile.get(key);
   if (!made) {
@@ -110,4 +117,34 @@ export async function playTlsServerCase(c: Pick<TlsServerCase, 'id' | 'tls'>, ep
     tls: c.tls,
     probe: c.id,
   }).catch(() => undefined);
+}
+
+/** What the tester needs from the flow: where to record, the budget, and how to trust and pose as each role. */
+export interface TesterOptions {
+  trace: TraceRecorder;
+  timeoutMs: number;
+  /** Trust anchors and pin for an endpoint's role. */
+  trustOf: (role: Role) => { anchors: string[]; pin?: string };
+  /** The valid certificate of the peer the harness plays. */
+  identityOf: (role: Role) => KeyPair;
+  /** The run's CA, which issues the expired certificate. */
+  ca: KeyPair;
+}
+
+/**
+ * Plays every case against `targets`, and the connection without a client certificate against those of
+ * `withoutCertificate` (mutual endpoints of real implementations), all at once.
+ */
+export function playTester(targets: readonly ServerEndpoint[], withoutCertificate: readonly ServerEndpoint[], o: TesterOptions): Promise<unknown> {
+  const how = (ep: ServerEndpoint, identity?: KeyPair) => ({ trace: o.trace, timeoutMs: o.timeoutMs, trustAnchors: o.trustOf(ep.role).anchors, pin: o.trustOf(ep.role).pin, identity });
+  const plays = TLS_SERVER_CASES.flatMap((c) =>
+    targets
+      .filter((ep) => c.endpoints === 'all' || ep.mutual)
+      .flatMap((ep) =>
+        c.certificates
+          ? c.certificates.map(async (kind) => playTlsServerCase({ id: `${c.id}/${kind}` }, ep, how(ep, await hostileCertificate(kind, o.ca, ep.peer))))
+          : [playTlsServerCase(c, ep, how(ep, o.identityOf(ep.peer)))],
+      ),
+  );
+  return Promise.all([...withoutCertificate.map((ep) => playTlsServerCase({ id: NO_CLIENT_CERTIFICATE }, { ...ep, mutual: false }, how(ep))), ...plays]);
 }

@@ -85,7 +85,10 @@ export class TraceRecorder {
  * so a late answer never lands in the next flow.
  */
 export async function allAnswered(trace: TraceRecorder, budgetMs: number): Promise<TraceEvent[]> {
-  const open = () => trace.events().filter((q) => q.kind === 'request' && !trace.events().some(answerTo(q)));
+  const open = () => {
+    const all = trace.events();
+    return all.filter((q) => q.kind === 'request' && !all.some(answerTo(q)));
+  };
   const deadline = Date.now() + budgetMs;
   for (let pending = open(); pending.length; pending = open()) {
     try {
