@@ -1,5 +1,5 @@
 import { ROLES, type Role } from '../src/model/roles.js';
-import type { Variation } from '../src/runner/run-flow.js';
+import type { Variation } from '../src/roles/variation.js';
 import type { Acl } from '../src/tree/acl.js';
 
 /**

@@ -13,7 +13,7 @@ import { isRole, ROLES, type Role } from '../model/roles.js';
 import { createCa, createPki, issueLeaf, writePki, type Pki } from '../pki/pki.js';
 import { FileChecks, readPkiDir } from '../config/config-files.js';
 import { buildClientTree, deviceCredentials, loadClientFixture, type ClientFixture } from '../tree/client-fixture.js';
-import type { Variation } from '../runner/run-flow.js';
+import type { Variation } from '../roles/variation.js';
 import { parseBody } from '../trace/parse-body.js';
 import { TraceRecorder, withBudget } from '../trace/recorder.js';
 import { findAccountByServerId } from '../tree/dmacc.js';

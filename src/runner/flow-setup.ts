@@ -24,6 +24,11 @@ export interface FlowSetup {
   assignment: RoleAssignment;
 }
 
+/** The roles the tester plays its cases against: the real ones; every role when all are mocks (the self-test). */
+export function underTest(modes: Modes, role: Role): boolean {
+  return modes[role] === 'real' || ROLES.every((r) => modes[r] === 'mock');
+}
+
 export function modesOf(config: RunConfig | undefined): Modes {
   return Object.fromEntries(ROLES.map((r) => [r, config?.roles[r].mode ?? 'mock'])) as Modes;
 }

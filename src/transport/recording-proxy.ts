@@ -51,7 +51,7 @@ const NULL_BODY = new Set([101, 204, 205, 304]);
 export class RecordingProxy {
   private endpoint?: HttpsEndpoint;
 
-  constructor(private readonly o: RecordingProxyOptions) {}
+  constructor(readonly o: RecordingProxyOptions) {}
 
   async start(): Promise<this> {
     const o = this.o;

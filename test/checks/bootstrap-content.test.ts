@@ -3,7 +3,8 @@ import type { BootstrapDefect } from '../../mocks/bootstrap/bootstrap-quirks.js'
 import { loadCatalogue } from '../../src/catalogue/catalogue.js';
 import { judgeFlow } from '../../src/judge/judge.js';
 import { createPki, type Pki } from '../../src/pki/pki.js';
-import { runFlow, type Variation } from '../../src/runner/run-flow.js';
+import { runFlow } from '../../src/runner/run-flow.js';
+import type { Variation } from '../../src/roles/variation.js';
 import { defaultScenarios } from '../../src/runner/scenario.js';
 
 /** B.5 judges what the bootstrap provisions, B.6 that the client itself opened the session after it. */

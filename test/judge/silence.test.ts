@@ -3,7 +3,8 @@ import { loadCatalogue } from '../../src/catalogue/catalogue.js';
 import { judgeFlow } from '../../src/judge/judge.js';
 import { wireMessages } from '../../src/judge/wire.js';
 import { createPki, type Pki } from '../../src/pki/pki.js';
-import { runFlow, type Variation } from '../../src/runner/run-flow.js';
+import { runFlow } from '../../src/runner/run-flow.js';
+import type { Variation } from '../../src/roles/variation.js';
 import { defaultScenarios } from '../../src/runner/scenario.js';
 import { exitCodeOf } from '../../src/verdict/verdict.js';
 

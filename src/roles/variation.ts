@@ -1,0 +1,28 @@
+import type { ClientQuirks } from '../../mocks/client/mock-client.js';
+import type { BootstrapQuirks } from '../../mocks/bootstrap/mock-bootstrap.js';
+import type { Dms1Quirks } from '../../mocks/dms1/mock-dms1.js';
+import type { Dms2Quirks } from '../../mocks/dms2/mock-dms2.js';
+import type { ServerRoleOptions } from '../../mocks/common/server-role.js';
+import type { Role } from '../model/roles.js';
+import type { TlsPolicy } from '../transport/https-endpoint.js';
+
+/** Deliberate deviations from the reference behaviour (the mutants are made of these). */
+export interface Variation {
+  dms1?: Dms1Quirks;
+  dms2?: Dms2Quirks;
+  client?: ClientQuirks;
+  bootstrap?: BootstrapQuirks;
+  /** TLS policy per role (e.g. a DMS that offers and accepts TLS 1.1). */
+  tls?: Partial<Record<Role, TlsPolicy>>;
+  /** Roles that present no client certificate on mutual-TLS links. */
+  omitClientCertificate?: Partial<Record<Role, boolean>>;
+  /** Roles whose certificate comes from a CA the others do not trust. */
+  foreignCertificate?: Partial<Record<Role, boolean>>;
+  /** Server-side deviations of DMS-1 / DMS-2. */
+  server?: Partial<Record<'dms1' | 'dms2', ServerVariation>>;
+}
+
+export type ServerVariation = Pick<
+  ServerRoleOptions,
+  'badPkg0Digest' | 'delegationContentType' | 'dmAnswer' | 'malformedAnswerTo' | 'challengeFirst' | 'clientCertificateOptional' | 'clientCertificateUnverified' | 'delegationServerTls'
+>;
