@@ -54,6 +54,15 @@ export const MUTANTS: Mutant[] = [
   { id: 'dms2-accepts-tls11', description: 'DMS-2 accepts TLS 1.1 on its DM endpoint and its delegation API', scenario: 'A-full-temporary', variation: { tls: { dms2: acceptWeak } }, kills: ['NEG-TLS-V11'] },
   { id: 'client-accepts-tls10', description: "the client's Package #0 endpoint accepts TLS 1.0", scenario: 'B-full-temporary', variation: { tls: { client: { minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' } } }, kills: ['NEG-TLS-V10', 'NEG-TLS-V11'] },
   { id: 'dms2-unverified-client-cert', description: "DMS-2's delegation API requires a client certificate but takes one that does not verify", scenario: 'B-full-temporary', variation: { server: { dms2: { clientCertificateUnverified: true } } }, kills: ['NEG-TLS-CLIENT-CERT'] },
+  { id: 'client-trusts-any-server', description: 'the client goes on with a DM server certificate that does not verify (foreign CA, expired, other host)', scenario: 'A-full-temporary', variation: { trustAnyServer: { client: true } }, kills: ['NEG-TLS-SERVER-CERT'] },
+  { id: 'dms1-trusts-any-server', description: "DMS-1 calls DMS-2's delegation API whatever certificate it presents", scenario: 'B-partial-temporary', variation: { trustAnyServer: { dms1: true } }, kills: ['NEG-TLS-SERVER-CERT'] },
+  { id: 'client-accepts-bad-pkg0', description: 'the client opens a session for a Package #0 whose digest does not verify', scenario: 'B-full-permanent', variation: { client: { acceptBadPkg0Digest: true } }, kills: ['NEG-PKG0-DIGEST'] },
+  { id: 'dms1-accepts-tls11', description: 'DMS-1 takes TLS 1.1, as server and as client', scenario: 'A-partial-permanent', variation: { tls: { dms1: acceptWeak } }, kills: ['NEG-TLS-SERVER-V11', 'NEG-TLS-V11'] },
+  { id: 'dms1-any-peer', description: "DMS-1's delegation API takes any certificate of the CA, its peer's or not", scenario: 'A-full-temporary', variation: { server: { dms1: { acceptAnyPeer: true } } }, kills: ['NEG-DMS-PEER-CERT'] },
+  { id: 'dms2-any-peer', description: "DMS-2's delegation API takes any certificate of the CA and any delegator ServerID", scenario: 'B-partial-temporary', variation: { server: { dms2: { acceptAnyPeer: true } } }, kills: ['NEG-DMS-PEER-CERT', 'NEG-DMS-PEER-SERVERID'] },
+  { id: 'bootstrap-any-peer', description: 'the stand-alone Bootstrap Server takes orders from any certificate of the CA, for any ServerID', scenario: 'B-partial-temporary', variation: { bootstrap: { acceptAnyPeer: true } }, kills: ['NEG-DMS-PEER-CERT', 'NEG-DMS-PEER-SERVERID'] },
+  { id: 'dms1-accepts-any-credentials', description: "DMS-1's DM endpoint authenticates any client, with wrong credentials or none", scenario: 'A-full-temporary', variation: { server: { dms1: { acceptAnyCredentials: true } } }, kills: ['NEG-DM-AUTH'] },
+  { id: 'dms2-accepts-any-credentials', description: "DMS-2's DM endpoint authenticates any client, with wrong credentials or none", scenario: 'B-full-permanent', variation: { server: { dms2: { acceptAnyCredentials: true } } }, kills: ['NEG-DM-AUTH'] },
   { id: 'dms1-silent-complete', description: 'DMS-1 never answers DelegationComplete', scenario: 'A-full-temporary', variation: { dms1: { silentOn: 'DelegationComplete' } }, kills: [], silent: ['A.8'] },
   { id: 'dms1-silent-bootstrap-complete', description: 'DMS-1 never answers BootstrapComplete', scenario: 'B-full-temporary', variation: { dms1: { silentOn: 'BootstrapComplete' } }, kills: [], silent: ['B.7'] },
   { id: 'tls11-only-dms2', description: 'DMS-2 speaks only TLS 1.1', scenario: 'B-full-temporary', variation: { tls: { dms2: weakTls } }, kills: ['TLS-VERSION'] },
@@ -97,6 +106,7 @@ export function variationFor(v: Variation, role: Role): Variation | undefined {
     ...(only(v.tls) ? { tls: only(v.tls) } : {}),
     ...(only(v.omitClientCertificate) ? { omitClientCertificate: only(v.omitClientCertificate) } : {}),
     ...(only(v.foreignCertificate) ? { foreignCertificate: only(v.foreignCertificate) } : {}),
+    ...(only(v.trustAnyServer) ? { trustAnyServer: only(v.trustAnyServer) } : {}),
     ...(server ? { server: { [role]: server } } : {}),
   };
   return Object.keys(out).length ? out : undefined;

@@ -13,6 +13,8 @@ export interface BootstrapQuirks {
   silentOrders?: boolean;
   /** Serve a bootstrap that departs from the profile's DMAcc layout in one way. */
   servedDefect?: BootstrapDefect;
+  /** Take orders from any DM server whose certificate verifies, for an account of any ServerID. */
+  acceptAnyPeer?: boolean;
 }
 
 export type BootstrapDefect = 'vendor-root' | 'no-appid' | 'wrong-addr' | 'no-credentials' | 'replace';

@@ -17,6 +17,8 @@ export class MockBootstrap {
   readonly orderEndpoint: HttpsEndpoint;
   /** Fingerprints of DMS-2 certificates allowed to order bootstraps (empty: any certificate of the CA). */
   readonly pinned: string[] = [];
+  /** ServerIDs of the DM servers it bootstraps accounts for (empty: any). */
+  readonly serverIds: string[] = [];
 
   constructor(
     env: MockEnv,
@@ -34,6 +36,10 @@ export class MockBootstrap {
       async (m) => {
         if (quirks.silentOrders) return new Promise<never>(() => {});
         if (m.type !== 'BootstrapOrder') throw new DelegationRefusal('UNSUPPORTED', `the Bootstrap Server takes BootstrapOrder only, not ${m.type}`);
+        // Binding profile §2.2: an order is for the ordering server's own account; the sender is checked first.
+        if (!quirks.acceptAnyPeer && this.serverIds.length && !this.serverIds.includes(m.account.serverId)) {
+          throw new DelegationRefusal('REJECTED', `${m.account.serverId} is not a DM server this Bootstrap Server serves`, m.sessionId);
+        }
         // Binding profile §2.2: one order per delegation.
         if ([...this.service.orders.values()].some((o) => o.sessionId === m.sessionId)) {
           throw new DelegationRefusal('OUT_OF_ORDER', `BootstrapOrder again: already acknowledged for SessionId ${m.sessionId}`, m.sessionId);
@@ -41,7 +47,7 @@ export class MockBootstrap {
         if (!quirks.forgetOrders) this.service.order({ sessionId: m.sessionId, device: m.device, account: m.account });
         return { type: 'Ack', sessionId: m.sessionId, of: 'BootstrapOrder' };
       },
-      () => (quirks.clientCertificateOptional ? undefined : this.pinned),
+      () => (quirks.clientCertificateOptional || quirks.acceptAnyPeer ? undefined : this.pinned),
       PATHS.bootstrapOrder,
     );
     this.orderEndpoint = mockEndpoint(env, {

@@ -3,10 +3,11 @@ import { http, HttpResponse } from 'msw';
 import type { AppAuth, DmAccount } from '../../src/model/account.js';
 import { linkBetween, type LinkId, type Role } from '../../src/model/roles.js';
 import { MEDIA, PATHS, SYNCML } from '../../src/profile.js';
-import { AUTH_BASIC, basicCred, md5Cred, verifyCred } from '../../src/syncml/auth.js';
+import { basicCred, md5Cred, verifyCred } from '../../src/syncml/auth.js';
 import { buildSyncML, parseSyncML } from '../../src/syncml/codec.js';
 import { ALERT, STATUS } from '../../src/syncml/codes.js';
-import type { Command, Cred, ItemCommand, StatusCommand, SyncMLMessage } from '../../src/syncml/model.js';
+import type { Command, StatusCommand, SyncMLMessage } from '../../src/syncml/model.js';
+import { credFields, package1, type DevInfo } from '../../src/syncml/package1.js';
 import { decodeNotification, sessionIdHex, verifyNotification } from '../../src/syncml/notification.js';
 import { readBootConfigUrls } from '../../src/tree/bootconfig.js';
 import { findAccountByServerId, readAccounts, writeAccountLocal } from '../../src/tree/dmacc.js';
@@ -16,13 +17,7 @@ import { LEGACY_SYNCML, sameMediaType } from '../../src/transport/media-type.js'
 import { mockEndpoint, send, type MockEnv } from '../common/env.js';
 import { execute } from './command-executor.js';
 
-export interface DevInfo {
-  devId: string;
-  man: string;
-  mod: string;
-  dmV: string;
-  lang: string;
-}
+export type { DevInfo };
 
 export interface MockClientOptions {
   env: MockEnv;
@@ -73,6 +68,8 @@ export interface ClientQuirks {
   silentPush?: boolean;
   /** Answer Package #0, then open a TLS connection to the server and never send on it. */
   stallSession?: boolean;
+  /** Open a session for a Package #0 whatever its digest. */
+  acceptBadPkg0Digest?: boolean;
 }
 
 const credOf = (a: DmAccount, level: AppAuth['level']) => a.appAuth.find((x) => x.level === level);
@@ -177,7 +174,7 @@ export class MockClient {
     const acc = findAccountByServerId(this.tree, n.serverId);
     if (!acc) return refuse(404, `no DM account for server ${n.serverId}`);
     const srv = credOf(acc.account, 'SRVCRED');
-    if (!srv?.secret || !verifyNotification(n, { password: srv.secret, nonce: nonceOf(srv) })) {
+    if (!this.o.quirks?.acceptBadPkg0Digest && (!srv?.secret || !verifyNotification(n, { password: srv.secret, nonce: nonceOf(srv) }))) {
       return refuse(401, `Package #0 digest does not verify for server ${n.serverId}`);
     }
     // Answer the push at once; the session runs after it (the trigger and the session are separate).
@@ -298,7 +295,7 @@ export class MockClient {
     return !this.o.quirks?.noScrub && (this.o.scrubOnAccountDelete ?? true);
   }
 
-  private hdr(account: DmAccount, sessionId: string, msgId: number, cred?: Cred): SyncMLMessage['hdr'] {
+  private hdr(account: DmAccount, sessionId: string, msgId: number): SyncMLMessage['hdr'] {
     return {
       verDTD: SYNCML.verDTD,
       verProto: SYNCML.verProto,
@@ -306,7 +303,6 @@ export class MockClient {
       msgId: this.o.quirks?.repeatMsgId ? '1' : String(msgId),
       target: account.addr,
       source: this.o.devInfo.devId,
-      ...(cred ? { cred } : {}),
       meta: { maxMsgSize: '20000' },
     };
   }
@@ -318,21 +314,8 @@ export class MockClient {
         ? basicCred(name, cl.secret)
         : md5Cred(name, cl.secret, nonceOf(cl))
       : undefined;
-    const body: Command[] = [{ kind: 'Alert', cmdId: '1', data: alert, items: [] }];
-    if (!this.o.quirks?.omitDevInfo) body.push(this.devInfoReplace('2'));
-    const hdr = this.hdr(account, sessionId, msgId, cred);
-    if (cred && cred.meta.type !== AUTH_BASIC) hdr.sourceName = name;
-    return { hdr, body, final: true };
-  }
-
-  private devInfoReplace(cmdId: string): ItemCommand {
-    const d = this.o.devInfo;
-    const items = (['DevId', 'Man', 'Mod', 'DmV', 'Lang'] as const).map((k) => ({
-      source: `./DevInfo/${k}`,
-      meta: { format: 'chr' },
-      data: d[(k[0].toLowerCase() + k.slice(1)) as keyof DevInfo],
-    }));
-    return { kind: 'Replace', cmdId, items };
+    const hdr = { ...this.hdr(account, sessionId, msgId), ...(cred ? credFields(name, cred) : {}) };
+    return package1(hdr, alert, this.o.quirks?.omitDevInfo ? undefined : this.o.devInfo);
   }
 
   /**
@@ -351,11 +334,8 @@ export class MockClient {
   /** Requests a bootstrap and applies it device-side. Returns the ServerID it provisioned. */
   private async bootstrap(url: string): Promise<string | undefined> {
     const before = new Set(readAccounts(this.tree).map((a) => a.path));
-    const request: SyncMLMessage = {
-      hdr: { verDTD: SYNCML.verDTD, verProto: SYNCML.verProto, sessionId: this.newSessionId(), msgId: '1', target: url, source: this.o.devInfo.devId },
-      body: [{ kind: 'Alert', cmdId: '1', data: ALERT.CLIENT_INITIATED_MGMT, items: [] }, this.devInfoReplace('2')],
-      final: true,
-    };
+    const hdr = { verDTD: SYNCML.verDTD, verProto: SYNCML.verProto, sessionId: this.newSessionId(), msgId: '1', target: url, source: this.o.devInfo.devId };
+    const request = package1(hdr, ALERT.CLIENT_INITIATED_MGMT, this.o.devInfo);
     const res = await send(this.o.env, {
       from: 'client',
       to: 'bootstrap',

@@ -24,6 +24,8 @@ export interface MockEnv {
   tls?: TlsPolicy;
   /** Present no client certificate on DMS↔DMS calls (a mutant). */
   omitClientCertificate?: boolean;
+  /** Go on with any server certificate, verified or not (a mutant). */
+  acceptUnverifiedServer?: boolean;
   /**
    * How a peer's server certificate is verified when it is not the run's CA: a real implementation's own
    * trust anchor and its configured certificate (pinned).
@@ -86,5 +88,6 @@ export function send(env: MockEnv, s: Send): Promise<PostResult> {
     parseBody: env.parseBody,
     tls: env.tls,
     pin: env.peerTrust?.(s.to).pin,
+    acceptUnverifiedServer: env.acceptUnverifiedServer,
   });
 }

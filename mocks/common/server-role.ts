@@ -49,15 +49,20 @@ export interface ServerRoleOptions {
   malformedAnswerTo?: string;
   /** Challenge the first package 1 of every session, as a server that always asks may (verdict tests). */
   challengeFirst?: boolean;
+  /** The DM endpoint authenticates any credentials or none (mutants only). */
+  acceptAnyCredentials?: boolean;
   /** The delegation endpoint does not require a client certificate, so pins none (mutants only). */
   clientCertificateOptional?: boolean;
   /** The delegation endpoint takes any client certificate, verified or not (mutants only). */
   clientCertificateUnverified?: boolean;
   /** TLS policy of the delegation endpoint alone (mutants only: e.g. an API that speaks only TLS 1.1). */
   delegationServerTls?: TlsPolicy;
+  /** Take any peer whose certificate verifies: no certificate pinned, no sender ServerID checked (mutants only). */
+  acceptAnyPeer?: boolean;
 }
 
 let pkg0Counter = 0;
+const nextSessionNumber = () => 0x200 + (++pkg0Counter % 0xfd00);
 
 /**
  * The DM endpoint's media-type gate: the profile's type matches exactly (parameters allowed). The legacy
@@ -94,6 +99,9 @@ export abstract class ServerRole {
       credentialsOf: (devId) => this.devices.get(devId)?.credentials,
       onClientInitiated: (start) => this.onClientInitiated(start),
       challengeFirst: o.challengeFirst,
+      acceptAnyCredentials: o.acceptAnyCredentials,
+      // A challenged client answers at once; one that has not within a session's budget never will.
+      retryWindowMs: o.sessionBudgetMs,
     });
     this.dmEndpoint = mockEndpoint(env, {
       role: o.role,
@@ -114,7 +122,7 @@ export abstract class ServerRole {
       handlers: [
         delegationHandler(
           (m, conn) => this.onDelegation(m, conn),
-          () => (o.clientCertificateOptional ? undefined : [...this.peers.values()].map((p) => p.fingerprint256!).filter(Boolean)),
+          () => (o.clientCertificateOptional || o.acceptAnyPeer ? undefined : [...this.peers.values()].map((p) => p.fingerprint256!).filter(Boolean)),
           undefined,
           o.malformedAnswerTo,
         ),
@@ -140,6 +148,7 @@ export abstract class ServerRole {
   async close(): Promise<void> {
     await this.dmEndpoint.close();
     await this.delegationEndpoint.close();
+    this.dm.close();
   }
 
   protected extraDelegationHandlers(): RequestHandler[] {
@@ -154,30 +163,37 @@ export abstract class ServerRole {
 
   /** Sends Package #0 to the device and runs `script` in the session it opens; resolves when it ends. */
   async trigger(devId: string, script: SessionScript): Promise<SessionOutcome> {
-    const device = this.devices.get(devId);
-    if (!device) throw new Error(`${this.o.role}: unknown device ${devId}`);
-    const sessionNumber = 0x200 + (++pkg0Counter % 0xfd00);
+    const sessionNumber = nextSessionNumber();
     const outcome = this.dm.expect(devId, sessionIdHex(sessionNumber), script);
-    const trigger = encodeNotification(
-      { uiMode: 1, initiator: 1, sessionId: sessionNumber, serverId: this.o.serverId },
-      { password: this.o.badPkg0Digest ? 'not-the-secret' : device.credentials.server.secret, nonce: device.credentials.server.nonce },
-    );
-    if (device.deliver) await device.deliver(trigger);
-    else {
-      if (!device.pushUrl) throw new Error(`${this.o.role}: no way to push to ${devId}`);
-      const res = await send(this.o.env, {
-        from: this.o.role,
-        to: 'client',
-        link: linkBetween(this.o.role, 'client')!,
-        url: device.pushUrl,
-        body: trigger,
-        contentType: MEDIA.notification,
-      });
-      if (res.status !== 200) throw new Error(`${this.o.role}: Package #0 to ${devId} refused: HTTP ${res.status}`);
-    }
+    await this.sendPackage0(devId, { sessionNumber, badDigest: this.o.badPkg0Digest });
     const result = await withBudget(outcome, this.o.sessionBudgetMs, `DM session with ${devId}`);
     if (result.error) throw new Error(`${this.o.role}: session with ${devId} failed: ${result.error}`);
     return result;
+  }
+
+  /**
+   * Sends the device a Package #0 and nothing else; `badDigest` signs it with a wrong secret, so its digest
+   * verifies with no nonce (the tester's case). Resolves with the push's HTTP status (none when delivered otherwise).
+   */
+  async sendPackage0(devId: string, o: { sessionNumber?: number; badDigest?: boolean } = {}): Promise<number | undefined> {
+    const device = this.devices.get(devId);
+    if (!device) throw new Error(`${this.o.role}: unknown device ${devId}`);
+    const trigger = encodeNotification(
+      { uiMode: 1, initiator: 1, sessionId: o.sessionNumber ?? nextSessionNumber(), serverId: this.o.serverId },
+      { password: o.badDigest ? 'not-the-secret' : device.credentials.server.secret, nonce: device.credentials.server.nonce },
+    );
+    if (device.deliver) return void (await device.deliver(trigger));
+    if (!device.pushUrl) throw new Error(`${this.o.role}: no way to push to ${devId}`);
+    const res = await send(this.o.env, {
+      from: this.o.role,
+      to: 'client',
+      link: linkBetween(this.o.role, 'client')!,
+      url: device.pushUrl,
+      body: trigger,
+      contentType: MEDIA.notification,
+    });
+    if (res.status !== 200 && !o.badDigest) throw new Error(`${this.o.role}: Package #0 to ${devId} refused: HTTP ${res.status}`);
+    return res.status;
   }
 
   /** POSTs a delegation body as it is (a mutant may send a broken one). */

@@ -116,13 +116,11 @@ export class MockDms2 extends ServerRole {
 
   private initiate(m: DelegationInitiationRequest, conn: ConnectionInfo | undefined): DelegationMessage {
     const reject = (reason: string): DelegationMessage => ({ type: 'DelegationInitiationResponse', sessionId: m.sessionId, accepted: false, reason });
+    // Binding profile §2.2: the sender first, so a stranger learns nothing and changes nothing.
+    const peer = this.delegator(m, conn);
     if (this.delegations.has(m.sessionId)) throw new DelegationRefusal('OUT_OF_ORDER', `SessionId ${m.sessionId} already in use`, m.sessionId);
     if (m.delegateeServerId !== this.o.serverId) return reject(`delegatee ${m.delegateeServerId} is not this server (${this.o.serverId})`);
-    const peer = [...this.peers.values()].find((p) => p.serverId === m.delegatorServerId);
     if (!peer) return reject(`no contract with delegator ${m.delegatorServerId}`);
-    if (peer.fingerprint256 && !this.o.clientCertificateOptional && conn?.tls.peerFingerprint256 !== peer.fingerprint256) {
-      return reject(`the TLS peer is not the certificate pinned for ${m.delegatorServerId}`);
-    }
     const pushUrl = this.options.pushUrlOf(m.device.devId);
     const deliver = this.options.deliverOf?.(m.device.devId);
     if (!pushUrl && !deliver) return reject(`no way to reach device ${m.device.devId}`);
@@ -139,6 +137,20 @@ export class MockDms2 extends ServerRole {
     });
     this.delegations.set(m.sessionId, { request: m, peer, account, state: 'initiated' });
     return { type: 'DelegationInitiationResponse', sessionId: m.sessionId, accepted: true };
+  }
+
+  /**
+   * The configured peer named as delegator, which must be the one whose certificate the connection
+   * presented: anything else is a stranger, REJECTED. A mutant that accepts any peer checks neither.
+   */
+  private delegator(m: DelegationInitiationRequest, conn: ConnectionInfo | undefined): PeerServer | undefined {
+    const peer = [...this.peers.values()].find((p) => p.serverId === m.delegatorServerId);
+    if (this.o.acceptAnyPeer) return peer;
+    if (!peer) throw new DelegationRefusal('REJECTED', `${m.delegatorServerId} is not a configured peer`, m.sessionId);
+    if (peer.fingerprint256 && !this.o.clientCertificateOptional && conn?.tls.peerFingerprint256 !== peer.fingerprint256) {
+      throw new DelegationRefusal('REJECTED', `the TLS peer is not the certificate pinned for ${m.delegatorServerId}`, m.sessionId);
+    }
+    return peer;
   }
 
   /** Fresh credentials for the device: CLCRED (client → us) and SRVCRED (us → client), md5 digest. */

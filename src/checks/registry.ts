@@ -1,5 +1,7 @@
 import { archSecondServerManages, archTwoServersOneClient } from './architecture-checks.js';
 import type { Check } from './check.js';
+import { pkg0DigestRefused, tlsClientCaseRefused } from './client-case-checks.js';
+import { dmAuthRefused } from './dm-auth-checks.js';
 import {
   finalAclDelegated,
   finalAclSyntax,
@@ -12,6 +14,7 @@ import {
   finalPermanentHandover,
 } from './final-checks.js';
 import { order } from './order-checks.js';
+import { peerIdentityRefused } from './peer-identity-checks.js';
 import { oncePerDelegation } from './once-checks.js';
 import { sessionAcl425, sessionCredentials, sessionIdKept, sessionMsgId, sessionPkg0Digest, sessionPkg1Alert, sessionPkg1DevInfo, sessionStatus } from './session-checks.js';
 import { stepContent, stepObserved } from './step-checks.js';
@@ -22,7 +25,8 @@ import { wireContentType, wireResponses, wireSchemaValid, wireSessionId } from '
 export const CHECKS: ReadonlyMap<string, Check> = new Map(
   [
     stepObserved, stepContent, order,
-    tlsMutual, tlsVersion, tlsTrustAnchor, tlsOnLink, tlsCaseRefused,
+    tlsMutual, tlsVersion, tlsTrustAnchor, tlsOnLink, tlsCaseRefused, tlsClientCaseRefused, pkg0DigestRefused, peerIdentityRefused,
+    dmAuthRefused,
     sessionPkg1Alert, sessionPkg1DevInfo, sessionIdKept, sessionMsgId, sessionStatus, sessionCredentials, sessionAcl425, sessionPkg0Digest,
     finalDms2Account, finalAclDelegated, finalOthersPreserved, finalAclSyntax, finalDms1Removed, finalDms1Kept,
     finalNoOvergrant, finalDms2AccountAcl, finalPermanentHandover,

@@ -23,7 +23,7 @@ export function handshakeFailures(events: readonly TraceEvent[]): TraceEvent[] {
 const versionRefused = (e: TraceEvent) => /protocol version|unsupported protocol|wrong version number|no protocols available/i.test(e.reason ?? '');
 
 /** The tester's connections of a case (`id`, or `id/<variant>`), one list of events per connection. */
-const connectionsOf = (ctx: JudgeContext, id: string): TraceEvent[][] => {
+export const connectionsOf = (ctx: JudgeContext, id: string): TraceEvent[][] => {
   const played = ctx.probes.filter((e) => (e.probe === id || e.probe?.startsWith(`${id}/`)) && e.observer.side === 'client');
   return [...new Set(played.map((e) => e.exchange))].map((x) => played.filter((e) => e.exchange === x));
 };
@@ -33,12 +33,15 @@ const connectionsOf = (ctx: JudgeContext, id: string): TraceEvent[][] => {
  * a handshake completed. Refused: a TLS alert, or (a client certificate, which TLS 1.3 checks after the
  * handshake) the connection closed without an answer. Otherwise silent.
  */
-function outcomeOf(c: TraceEvent[], acceptedWhen: 'handshake' | 'answer'): { accepted?: TraceEvent; refused?: TraceEvent } {
+export function outcomeOf(c: TraceEvent[], acceptedWhen: 'handshake' | 'answer'): { accepted?: TraceEvent; refused?: TraceEvent } {
   const accepted = c.find((e) => e.kind === 'response' || (acceptedWhen === 'handshake' && e.kind === 'tls'));
   if (accepted) return { accepted };
   const closed = acceptedWhen === 'answer' && c.some((e) => e.kind === 'tls') ? c.find((e) => e.kind === 'error' && !e.reason?.startsWith('TIMEOUT')) : undefined;
   return { refused: c.find((e) => e.kind === 'tls-error') ?? closed };
 }
+
+/** The requirement that judges the handshakes of a mutual link. */
+export const mutualRequirementOf = (link: string) => (link === 'dms2-bootstrap' ? 'TLS-DMS-BS' : 'TLS-DMS-MUTUAL');
 
 /** Mutual authentication on a server↔server link: every connection verified both ways, none refused. */
 export const tlsMutual: Check = {
@@ -145,7 +148,7 @@ export const tlsCaseRefused: Check = {
     const noCertificate = ctx.probes.filter((e) => e.probe === NO_CLIENT_CERTIFICATE && e.kind === 'response');
     const explained = accepted.filter((x) => c.certificates && noCertificate.some((n) => n.from === x.events[0].to && n.link === x.events[0].link));
     if (explained.length && explained.length === accepted.length) {
-      return { ...missing(expected, `${[...new Set(explained.map((x) => x.events[0].to))].join(', ')} took a connection without any client certificate`, explained.map((x) => x.accepted!)), dependsOn: explained[0].events[0].link === 'dms2-bootstrap' ? 'TLS-DMS-BS' : 'TLS-DMS-MUTUAL' };
+      return { ...missing(expected, `${[...new Set(explained.map((x) => x.events[0].to))].join(', ')} took a connection without any client certificate`, explained.map((x) => x.accepted!)), dependsOn: mutualRequirementOf(explained[0].events[0].link) };
     }
     if (accepted.length) {
       const what = (e: TraceEvent) => (e.kind === 'response' ? `answered HTTP ${e.http?.status}` : `completed a handshake with ${e.tls?.protocol ?? 'an old version'}`);

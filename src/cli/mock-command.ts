@@ -73,6 +73,8 @@ interface RunningMock {
 interface RoleContext {
   role: Role;
   env: MockEnv;
+  /** The PKI it serves: its peers present the certificates it issued for their roles (pre-exchanged). */
+  pki: Pki;
   fixture: ClientFixture;
   variation: Variation;
   mutant?: string;
@@ -160,8 +162,9 @@ export async function mockCommand(argv: string[]): Promise<number> {
     port,
     tls: variation.tls?.[role],
     omitClientCertificate: variation.omitClientCertificate?.[role],
+    acceptUnverifiedServer: variation.trustAnyServer?.[role],
   };
-  const ctx: RoleContext = { role, env, fixture: loadClientFixture(), variation, mutant: values.mutant };
+  const ctx: RoleContext = { role, env, pki, fixture: loadClientFixture(), variation, mutant: values.mutant };
   const running = role === 'client' ? await startClient(ctx) : role === 'bootstrap' ? await startBootstrap(ctx) : await startServer(ctx);
 
   // The command-line wiring goes through the same operations as the control API; a flag another role has
@@ -238,8 +241,11 @@ function setAccountAddr(tree: DmTree, serverId: string, addr: string): void {
   if (acc && entry !== undefined) tree.setNode(`${acc.path}/AppAddr/${entry}/Addr`, { value: addr });
 }
 
-async function startBootstrap({ role, env, variation, mutant }: RoleContext): Promise<RunningMock> {
+async function startBootstrap({ role, env, pki, fixture, variation, mutant }: RoleContext): Promise<RunningMock> {
   const bs = await new MockBootstrap(env, variation.bootstrap).start();
+  // DMS-2 is its one peer: the certificate of the PKI issued for DMS-2, ordering under its ServerID.
+  bs.pinned.push(pki.roles.dms2.fingerprint256);
+  bs.serverIds.push(fixture.servers.dms2);
   return {
     urls: { bootstrap: bs.bootstrapUrl, order: bs.orderUrl },
     close: () => bs.close(),
@@ -254,13 +260,15 @@ async function startBootstrap({ role, env, variation, mutant }: RoleContext): Pr
 }
 
 async function startServer(ctx: RoleContext): Promise<RunningMock> {
-  const { role, env, fixture, variation: v, mutant } = ctx;
+  const { role, env, pki, fixture, variation: v, mutant } = ctx;
   const common = { serverId: fixture.servers[role as 'dms1' | 'dms2'], env, sessionBudgetMs: 30_000 };
   let server: ServerRole;
   let control: ControlledMock;
+  const peerRole = role === 'dms1' ? 'dms2' : 'dms1';
+  // Each peer is pinned to the certificate of the PKI issued for its role.
   const setPeers = (peers: PeerSpec[]) => {
     server.peers.clear();
-    for (const p of peers) server.peers.set(p.serverId, { role: role === 'dms1' ? 'dms2' : 'dms1', serverId: p.serverId, delegationUrl: p.delegationUrl });
+    for (const p of peers) server.peers.set(p.serverId, { role: peerRole, serverId: p.serverId, delegationUrl: p.delegationUrl, fingerprint256: pki.roles[peerRole].fingerprint256 });
   };
   if (role === 'dms1') {
     const dms1 = new MockDms1({

@@ -2,7 +2,7 @@ import { http, HttpResponse, type RequestHandler } from 'msw';
 import { MEDIA, SYNCML } from '../profile.js';
 import { buildSyncML, parseSyncML, SyncMLError } from '../syncml/codec.js';
 import { ALERT, STATUS } from '../syncml/codes.js';
-import { AUTH_MD5, md5Cred, verifyCred } from '../syncml/auth.js';
+import { AUTH_MD5, md5Cred, newNonce, verifyCred } from '../syncml/auth.js';
 import type { AlertCommand, Command, ResultsCommand, StatusCommand, SyncMLMessage } from '../syncml/model.js';
 import { reasonHeader, refusal } from '../transport/https-endpoint.js';
 import type { BatchReply, NewCommand } from './commands.js';
@@ -49,6 +49,8 @@ interface Session {
   credSent: boolean;
   received: SyncMLMessage[];
   done: (o: SessionOutcome) => void;
+  /** Ends a challenged session whose client never sends package 1 again. */
+  retry?: ReturnType<typeof setTimeout>;
 }
 
 export interface DmServerOptions {
@@ -63,6 +65,10 @@ export interface DmServerOptions {
   onSessionEnd?: (o: SessionOutcome) => void;
   /** Challenge every session's first package 1, whatever its credentials (a server that always asks). */
   challengeFirst?: boolean;
+  /** Authenticate every package 1, whatever its credentials or none (mutants only). */
+  acceptAnyCredentials?: boolean;
+  /** How long a challenged session waits for package 1 again before it ends (default 10 s). */
+  retryWindowMs?: number;
 }
 
 const xml = (body: string, status = 200, reason?: string) =>
@@ -113,6 +119,7 @@ export class DmServer {
     // Alert continues the device's open session. The changed SessionID is the client's fault, judged from
     // the trace; going on keeps the rest of the flow judgeable.
     let s = this.sessions.get(key) ?? (opens ? undefined : this.onlySessionOf(devId));
+    clearTimeout(s?.retry);
     if (!s) {
       if (!opens) {
         const reason = 'first message of a session carries no Alert 1200/1201';
@@ -151,7 +158,9 @@ export class DmServer {
     const device = this.o.credentialsOf(s.devId);
     const out: Command[] = [];
     if (!s.authenticated) {
-      const check = !device
+      const check = this.o.acceptAnyCredentials
+        ? { ok: true }
+        : !device
         ? { ok: false, reason: `unknown device ${s.devId}` }
         : this.o.challengeFirst && s.received.length === 1
           ? { ok: false, reason: 'first package 1 always challenged' }
@@ -160,9 +169,11 @@ export class DmServer {
           : verifyCred(msg.hdr.cred, { username: device.client.name, password: device.client.secret, nonce: device.client.nonce });
       if (!check.ok) {
         const code = msg.hdr.cred ? STATUS.UNAUTHORIZED : STATUS.MISSING_CREDENTIALS;
-        out.push({ ...this.hdrStatus(msg, code), chal: { type: AUTH_MD5, format: 'b64', nextNonce: device?.client.nonce.toString('base64') } });
+        // An unknown device is challenged like any other (nothing tells it apart), with a nonce of its own.
+        out.push({ ...this.hdrStatus(msg, code), chal: { type: AUTH_MD5, format: 'b64', nextNonce: (device?.client.nonce ?? newNonce()).toString('base64') } });
         // The client answers a challenge by sending package 1 again; an unknown device gets nothing more.
         if (!device || s.received.length > 2) this.finish(s, `authentication failed: ${check.reason}`);
+        else this.awaitRetry(s, check.reason);
         return this.build(msg, ++s.msgId, out, true);
       }
       s.authenticated = true;
@@ -186,8 +197,29 @@ export class DmServer {
     return this.build(msg, ++s.msgId, [...out, ...s.pending], true, this.credOnce(s, device));
   }
 
+  /** Forgets every session, so no timer outlives the endpoint. */
+  close(): void {
+    for (const s of this.sessions.values()) clearTimeout(s.retry);
+    this.sessions.clear();
+  }
+
+  /** Sessions under way (authenticated or waiting for package 1 again after a challenge). */
+  get openSessions(): number {
+    return this.sessions.size;
+  }
+
+  /**
+   * A challenged session lasts only while its client may still answer: a hostile client that never comes
+   * back leaves nothing behind. The timer does not keep the process alive.
+   */
+  private awaitRetry(s: Session, reason?: string): void {
+    s.retry = setTimeout(() => this.finish(s, `authentication failed: ${reason}; package 1 not sent again`), this.o.retryWindowMs ?? 10_000);
+    s.retry.unref();
+  }
+
+  /** The session a message without a session Alert continues; only an authenticated one can be continued. */
   private onlySessionOf(devId: string): Session | undefined {
-    const open = [...this.sessions.values()].filter((x) => x.devId === devId);
+    const open = [...this.sessions.values()].filter((x) => x.devId === devId && x.authenticated);
     return open.length === 1 ? open[0] : undefined;
   }
 
@@ -199,6 +231,7 @@ export class DmServer {
   }
 
   private finish(s: Session, error?: string): void {
+    clearTimeout(s.retry);
     this.sessions.delete(`${s.devId}#${s.sessionId}`);
     const outcome: SessionOutcome = { start: s.start!, received: s.received, ...(error ? { error } : {}) };
     s.done(outcome);

@@ -147,14 +147,18 @@ export function judgeFlow(flow: FlowResult, entries: readonly CatalogueEntry[]):
   // The root is chosen among what failed on its own evidence: nothing missing, no consequence, can be a root.
   const firm = alone.map(({ base, checks }) => ({ ...base, checks: checks.filter((c) => !c.absent), verdict: settled(checks.filter((c) => !c.absent)) }));
   const endState = new Set(entries.filter((e) => e.observe.includes('final-tree')).map((e) => e.id));
-  const root = rootOf(firm.filter((r) => r.checks.length), endState);
+  // The tester's cases are played apart from the delegation, before it: none of them is where the flow
+  // went wrong, nor does anything of the flow wait on them.
+  const tester = new Set(entries.filter((e) => e.category === 'negative').map((e) => e.id));
+  const root = rootOf(firm.filter((r) => r.checks.length && !tester.has(r.requirementId)), endState);
   const stop = root ? stopAt(flow, root, endState.has(root.requirementId)) : undefined;
   // The earliest request a peer left unanswered, if any: what follows from it is not judged as a failure.
-  const silentAt = Math.min(...alone.flatMap(({ checks }) => checks.filter((c) => c.absent === 'silence').flatMap((c) => c.evidence)), Number.POSITIVE_INFINITY);
+  const silentAt = Math.min(...alone.filter(({ entry }) => !tester.has(entry.id)).flatMap(({ checks }) => checks.filter((c) => c.absent === 'silence').flatMap((c) => c.evidence)), Number.POSITIVE_INFINITY);
   // Requirements another one depends on are settled first (a step before the ordering rules about it).
   const done = new Map<string, RequirementResult>();
   const settle = ({ base, checks, entry }: (typeof alone)[number]): RequirementResult => {
-    const resolved = checks.map((c) => resolve(c, flow, stop, entry.severity, c.dependsOn ? done.get(c.dependsOn) : undefined, silentAt));
+    const own = tester.has(entry.id) ? { stop: undefined, silentAt: Number.POSITIVE_INFINITY } : { stop, silentAt };
+    const resolved = checks.map((c) => resolve(c, flow, own.stop, entry.severity, c.dependsOn ? done.get(c.dependsOn) : undefined, own.silentAt));
     const verdict = settled(resolved);
     const blockedBy = verdict === 'BLOCKED' ? resolved.find((c) => c.blockedBy)?.blockedBy : undefined;
     const r = { ...base, verdict, checks: resolved, ...(blockedBy ? { blockedBy } : {}) };

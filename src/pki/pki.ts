@@ -29,6 +29,8 @@ export interface PkiOptions {
   caName?: string;
   notBefore?: Date;
   notAfter?: Date;
+  /** DNS names a leaf is issued for instead of localhost and 127.0.0.1 (a certificate for another host). */
+  hostNames?: string[];
 }
 
 const DAY = 86_400_000;
@@ -76,7 +78,7 @@ export async function issueLeaf(ca: KeyPair, commonName: string, o: PkiOptions =
       { name: 'extKeyUsage', serverAuth: true, clientAuth: true },
       {
         name: 'subjectAltName',
-        altNames: [
+        altNames: o.hostNames?.map((value) => ({ type: 2, value })) ?? [
           { type: 2, value: 'localhost' },
           { type: 7, ip: '127.0.0.1' },
         ],

@@ -3,6 +3,7 @@ import type { PeerTrust } from '../../mocks/common/env.js';
 import type { DeviceRecord, PeerServer, ServerRole } from '../../mocks/common/server-role.js';
 import type { Role } from '../model/roles.js';
 import type { ReadTree } from '../runner/client-tree.js';
+import type { TraceEvent } from '../trace/events.js';
 
 /**
  * One role of a flow, a reference mock or a real implementation alike: what it exposes, how the harness
@@ -46,6 +47,8 @@ export interface Dms1Adapter extends DmServerAdapter {
   knowDevice(device: DeviceRecord): void;
   /** Starts the delegation and resolves once it ended on the wire. */
   delegate(order: DelegationOrder): Promise<DelegationEnd>;
+  /** Makes it start a delegation for the tester and returns at once; what it does is judged from the wire. */
+  attempt(order: DelegationOrder): Promise<void>;
 }
 
 export interface Dms2Adapter extends DmServerAdapter {
@@ -60,8 +63,8 @@ export interface BootstrapAdapter extends RoleAdapter {
   readonly role: 'bootstrap';
   readonly bootstrapUrl: string;
   readonly orderUrl: string;
-  /** Allows this DMS-2 certificate to order bootstraps. */
-  pin(fingerprint256: string): void;
+  /** Tells it the DMS-2 that orders bootstraps: its ServerID and, when known, its pinned certificate. */
+  knowPeer(peer: { serverId: string; fingerprint256?: string }): void;
 }
 
 export interface ClientAdapter extends RoleAdapter {
@@ -72,6 +75,11 @@ export interface ClientAdapter extends RoleAdapter {
   deliverer(serverId: string): ((pkg0: Buffer) => Promise<void>) | undefined;
   /** Resolves once it has finished every session it was asked to open. */
   idle(): Promise<void>;
+  /**
+   * Resolves once it has reacted to what the tester sent: a mock when it is idle; a real one at the first
+   * event `until` matches, or when `budgetMs` of silence are over. Says which.
+   */
+  reacted(until: (e: TraceEvent) => boolean, budgetMs: number): Promise<string>;
   /**
    * Its DM tree now: its own (a mock), or read over the protocol by `readers`, or by its driver; undefined
    * when the harness has no way to read it, or when the test bed failed (`afterError`) and a read would ask

@@ -16,7 +16,7 @@ export function bootstrapAdapter(ctx: RoleContext): BootstrapAdapter {
       start: async () => {},
       prepare: () => runPrepareDrivers(ctx, 'bootstrap'),
       close: async () => {},
-      pin: () => {},
+      knowPeer: () => {},
     };
   }
   const bs = new MockBootstrap(ctx.env('bootstrap'), ctx.variation.bootstrap);
@@ -34,6 +34,9 @@ export function bootstrapAdapter(ctx: RoleContext): BootstrapAdapter {
     start: async () => void (await bs.start()),
     prepare: async () => {},
     close: () => bs.close(),
-    pin: (fp) => void bs.pinned.push(fp),
+    knowPeer: (peer) => {
+      if (peer.fingerprint256) bs.pinned.push(peer.fingerprint256);
+      bs.serverIds.push(peer.serverId);
+    },
   };
 }

@@ -32,6 +32,10 @@ export function clientAdapter(ctx: RoleContext, w: ClientWiring): ClientAdapter 
       prepare: () => runPrepareDrivers(ctx, 'client'),
       close: async () => {},
       idle: async () => {},
+      reacted: (until, budgetMs) => {
+        const ms = Math.min(budgetMs, ctx.left());
+        return ctx.trace.waitFor(until, ms, "the client's reaction").then((e) => `it reacted (seq ${e.seq})`, () => `nothing within ${ms} ms`);
+      },
       readTree: async (readers, what, o) => {
         if (o?.afterError) return undefined;
         if (source === 'driver') return readByDriver(ctx.upper, real.drivers!.readTree!);
@@ -58,6 +62,10 @@ export function clientAdapter(ctx: RoleContext, w: ClientWiring): ClientAdapter 
     prepare: async () => {},
     close: async () => void (await client?.close()),
     idle: () => withBudget(client!.idle(), Math.min(ctx.budgets.sessionMs, ctx.left()), 'the client to finish its sessions'),
+    reacted: async () => {
+      await client!.idle();
+      return 'the reference client finished everything it had queued';
+    },
     readTree: async () => ({ snapshot: client!.o.tree.toJSON(), unread: [] }),
   };
 }

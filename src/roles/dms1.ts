@@ -50,6 +50,9 @@ function mockDms1(ctx: RoleContext): Dms1Adapter {
       const done = await withBudget(dms1.delegate(order), ctx.left(), 'end of the flow');
       return { result: done.result, reason: done.reason };
     },
+    attempt: async (order) => {
+      await withBudget(dms1.delegate(order), Math.min(budgets.requestMs, ctx.left()), 'the attempt').catch(() => undefined);
+    },
   };
 }
 
@@ -67,6 +70,7 @@ function realDms1(ctx: RoleContext, real: NonNullable<ReturnType<typeof realConf
     close: async () => {},
     knowPeer: () => {},
     knowDevice: () => {},
+    attempt: async (order) => void (await ctx.upper.run('dms1.startDelegation', real.drivers.startDelegation, { sessionId: order.sessionId })),
     delegate: async () => {
       await ctx.upper.run('dms1.startDelegation', real.drivers.startDelegation);
       // The end is judged from the wire, whatever the driver said: DelegationComplete and its answer.

@@ -68,6 +68,7 @@ export async function createRoleContext(o: Omit<RoleContext, 'env' | 'trustOf'>)
       port: rc?.mode === 'mock' ? rc.port : undefined,
       tls: v.tls?.[role],
       omitClientCertificate: v.omitClientCertificate?.[role],
+      acceptUnverifiedServer: v.trustAnyServer?.[role],
       peerTrust: trustOf,
     };
   };

@@ -16,6 +16,8 @@ export interface Variation {
   tls?: Partial<Record<Role, TlsPolicy>>;
   /** Roles that present no client certificate on mutual-TLS links. */
   omitClientCertificate?: Partial<Record<Role, boolean>>;
+  /** Roles that go on with a server certificate that does not verify. */
+  trustAnyServer?: Partial<Record<Role, boolean>>;
   /** Roles whose certificate comes from a CA the others do not trust. */
   foreignCertificate?: Partial<Record<Role, boolean>>;
   /** Server-side deviations of DMS-1 / DMS-2. */
@@ -24,5 +26,5 @@ export interface Variation {
 
 export type ServerVariation = Pick<
   ServerRoleOptions,
-  'badPkg0Digest' | 'delegationContentType' | 'dmAnswer' | 'malformedAnswerTo' | 'challengeFirst' | 'clientCertificateOptional' | 'clientCertificateUnverified' | 'delegationServerTls'
+  'badPkg0Digest' | 'delegationContentType' | 'dmAnswer' | 'malformedAnswerTo' | 'challengeFirst' | 'clientCertificateOptional' | 'clientCertificateUnverified' | 'delegationServerTls' | 'acceptAnyPeer' | 'acceptAnyCredentials'
 >;

@@ -22,11 +22,11 @@ import { aclGrants } from '../tree/acl.js';
 import { loadClientFixture, withServerIds, type ClientFixture } from '../tree/client-fixture.js';
 import { DmTree, type TreeSnapshot } from '../tree/tree.js';
 import { UNREAD_TREE, type ReadTree } from './client-tree.js';
-import { flowSetup, underTest, type FlowSetup, type Modes } from './flow-setup.js';
+import { flowSetup, type FlowSetup, type Modes } from './flow-setup.js';
 import { observability, type Observability, type TreeSource } from './observability.js';
 import { isUnreachable, unreachableEndpoints } from './reachability.js';
 import type { Scenario } from './scenario.js';
-import { playTester, serverEndpoints } from './tls-server-cases.js';
+import { runTester } from './tester.js';
 import { DriverError, UpperTester } from './upper-tester.js';
 
 export interface FlowOptions {
@@ -155,7 +155,7 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
     // URLs are known only now that the endpoints listen.
     if (bootstrap) {
       dms2.useBootstrap({ orderUrl: bootstrap.orderUrl, bootstrapUrl: bootstrap.bootstrapUrl, fingerprint256: bootstrap.fingerprint256 });
-      if (dms2.fingerprint256) bootstrap.pin(dms2.fingerprint256);
+      bootstrap.knowPeer({ serverId: ids.dms2, fingerprint256: dms2.fingerprint256 });
     }
     dms1.knowDevice({ ...setup.devInfo, pushUrl: client.pushUrl, deliver: client.deliverer(ids.dms1), credentials: setup.dms1Credentials });
     dms1.knowPeer({ role: 'dms2', serverId: ids.dms2, delegationUrl: dms2.delegationUrl, fingerprint256: dms2.fingerprint256 });
@@ -182,25 +182,16 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
     // Once set up, every real implementation must be there: nothing listening is the set-up's error.
     const absent = await unreachableEndpoints(cfg, Math.min(budgets.requestMs, left()));
     if (absent.length) throw new SetupError(absent.join('; '));
-    // The tester's cases against every server endpoint of a role under test (every role when all are
-    // mocks: the self-test), and, on a real one's mutual endpoints, a connection without a certificate.
-    const targets = serverEndpoints(facts.urls).filter((ep) => underTest(modes, ep.role));
-    await during('tls-probe', () =>
-      playTester(targets, targets.filter((ep) => ep.mutual && modes[ep.role] === 'real'), {
-        trace,
-        timeoutMs: Math.min(budgets.requestMs, left()),
-        trustOf: (role) => ({ anchors: ctx.trustOf(role).anchors ?? setup.trustAnchors, pin: ctx.trustOf(role).pin }),
-        identityOf: (role) => setup.identityOf(role),
-        ca: pki.ca,
-      }),
-    );
+    // The tester's cases against every role under test (every role when all are mocks: the self-test).
+    const order = { sessionId, devId, delegatee: ids.dms2, approach: s.approach, delegationType: s.delegationType, subtrees, removeAccount: s.removeAccount };
+    await during('tls-probe', () => runTester({ ctx, roles, urls: facts.urls, order, ca: pki.ca }));
 
     const initial = await during('tree-read', () => client.readTree(readers(dms1), 'initial tree'));
     if (initial) {
       initialTree = initial.snapshot;
       initialUnread = new Set(initial.unread.map((u) => u.path));
     }
-    const end = await dms1.delegate({ sessionId, devId, delegatee: ids.dms2, approach: s.approach, delegationType: s.delegationType, subtrees, removeAccount: s.removeAccount });
+    const end = await dms1.delegate(order);
     delegationEnded = true;
     if (end.unanswered) {
       status = end.unanswered.startsWith('TIMEOUT') ? 'timeout' : 'failed';

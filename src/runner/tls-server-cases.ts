@@ -36,7 +36,8 @@ export interface TlsServerCase {
   offers: string;
 }
 
-export type HostileCertificate = 'foreign-ca' | 'expired' | 'self-signed';
+/** A certificate that does not verify: from a foreign CA, expired, self-signed, or issued for another host. */
+export type HostileCertificate = 'foreign-ca' | 'expired' | 'self-signed' | 'other-host';
 
 /**
  * The connection without a client certificate to a real implementation's mutual endpoint. From its client
@@ -63,8 +64,8 @@ const DAY = 86_400_000;
 const hostile = new Map<string, Promise<KeyPair>>();
 
 /**
- * The certificate a hostile client presents as `role`, made once per run CA: from a foreign CA, issued by the
- * run's CA but expired, or self-signed. Only the one thing the case is about is wrong.
+ * The certificate a hostile peer presents as `role`, made once per run CA: from a foreign CA, issued by the
+ * run's CA but expired, self-signed, or for another host name. Only the one thing the case is about is wrong.
  */
 export function hostileCertificate(kind: HostileCertificate, ca: KeyPair, role: Role): Promise<KeyPair> {
   const key = `${kind} ${role} ${ca.cert}`;
@@ -76,7 +77,9 @@ export function hostileCertificate(kind: HostileCertificate, ca: KeyPair, role: 
         ? createCa({ caName: 'dmdc foreign CA' }).then((foreign) => issueLeaf(foreign, name))
         : kind === 'expired'
           ? issueLeaf(ca, name, { notBefore: new Date(Date.now() - 10 * DAY), notAfter: new Date(Date.now() - DAY) })
-          : createCa({ caName: name });
+          : kind === 'other-host'
+            ? issueLeaf(ca, name, { hostNames: ['another-host.invalid'] })
+            : createCa({ caName: name });
     hostile.set(key, made);
   }
   return made;

@@ -8,3 +8,4 @@ export {
   NotificationError, NOTIFICATION_VERSION, encodeNotification, decodeNotification, verifyNotification,
   sessionIdHex, type Notification, type DecodedNotification, type NotificationSecret, type UiMode,
 } from './notification.js';
+export { credFields, devInfoReplace, package1, type DevInfo } from './package1.js';

@@ -18,6 +18,8 @@ export class TraceRecorder {
   flow?: string;
   /** What the harness itself is doing, stamped on every event while set (its probe, its tree reads). */
   phase?: TraceEvent['phase'];
+  /** The tester's case being played, stamped on every event while set (cases played one at a time). */
+  probe?: string;
 
   constructor(private readonly file?: string) {
     if (file) mkdirSync(dirname(file), { recursive: true });
@@ -30,6 +32,7 @@ export class TraceRecorder {
       t: Math.round((performance.now() - this.start) * 1000) / 1000,
       ...(this.flow && !e.flow ? { flow: this.flow } : {}),
       ...(this.phase ? { phase: this.phase } : {}),
+      ...(this.probe ? { probe: this.probe } : {}),
       ...e,
     };
     this.list.push(event);

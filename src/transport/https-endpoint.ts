@@ -96,6 +96,8 @@ export class HttpsEndpoint {
   private readonly sockets = new Set<TLSSocket>();
   /** Every TCP connection, handshake done or not: close() ends them all, a stalled handshake included. */
   private readonly connections = new Set<Socket>();
+  /** A tester's case is being played: requests are refused unhandled. */
+  private hostile = false;
   url = '';
   port = 0;
 
@@ -150,6 +152,34 @@ export class HttpsEndpoint {
     return this;
   }
 
+  /**
+   * Presents another certificate (and TLS policy) to the connections opened while `work` runs: the harness
+   * playing a hostile server at the address the peer knows. Requests are refused meanwhile (`refusing`).
+   */
+  async posing<T>(as: { identity: KeyPair; tls?: TlsPolicy }, work: () => Promise<T>): Promise<T> {
+    const server = this.server!;
+    const context = (identity: KeyPair, tls: TlsPolicy | undefined) => ({ key: identity.key, cert: identity.cert, ca: this.o.trustAnchors, minVersion: tls?.minVersion ?? 'TLSv1.2', maxVersion: tls?.maxVersion, ciphers: tls?.ciphers }) as const;
+    server.setSecureContext(context(as.identity, as.tls));
+    try {
+      return await this.refusing(work);
+    } finally {
+      server.setSecureContext(context(this.o.identity, this.o.tls));
+    }
+  }
+
+  /**
+   * While `work` runs (a tester's case), a request is recorded and refused, never handled: a peer that
+   * wrongly goes on must not set anything in motion, nor leave a session that runs into the flow.
+   */
+  async refusing<T>(work: () => Promise<T>): Promise<T> {
+    this.hostile = true;
+    try {
+      return await work();
+    } finally {
+      this.hostile = false;
+    }
+  }
+
   async close(): Promise<void> {
     if (!this.server) return;
     for (const s of this.sockets) s.destroy();
@@ -181,9 +211,15 @@ export class HttpsEndpoint {
       return;
     }
     this.sockets.add(socket);
+    // Posing as a hostile server, a peer that refuses it may close only after the handshake (a client that
+    // checks the certificate once TLS is up sends no alert): that close, with no request, is its refusal.
+    const hostile = this.hostile;
     socket.once('close', () => {
       this.sockets.delete(socket);
       connections.delete(id);
+      if (hostile && !(socket as TLSSocket & { dmdcRequested?: boolean }).dmdcRequested) {
+        o.trace.record({ kind: 'error', link, from: peer, to: o.role, observer: { role: o.role, side: 'server' }, connection: id, tls: facts, reason: 'CLOSED: the peer closed the connection after the handshake without sending a request' });
+      }
     });
     connections.set(id, { id, tls: facts, remoteAddress: socket.remoteAddress });
     (socket as TLSSocket & { dmdcConnection?: string }).dmdcConnection = id;
@@ -207,6 +243,7 @@ export class HttpsEndpoint {
       socket.destroy();
       return;
     }
+    (socket as TLSSocket & { dmdcRequested?: boolean }).dmdcRequested = true;
     const connection = socket.dmdcConnection;
     const info = connections.get(connection);
     const exchange = `${this.tag}-x${++this.exchangeCounter}`;
@@ -236,6 +273,8 @@ export class HttpsEndpoint {
     let response: Response;
     if (oversized) {
       response = refusal(413, `body larger than ${limit} bytes`);
+    } else if (this.hostile) {
+      response = refusal(503, 'the harness is playing a tester case: this request should not have been sent');
     } else {
       response = await this.dispatch(req, body, connection);
     }

@@ -37,6 +37,8 @@ export interface PostOptions {
   recordTlsOnly?: boolean;
   /** The tester case this connection plays (carried by every event it records). */
   probe?: string;
+  /** Go on with a server certificate that does not verify (mutants only: a client that trusts anyone). */
+  acceptUnverifiedServer?: boolean;
 }
 
 export interface PostResult {
@@ -117,7 +119,7 @@ export function postHttps(o: PostOptions): Promise<PostResult> {
     });
     socket.once('secureConnect', () => {
       facts = tlsFacts(socket);
-      if (!facts.authorized) return fail(facts.authorizationError ?? 'UNAUTHORIZED', `server certificate ${facts.peerSubject ?? '(none)'} refused`, true);
+      if (!facts.authorized && !o.acceptUnverifiedServer) return fail(facts.authorizationError ?? 'UNAUTHORIZED', `server certificate ${facts.peerSubject ?? '(none)'} refused`, true);
       if (o.pin && facts.peerFingerprint256 !== o.pin) {
         return fail('PIN_MISMATCH', `server certificate ${facts.peerSubject ?? '(none)'} (SHA-256 ${facts.peerFingerprint256}) is not the pinned one (${o.pin})`, true);
       }

@@ -43,7 +43,8 @@ export async function realDms2(quirks: Dms2Quirks, ics: IcsConfig): Promise<Real
       const c = JSON.parse(body) as { dms1ServerId: string; dms1DelegationUrl: string; pushUrl: string };
       dms2.reset();
       dms2.peers.clear();
-      dms2.peers.set(c.dms1ServerId, { role: 'dms1', serverId: c.dms1ServerId, delegationUrl: c.dms1DelegationUrl });
+      // Its peer's own certificate, as a real DMS-2 is told (binding profile §2.1): the harness's DMS-1 presents it.
+      dms2.peers.set(c.dms1ServerId, { role: 'dms1', serverId: c.dms1ServerId, delegationUrl: c.dms1DelegationUrl, fingerprint256: pki.roles.dms1.fingerprint256 });
       pushUrl = c.pushUrl;
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });

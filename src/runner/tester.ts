@@ -1,0 +1,72 @@
+import type { DelegationOrder } from '../../mocks/dms1/mock-dms1.js';
+import type { Role } from '../model/roles.js';
+import type { KeyPair } from '../pki/pki.js';
+import type { RoleContext } from '../roles/role-context.js';
+import type { FlowRoles } from '../roles/roles.js';
+import { underTest } from './flow-setup.js';
+import { playPkg0DigestCase } from './pkg0-digest-case.js';
+import { playTlsClientCases, type ClientConnection } from './tls-client-cases.js';
+import { playDmAuthCases, type DmAuthTarget } from './dm-auth-cases.js';
+import { playPeerIdentityCases } from './peer-identity-cases.js';
+import { playTester, serverEndpoints } from './tls-server-cases.js';
+
+export interface TesterInput {
+  ctx: RoleContext;
+  roles: FlowRoles;
+  urls: Record<string, string>;
+  /** The flow's delegation: the tester's own attempts copy it under their own session ids. */
+  order: DelegationOrder;
+  ca: KeyPair;
+}
+
+/**
+ * The tester (DESIGN.md §8), before the flow: every case against every role under test through its adapter.
+ * Cases against a role as TLS server run at once; those that make a role connect to a harness endpoint
+ * posing as a hostile server run one at a time, since the endpoint is the flow's own.
+ */
+export async function runTester({ ctx, roles, urls, order, ca }: TesterInput): Promise<void> {
+  const { modes, setup, budgets, trace } = ctx;
+  const testing = (role: Role) => underTest(modes, role);
+  const budget = () => Math.min(budgets.requestMs, ctx.left());
+  const targets = serverEndpoints(urls).filter((ep) => testing(ep.role));
+  const asServer = {
+    trace,
+    timeoutMs: budget(),
+    trustOf: (role: Role) => ({ anchors: ctx.trustOf(role).anchors ?? setup.trustAnchors, pin: ctx.trustOf(role).pin }),
+    identityOf: (role: Role) => setup.identityOf(role),
+    ca,
+  };
+  const { dms1, dms2, client } = roles;
+  const { devId, ...devInfo } = setup.devInfo;
+  // As the run's device: DMS-1 holds its account (the harness knows the client credentials), DMS-2 not yet.
+  const dmAuthTargets: DmAuthTarget[] = [
+    ...(testing('dms1') ? [{ role: 'dms1' as const, url: dms1.dmUrl, serverId: setup.ids.dms1, devId, devInfo, credentials: setup.dms1Credentials.client }] : []),
+    ...(testing('dms2') ? [{ role: 'dms2' as const, url: dms2.dmUrl, serverId: setup.ids.dms2, devId, devInfo }] : []),
+  ];
+  await Promise.all([
+    playTester(targets, targets.filter((ep) => ep.mutual && modes[ep.role] === 'real'), asServer),
+    // Under a DevId of no device: a server that wrongly takes the message has nothing real to act on.
+    playPeerIdentityCases(targets, { ...asServer, serverIds: setup.ids, devId: 'tester-no-device' }),
+    playDmAuthCases(dmAuthTargets, asServer),
+  ]);
+
+  const harnessDms1 = dms1.sessions;
+  const harnessDms2 = dms2.sessions;
+  let attempt = 0;
+  const connections: ClientConnection[] = [
+    ...(harnessDms1 && testing('client')
+      ? [{ role: 'client' as const, server: 'dms1' as const, link: 'dms1-client' as const, endpoint: harnessDms1.dmEndpoint, provoke: () => harnessDms1.sendPackage0(order.devId), settle: async (until: Parameters<ClientConnection['settle']>[0]) => void (await client.reacted(until, budget())) }]
+      : []),
+    ...(harnessDms2 && testing('dms1')
+      ? [{
+          role: 'dms1' as const, server: 'dms2' as const, link: 'dms1-dms2' as const, endpoint: harnessDms2.delegationEndpoint,
+          provoke: () => dms1.attempt({ ...order, sessionId: `${order.sessionId}-tester-${++attempt}` }),
+          settle: (until: Parameters<ClientConnection['settle']>[0]) => trace.waitFor(until, budget(), 'DMS-1 to connect').then(() => undefined, () => undefined),
+        }]
+      : []),
+  ];
+  await playTlsClientCases(connections, { trace, ca, identityOf: (role) => setup.identityOf(role), timeoutMs: budget });
+  if (harnessDms1 && testing('client')) {
+    await harnessDms1.dmEndpoint.refusing(() => playPkg0DigestCase({ trace, send: () => harnessDms1.sendPackage0(order.devId, { badDigest: true }), reacted: (until) => client.reacted(until, Math.min(budgets.silenceMs, ctx.left())) }));
+  }
+}

@@ -1,0 +1,44 @@
+import { describe, expect, test } from 'vitest';
+import type { RunReport } from '../../src/report/model.js';
+import { IUT_CASES, runAgainstMockProcess } from './iut-run.js';
+
+/**
+ * The tester's cases against a role as TLS client and as DM client (DESIGN.md §8): each mutant, started as
+ * its own process and judged through a config as a real implementation, FAILs the case by its id.
+ */
+const oneFlow = (config: Record<string, any>) => void (config.ics = { ...config.ics, scopes: ['full'], durations: ['temporary'] });
+const reasons = (r: RunReport, id: string) =>
+  r.results.filter((x) => x.requirementId === id && x.verdict === 'FAIL').map((x) => x.checks.find((c) => c.verdict === 'FAIL')!.actual).join(' | ');
+
+describe('the tester against a real implementation as client', () => {
+  test('a client that goes on with a server certificate that does not verify FAILs NEG-TLS-SERVER-CERT, naming each certificate', async () => {
+    const run = await runAgainstMockProcess(IUT_CASES.client, { mutant: 'client-trusts-any-server', runArgs: ['--approach', 'A'], edit: oneFlow });
+    expect(run.status, run.stdout + run.stderr).toBe(1);
+    expect(run.report!.summary.failedRequirements).toEqual(['NEG-TLS-SERVER-CERT']);
+    const why = reasons(run.report!, 'NEG-TLS-SERVER-CERT');
+    for (const kind of ['foreign-ca', 'expired', 'other-host']) expect(why).toMatch(new RegExp(`client \\(dms1-client\\) sent a request to a server presenting a certificate ${kind}`));
+  }, 150_000);
+
+  test('a client that opens a session for a Package #0 whose digest does not verify FAILs NEG-PKG0-DIGEST, and only that', async () => {
+    const run = await runAgainstMockProcess(IUT_CASES.client, { mutant: 'client-accepts-bad-pkg0', runArgs: ['--approach', 'B'], edit: oneFlow });
+    expect(run.status, run.stdout + run.stderr).toBe(1);
+    expect(run.report!.summary.failedRequirements).toEqual(['NEG-PKG0-DIGEST']);
+    expect(reasons(run.report!, 'NEG-PKG0-DIGEST')).toMatch(/the client opened a session with DMS-1 \(seq \d+\)/);
+  }, 150_000);
+
+  test('the reference client as a real implementation: every client case PASSes, silence named as the pass', async () => {
+    const run = await runAgainstMockProcess(IUT_CASES.client, { runArgs: ['--approach', 'A'], edit: oneFlow });
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+    const pkg0 = run.report!.results.find((x) => x.requirementId === 'NEG-PKG0-DIGEST')!;
+    expect(pkg0.verdict).toBe('PASS');
+    expect(pkg0.checks[0].actual).toMatch(/no session: nothing within \d+ ms/);
+    expect(run.report!.results.find((x) => x.requirementId === 'NEG-TLS-SERVER-CERT')!.verdict).toBe('PASS');
+  }, 150_000);
+
+  test('a DMS-1 that calls DMS-2 whatever certificate it presents FAILs NEG-TLS-SERVER-CERT', async () => {
+    const run = await runAgainstMockProcess(IUT_CASES.dms1, { mutant: 'dms1-trusts-any-server', runArgs: ['--approach', 'B'], edit: oneFlow });
+    expect(run.status, run.stdout + run.stderr).toBe(1);
+    expect(run.report!.summary.failedRequirements).toEqual(['NEG-TLS-SERVER-CERT']);
+    expect(reasons(run.report!, 'NEG-TLS-SERVER-CERT')).toMatch(/dms1 \(dms1-dms2\) sent a request to a server presenting a certificate foreign-ca/);
+  }, 150_000);
+});
