@@ -1,12 +1,13 @@
 import type { TraceEvent } from '../trace/events.js';
 import { PKG0_DIGEST_CASE, sessionOpened } from '../runner/pkg0-digest-case.js';
-import { endedOnHostileEndpoint, TLS_CLIENT_CASES } from '../runner/tls-client-cases.js';
+import { AS_CLIENT, endedOnHostileEndpoint, TLS_CLIENT_CASES } from '../runner/tls-client-cases.js';
 import type { LinkId, Role } from '../model/roles.js';
 import { fail, missing, pass, silence, type Check, type JudgeContext, type Outcome } from './check.js';
 
 /** The tester's notes that it played a case (`id` or `id/<variant>`) against a role, one per attempt. */
 const attemptsOf = (ctx: JudgeContext, id: string) =>
   ctx.probes.filter((e) => e.kind === 'note' && e.note?.startsWith('tester: ') && !e.reason && (e.probe === id || e.probe?.startsWith(`${id}/`)) && ctx.judges(e.to));
+
 
 /**
  * The tester's cases against a role as TLS client (NEG-TLS-SERVER-*): at every harness endpoint that posed
@@ -24,8 +25,9 @@ export const tlsClientCaseRefused: Check = {
       const ended = ctx.probes.filter(endedOnHostileEndpoint({ role: note.to as Role, link: note.link as LinkId }, note.probe!));
       return { note, accepted: ended.find((e) => e.kind === 'request'), refused: ended.find((e) => e.kind !== 'request') };
     });
-    if (!attempts.length) return missing(expected, 'the case was played against no connection');
-    const variant = (e: TraceEvent) => (e.probe?.includes('/') ? ` presenting a certificate ${e.probe.split('/')[1]}` : ` offering ${c.offers}`);
+    // NEG-TLS-V11 is also played against servers: where no role under test could be made to connect, only that half applies.
+    if (!attempts.length) return { verdict: 'NOT_APPLICABLE', reason: 'no role under test could be made to connect to a harness endpoint in this flow', evidence: [] };
+    const variant = (e: TraceEvent) => (e.probe?.endsWith(`/${AS_CLIENT}`) ? ` offering ${c.offers}` : ` presenting a certificate ${e.probe?.split('/')[1]}`);
     const accepted = attempts.filter((a) => a.accepted);
     if (accepted.length) {
       return fail(

@@ -2,6 +2,7 @@ import { isTls12OrNewer } from '../pki/tls-facts.js';
 import type { TraceEvent } from '../trace/events.js';
 import { allOf, fail, firstOfEachSender, missing, pass, silence, type Check, type JudgeContext, type Outcome } from './check.js';
 import { NO_CLIENT_CERTIFICATE, TLS_SERVER_CASES } from '../runner/tls-server-cases.js';
+import { isTlsClientCaseProbe } from '../runner/tls-client-cases.js';
 
 const LINK_OF: Record<string, string[]> = {
   'A.1': ['dms1-dms2'],
@@ -24,7 +25,7 @@ const versionRefused = (e: TraceEvent) => /protocol version|unsupported protocol
 
 /** The tester's connections of a case (`id`, or `id/<variant>`), one list of events per connection. */
 export const connectionsOf = (ctx: JudgeContext, id: string): TraceEvent[][] => {
-  const played = ctx.probes.filter((e) => (e.probe === id || e.probe?.startsWith(`${id}/`)) && e.observer.side === 'client');
+  const played = ctx.probes.filter((e) => (e.probe === id || e.probe?.startsWith(`${id}/`)) && e.observer.side === 'client' && !isTlsClientCaseProbe(e.probe));
   return [...new Set(played.map((e) => e.exchange))].map((x) => played.filter((e) => e.exchange === x));
 };
 

@@ -1,6 +1,6 @@
 import { DELEGATION_LINKS } from '../model/roles.js';
 import type { FlowResult } from '../runner/run-flow.js';
-import type { TraceEvent } from '../trace/events.js';
+import { isTesterEvent, type TraceEvent } from '../trace/events.js';
 
 
 const sessionIdOf = (e: TraceEvent): string | undefined => {
@@ -8,7 +8,8 @@ const sessionIdOf = (e: TraceEvent): string | undefined => {
   return typeof v?.sessionId === 'string' ? v.sessionId : undefined;
 };
 
-const isInitiation = (e: TraceEvent) => e.kind === 'request' && e.link === 'dms1-dms2' && (e.body?.parsed?.value as { type?: string } | undefined)?.type === 'DelegationInitiationRequest';
+// The tester's own delegation messages (fresh SessionIds, before the flow) belong to no delegation.
+const isInitiation = (e: TraceEvent) => !isTesterEvent(e) && e.kind === 'request' && e.link === 'dms1-dms2' && (e.body?.parsed?.value as { type?: string } | undefined)?.type === 'DelegationInitiationRequest';
 
 /** The SessionId a flow's delegation was started with, as it went on the wire. */
 export function delegationSessionId(flow: FlowResult): string | undefined {
@@ -31,7 +32,7 @@ export function attributeBySessionId(flows: FlowResult[]): Set<string> {
   const changed = new Set<string>();
   for (const f of flows) {
     const own = delegationSessionId(f);
-    const strays = f.events.filter((e) => e.kind === 'request' && DELEGATION_LINKS.has(e.link) && !isInitiation(e) && sessionIdOf(e) !== own && owner.has(sessionIdOf(e) ?? '') && owner.get(sessionIdOf(e)!) !== f);
+    const strays = f.events.filter((e) => !isTesterEvent(e) && e.kind === 'request' && DELEGATION_LINKS.has(e.link) && !isInitiation(e) && sessionIdOf(e) !== own && owner.has(sessionIdOf(e) ?? '') && owner.get(sessionIdOf(e)!) !== f);
     for (const req of strays) {
       const to = owner.get(sessionIdOf(req)!)!;
       const moving = f.events.filter((e) => e.link === req.link && e.exchange !== undefined && e.exchange === req.exchange);

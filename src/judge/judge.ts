@@ -4,6 +4,7 @@ import type { JudgeContext, Outcome } from '../checks/check.js';
 import { ROLES, type Role } from '../model/roles.js';
 import type { CheckResult, FlowStop, RequirementResult } from '../report/model.js';
 import type { FlowResult } from '../runner/run-flow.js';
+import { isTesterEvent } from '../trace/events.js';
 import { DmTree } from '../tree/tree.js';
 import { worst, type Verdict } from '../verdict/verdict.js';
 import { observe } from '../runner/observability.js';
@@ -11,14 +12,14 @@ import { classify } from './classify.js';
 import { dmSessions, wireMessages } from './wire.js';
 
 export function judgeContext(flow: FlowResult): JudgeContext {
-  const events = flow.events.filter((e) => e.phase !== 'tls-probe');
+  const events = flow.events.filter((e) => !isTesterEvent(e));
   const messages = wireMessages(events);
   const anyReal = ROLES.some((r) => flow.roles[r] === 'real');
   return {
     flow,
     scenario: flow.scenario,
     events,
-    probes: flow.events.filter((e) => e.phase === 'tls-probe'),
+    probes: flow.events.filter(isTesterEvent),
     messages,
     sessions: dmSessions(messages),
     steps: classify(flow.scenario.approach, events, messages, flow.facts),

@@ -80,8 +80,15 @@ export interface ReportInput {
 /** Assembles the run report from the judged flows; the exit code follows from the verdicts. */
 export function buildReport(i: ReportInput): RunReport {
   const finished = new Date();
-  const byVerdict = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
-  for (const r of i.results) byVerdict[r.verdict]++;
+  const count = (results: readonly RequirementResult[]) => {
+    const by = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
+    for (const r of results) by[r.verdict]++;
+    return by;
+  };
+  const byVerdict = count(i.results);
+  // The tester's cases, apart: what the implementations refused (or did not) outside the delegation.
+  const negative = new Set(i.entries.filter((e) => e.category === 'negative').map((e) => e.id));
+  const testerResults = i.results.filter((r) => negative.has(r.requirementId));
   const verdicts = i.results.map((r) => r.verdict);
   const exitCode = i.errors.length && !verdicts.includes('FAIL') ? 2 : exitCodeOf(verdicts);
   const approachOf = new Map(i.flows.map((f) => [f.scenario.id, f.scenario.approach]));
@@ -103,6 +110,11 @@ export function buildReport(i: ReportInput): RunReport {
       exitCode,
       // Each flow's FAILs earliest on the wire first, so the roots lead.
       failedRequirements: [...new Set(i.flows.flatMap((f) => flowVerdicts(f, i.results).rootFailures))],
+      tester: {
+        total: testerResults.length,
+        byVerdict: count(testerResults),
+        failedCases: [...new Set(testerResults.filter((r) => r.verdict === 'FAIL').map((r) => r.requirementId))],
+      },
     },
     requirements: i.entries.map((e) => {
       // Where provenance differs by approach, report the one of the approach(es) run.

@@ -146,6 +146,8 @@ export interface RunReport {
     byVerdict: Record<Verdict, number>;
     exitCode: 0 | 1 | 2 | 3;
     failedRequirements: string[];
+    /** The tester's cases (category negative) on their own: what the implementations must refuse. */
+    tester: { total: number; byVerdict: Record<Verdict, number>; failedCases: string[] };
   };
   requirements: RequirementRef[];
   flows: FlowReport[];

@@ -18,6 +18,7 @@ export const CATEGORIES = ['step', 'ordering', 'tls', 'session', 'final-state', 
 
 const text = { type: 'string', minLength: 1 };
 const count = { type: 'integer', minimum: 0 };
+const byVerdict = { type: 'object', additionalProperties: false, required: [...VERDICTS], properties: Object.fromEntries(VERDICTS.map((v) => [v, count])) };
 const ms = { type: 'number', minimum: 0 };
 const verdict = { enum: [...VERDICTS] };
 const approach = { enum: ['A', 'B'] };
@@ -216,17 +217,18 @@ export const REPORT_SCHEMA: SchemaObject = {
     summary: {
       type: 'object',
       additionalProperties: false,
-      required: ['total', 'byVerdict', 'exitCode', 'failedRequirements'],
+      required: ['total', 'byVerdict', 'exitCode', 'failedRequirements', 'tester'],
       properties: {
         total: count,
-        byVerdict: {
-          type: 'object',
-          additionalProperties: false,
-          required: [...VERDICTS],
-          properties: Object.fromEntries(VERDICTS.map((v) => [v, count])),
-        },
+        byVerdict,
         exitCode: { enum: [0, 1, 2, 3] },
         failedRequirements: { type: 'array', items: text },
+        tester: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['total', 'byVerdict', 'failedCases'],
+          properties: { total: count, byVerdict, failedCases: { type: 'array', items: text } },
+        },
       },
     },
     requirements: { type: 'array', items: requirementRef },

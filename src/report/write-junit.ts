@@ -129,7 +129,7 @@ function countAttrs(c: Counts): XmlNode {
   return { '@_tests': c.tests, '@_failures': c.failures, '@_errors': c.errors, '@_skipped': c.skipped };
 }
 
-function flowSuite(report: RunReport, flowId: string, flow: FlowReport | undefined, results: RequirementResult[]): { node: XmlNode; counts: Counts } {
+function flowSuite(report: RunReport, flowId: string, flow: FlowReport | undefined, results: RequirementResult[], name = flowId): { node: XmlNode; counts: Counts } {
   const refs = new Map(report.requirements.map((r) => [r.id, r]));
   const counts = countsOf(results.map((r) => r.verdict));
   const props: Array<[string, string]> = flow
@@ -145,7 +145,7 @@ function flowSuite(report: RunReport, flowId: string, flow: FlowReport | undefin
     : [];
   if (flow?.error) props.push(['error', flow.error]);
   const node: XmlNode = {
-    '@_name': flowId,
+    '@_name': name,
     ...countAttrs(counts),
     '@_time': seconds(flow?.durationMs ?? 0),
     '@_timestamp': report.startedAt,
@@ -181,7 +181,13 @@ export function junitXml(report: RunReport): string {
     byFlow.set(r.flowId, list);
   }
   const flows = new Map(report.flows.map((f) => [f.id, f]));
-  const suites = [...byFlow].map(([id, results]) => flowSuite(report, id, flows.get(id), results));
+  // The tester's cases of a flow form a suite of their own, beside the delegation's requirements.
+  const negative = new Set(report.requirements.filter((r) => r.category === 'negative').map((r) => r.id));
+  const suites = [...byFlow].flatMap(([id, results]) => {
+    const tester = results.filter((r) => negative.has(r.requirementId));
+    const own = results.filter((r) => !negative.has(r.requirementId));
+    return [flowSuite(report, id, flows.get(id), own), ...(tester.length ? [flowSuite(report, id, flows.get(id), tester, `${id} tester`)] : [])];
+  });
   if (report.errors.length > 0) suites.push(harnessSuite(report));
   const total = suites.reduce<Counts>(
     (acc, s) => ({

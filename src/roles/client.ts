@@ -62,9 +62,9 @@ export function clientAdapter(ctx: RoleContext, w: ClientWiring): ClientAdapter 
     prepare: async () => {},
     close: async () => void (await client?.close()),
     idle: () => withBudget(client!.idle(), Math.min(ctx.budgets.sessionMs, ctx.left()), 'the client to finish its sessions'),
-    reacted: async () => {
-      await client!.idle();
-      return 'the reference client finished everything it had queued';
+    reacted: async (_until, budgetMs) => {
+      const ms = Math.min(budgetMs, ctx.left());
+      return withBudget(client!.idle(), ms, 'the client to finish').then(() => 'the reference client finished everything it had queued', () => `it was still busy after ${ms} ms`);
     },
     readTree: async () => ({ snapshot: client!.o.tree.toJSON(), unread: [] }),
   };

@@ -78,3 +78,6 @@ export interface TraceEvent {
  */
 export const answerTo = (request: TraceEvent) => (e: TraceEvent): boolean =>
   (e.kind === 'response' || e.kind === 'error') && e.exchange === request.exchange && e.link === request.link;
+
+/** An event of the tester's cases, played before the flow: never traffic of the delegation. */
+export const isTesterEvent = (e: Pick<TraceEvent, 'phase'>): boolean => e.phase === 'tls-probe';

@@ -100,6 +100,8 @@ export class HttpsEndpoint {
   private hostile = false;
   url = '';
   port = 0;
+  /** TCP connections accepted so far (the tester tells by it whether a peer connected at all). */
+  accepted = 0;
 
   constructor(private readonly o: EndpointOptions) {
     this.tag = `${o.role}${++endpointCounter}`;
@@ -120,6 +122,7 @@ export class HttpsEndpoint {
       requestTimeout: o.requestTimeoutMs ?? 30_000,
     });
     server.on('connection', (socket: Socket) => {
+      this.accepted++;
       this.connections.add(socket);
       socket.once('close', () => this.connections.delete(socket));
     });

@@ -5,6 +5,7 @@ import { wireMessages } from '../../src/judge/wire.js';
 import { runFlow, type FlowResult } from '../../src/runner/run-flow.js';
 import { defaultScenarios } from '../../src/runner/scenario.js';
 import { realDms2, type RealDms2 } from './real-dms2.js';
+import { isTesterEvent } from '../../src/trace/events.js';
 
 /**
  * The reference client against a real DMS-2 whose account names a ServerID no role of the run holds
@@ -24,7 +25,7 @@ describe('the reference client and a ServerID no role holds', () => {
 
   test('the session it opens after its bootstrap is recorded where it went, never on a guessed link', async () => {
     const flow = await runFlow({ scenario: scenario('B-full-temporary'), config: real.config });
-    const sent = wireMessages(flow.events).filter((m) => m.direction === 'request' && m.syncml?.hdr.target === real.dms2.dmUrl);
+    const sent = wireMessages(flow.events.filter((e) => !isTesterEvent(e))).filter((m) => m.direction === 'request' && m.syncml?.hdr.target === real.dms2.dmUrl);
     expect(sent.length, 'the session with the server at DMS-2\'s DM URL is in the trace').toBeGreaterThan(0);
     for (const m of sent) {
       expect(m.event.observer).toEqual({ role: 'client', side: 'client' });
@@ -38,7 +39,7 @@ describe('the reference client and a ServerID no role holds', () => {
 
   test('a Package #0 from a ServerID it holds no account for is refused, and no session follows', async () => {
     const flow = await runFlow({ scenario: scenario('A-full-temporary'), config: real.config });
-    const ms = wireMessages(flow.events);
+    const ms = wireMessages(flow.events.filter((e) => !isTesterEvent(e)));
     const push = ms.find((m) => m.direction === 'request' && m.notification?.serverId === 'dms2.example');
     expect(push, 'DMS-2 pushed its Package #0').toBeDefined();
     const refusal = ms.find((m) => m.direction === 'response' && m.event.link === push!.event.link && m.event.exchange === push!.event.exchange);

@@ -33,6 +33,7 @@ export function sampleReport(): RunReport {
       byVerdict: { PASS: 3, FAIL: 1, WARN: 1, INCONCLUSIVE: 1, ERROR: 1, NOT_APPLICABLE: 1, NOT_OBSERVABLE: 1, BLOCKED: 0 },
       exitCode: 1,
       failedRequirements: ['SDP-B.7-acl'],
+      tester: { total: 0, byVerdict: { PASS: 0, FAIL: 0, WARN: 0, INCONCLUSIVE: 0, ERROR: 0, NOT_APPLICABLE: 0, NOT_OBSERVABLE: 0, BLOCKED: 0 }, failedCases: [] },
     },
     requirements: [
       {
@@ -110,7 +111,7 @@ export function sampleReport(): RunReport {
       {
         id: 'NEG-8b-optional',
         title: 'Optional step 8b',
-        category: 'negative',
+        category: 'step',
         section: 'OMA-TS-DM_Server_Delegation_Protocol §5.2.3',
         text: 'DMS-2 MAY confirm the delegation to DMS-1.',
         provenance: 'spec',

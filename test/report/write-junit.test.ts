@@ -133,6 +133,16 @@ describe('junit.xml', () => {
     expect(out).toContain('bad\uFFFDbyte');
   });
 
+  it("gives the tester's cases of a flow a suite of their own", () => {
+    const r = sampleReport();
+    r.requirements.find((x) => x.id === 'NEG-8b-optional')!.category = 'negative';
+    const parsed = parse(junitXml(r));
+    expect(parsed.suites.map((s) => s['@_name'])).toEqual([FLOW_A, `${FLOW_A} tester`, FLOW_B]);
+    caseOf(parsed.suites[1]!, 'NEG-8b-optional');
+    expect(() => caseOf(parsed.suites[0]!, 'NEG-8b-optional')).toThrow();
+    expect(counts(parsed.root)).toEqual(counts(root));
+  });
+
   it('writes junit.xml', () => {
     const dir = mkdtempSync(join(tmpdir(), 'dmdc-junit-'));
     const file = writeJunit(dir, sampleReport());

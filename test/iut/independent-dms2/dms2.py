@@ -3,7 +3,7 @@
 
 Follows docs/binding-profile.md and docs/vendor-guide.md section 3.2; standard library only.
 
-  python3 dms2.py --cert C --key K --ca CA --port-dm 0 --port-delegation 0 [--fault NAME]
+  python3 dms2.py --cert C --key K --ca CA [--peer-cert DMS1_CERT] --port-dm 0 --port-delegation 0 [--fault NAME]
 
 Prints one JSON line with its URLs once listening; stops on SIGTERM. The control endpoint (plain HTTP)
 takes the setup driver's POST /control/configure
@@ -38,7 +38,7 @@ SYNCML_TYPE = 'application/vnd.syncml.dm+xml'
 NOTIFICATION_TYPE = 'application/vnd.syncml.notification'
 MAX_BODY = 262_144
 FAULTS = ('tls11', 'malformed-initiation-response', 'silent-dm', 'wrong-addr', 'complete-twice',
-          'no-client-cert-required')
+          'no-client-cert-required', 'any-peer-certificate', 'no-dm-challenge')
 
 
 def log(*parts):
@@ -293,6 +293,8 @@ class State:
 STATE = State()
 ARGS = None
 URLS = {}
+# SHA-256 of the DER of the one peer certificate the delegation API takes (--peer-cert); None: any of the CA.
+PEER_CERT_SHA256 = None
 STOP = threading.Event()
 
 
@@ -430,6 +432,9 @@ class DelegationHandler(Handler):
     def do_POST(self):
         if urllib.parse.urlsplit(self.path).path != '/delegation':
             return self.reply(404, 'text/plain', b'not found')
+        # Binding profile 2.1: the peer is its own pre-exchanged certificate, not any one of the CA.
+        if PEER_CERT_SHA256 and ARGS.fault != 'any-peer-certificate' and hashlib.sha256(self.connection.getpeercert(binary_form=True) or b'').digest() != PEER_CERT_SHA256:
+            return self.fail(403, 'REJECTED', 'the client certificate is not the one of a known peer', None)
         media = (self.headers.get('Content-Type') or '').split(';')[0].strip().lower()
         n = int(self.headers.get('Content-Length') or 0)
         if n > MAX_BODY:
@@ -659,9 +664,27 @@ class DmHandler(Handler):
         except ET.ParseError as e:
             return self.reply(400, 'text/plain', f'not well-formed: {e}'.encode())
         out = handle_syncml(msg)
-        if out is None:
+        if out is None and ARGS.fault == 'no-dm-challenge':
             return self.reply(400, 'text/plain', b'unknown session')
+        if out is None:
+            # DM Security 1.2.1: a client this server cannot authenticate is challenged, in SyncML.
+            return self.reply(200, SYNCML_TYPE, challenge(msg))
         self.reply(200, SYNCML_TYPE, out)
+
+
+def challenge(msg):
+    """Answers a message of no session of ours: SyncHdr 401 (wrong Cred) or 407 (none), a Chal with a new nonce."""
+    hdr = child(msg, 'SyncHdr')
+    text = (lambda *p: text_of(hdr, *p) or '') if hdr is not None else (lambda *p: '')
+    code = 401 if hdr is not None and child(hdr, 'Cred') is not None else 407
+    chal = ('<Chal><Meta><Format xmlns="syncml:metinf">b64</Format><Type xmlns="syncml:metinf">syncml:auth-md5</Type>'
+            f'<NextNonce xmlns="syncml:metinf">{b64(secrets.token_bytes(16))}</NextNonce></Meta></Chal>')
+    status = ('<Status>' + x('CmdID', 1) + x('MsgRef', text('MsgID') or '1') + x('CmdRef', 0) + x('Cmd', 'SyncHdr')
+              + x('TargetRef', text('Target', 'LocURI')) + x('SourceRef', text('Source', 'LocURI')) + chal + x('Data', code) + '</Status>')
+    hdr_out = (x('VerDTD', '1.2') + x('VerProto', 'DM/1.2') + x('SessionID', text('SessionID')) + x('MsgID', 1)
+               + '<Target>' + x('LocURI', text('Source', 'LocURI')) + '</Target><Source>' + x('LocURI', text('Target', 'LocURI') or URLS['dm']) + '</Source>')
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<SyncML xmlns="{SYNCML_NS}"><SyncHdr>{hdr_out}</SyncHdr>'
+            f'<SyncBody>{status}<Final/></SyncBody></SyncML>\n').encode('utf-8')
 
 
 def verify_cred(cred, acc):
@@ -846,11 +869,12 @@ class PlainServer(ThreadingHTTPServer):
 # --------------------------------------------------------------------------------------------------
 
 def main():
-    global ARGS
+    global ARGS, PEER_CERT_SHA256
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--cert', required=True)
     p.add_argument('--key', required=True)
     p.add_argument('--ca', required=True)
+    p.add_argument('--peer-cert', help="DMS-1's certificate (PEM): the only client the delegation API takes")
     p.add_argument('--host', default='127.0.0.1')
     p.add_argument('--port-dm', type=int, default=0)
     p.add_argument('--port-delegation', type=int, default=0)
@@ -859,6 +883,9 @@ def main():
     p.add_argument('--session-wait', type=float, default=30.0, help='seconds to wait for the client after Package #0')
     p.add_argument('--fault', choices=FAULTS)
     ARGS = p.parse_args()
+    if ARGS.peer_cert:
+        with open(ARGS.peer_cert) as f:
+            PEER_CERT_SHA256 = hashlib.sha256(ssl.PEM_cert_to_DER_cert(f.read())).digest()
 
     mutual = ARGS.fault != 'no-client-cert-required'
     dm = TlsServer((ARGS.host, ARGS.port_dm), DmHandler, server_context(mutual=False))
