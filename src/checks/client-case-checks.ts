@@ -2,7 +2,7 @@ import type { TraceEvent } from '../trace/events.js';
 import { PKG0_DIGEST_CASE, sessionOpened } from '../runner/pkg0-digest-case.js';
 import { AS_CLIENT, endedOnHostileEndpoint, TLS_CLIENT_CASES } from '../runner/tls-client-cases.js';
 import type { LinkId, Role } from '../model/roles.js';
-import { fail, missing, pass, silence, type Check, type JudgeContext, type Outcome } from './check.js';
+import { fail, pass, silence, type Check, type JudgeContext, type Outcome } from './check.js';
 
 /** The tester's notes that it played a case (`id` or `id/<variant>`) against a role, one per attempt. */
 const attemptsOf = (ctx: JudgeContext, id: string) =>
@@ -25,8 +25,8 @@ export const tlsClientCaseRefused: Check = {
       const ended = ctx.probes.filter(endedOnHostileEndpoint({ role: note.to as Role, link: note.link as LinkId }, note.probe!));
       return { note, accepted: ended.find((e) => e.kind === 'request'), refused: ended.find((e) => e.kind !== 'request') };
     });
-    // NEG-TLS-V11 is also played against servers: where no role under test could be made to connect, only that half applies.
-    if (!attempts.length) return { verdict: 'NOT_APPLICABLE', reason: 'no role under test could be made to connect to a harness endpoint in this flow', evidence: [] };
+    // With every role it would connect to real, the harness has no endpoint to pose at (NEG-TLS-V11 keeps its server half).
+    if (!attempts.length) return { verdict: 'NOT_OBSERVABLE', reason: 'no role under test connects to a harness endpoint in this role assignment', evidence: [] };
     const variant = (e: TraceEvent) => (e.probe?.endsWith(`/${AS_CLIENT}`) ? ` offering ${c.offers}` : ` presenting a certificate ${e.probe?.split('/')[1]}`);
     const accepted = attempts.filter((a) => a.accepted);
     if (accepted.length) {
@@ -53,7 +53,7 @@ export const pkg0DigestRefused: Check = {
   run(ctx): Outcome {
     const expected = 'after a Package #0 whose digest verifies with neither the current nonce nor 0x00000000, the client opens no session';
     const evs = ctx.probes.filter((e) => e.probe === PKG0_DIGEST_CASE);
-    if (!attemptsOf(ctx, PKG0_DIGEST_CASE).length) return missing(expected, 'the case was played against no client');
+    if (!attemptsOf(ctx, PKG0_DIGEST_CASE).length) return { verdict: 'NOT_OBSERVABLE', reason: 'no harness DM server holds an account on the client in this role assignment', evidence: [] };
     const opened = evs.find(sessionOpened);
     if (opened) return fail(expected, `the client opened a session with DMS-1 (seq ${opened.seq})`, [opened]);
     const watched = evs.find((e) => e.kind === 'note' && e.reason === 'WATCHED');

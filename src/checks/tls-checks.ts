@@ -3,6 +3,7 @@ import type { TraceEvent } from '../trace/events.js';
 import { allOf, fail, firstOfEachSender, missing, pass, silence, type Check, type JudgeContext, type Outcome } from './check.js';
 import { NO_CLIENT_CERTIFICATE, TLS_SERVER_CASES } from '../runner/tls-server-cases.js';
 import { isTlsClientCaseProbe } from '../runner/tls-client-cases.js';
+import { RENEGOTIATED } from '../runner/tls-renegotiation.js';
 
 const LINK_OF: Record<string, string[]> = {
   'A.1': ['dms1-dms2'],
@@ -34,7 +35,8 @@ export const connectionsOf = (ctx: JudgeContext, id: string): TraceEvent[][] => 
  * a handshake completed. Refused: a TLS alert, or (a client certificate, which TLS 1.3 checks after the
  * handshake) the connection closed without an answer. Otherwise silent.
  */
-export function outcomeOf(c: TraceEvent[], acceptedWhen: 'handshake' | 'answer'): { accepted?: TraceEvent; refused?: TraceEvent } {
+export function outcomeOf(c: TraceEvent[], acceptedWhen: 'handshake' | 'answer' | 'renegotiation'): { accepted?: TraceEvent; refused?: TraceEvent } {
+  if (acceptedWhen === 'renegotiation') return { accepted: c.find((e) => e.kind === 'tls' && e.note === RENEGOTIATED), refused: c.find((e) => e.kind === 'tls-error') };
   const accepted = c.find((e) => e.kind === 'response' || (acceptedWhen === 'handshake' && e.kind === 'tls'));
   if (accepted) return { accepted };
   const closed = acceptedWhen === 'answer' && c.some((e) => e.kind === 'tls') ? c.find((e) => e.kind === 'error' && !e.reason?.startsWith('TIMEOUT')) : undefined;
@@ -137,7 +139,7 @@ export const tlsCaseRefused: Check = {
   requirements: TLS_SERVER_CASES.map((c) => c.id),
   run(ctx, req): Outcome {
     const c = TLS_SERVER_CASES.find((x) => x.id === req.id)!;
-    const expected = `every ${c.endpoints === 'mutual' ? 'mutually authenticated ' : ''}TLS server endpoint refuses a client that offers ${c.offers}, ${c.acceptedWhen === 'handshake' ? 'during the handshake' : 'without answering it'}`;
+    const expected = `every ${c.endpoints === 'mutual' ? 'mutually authenticated ' : ''}TLS server endpoint refuses a client that offers ${c.offers}, ${c.acceptedWhen === 'handshake' ? 'during the handshake' : c.acceptedWhen === 'answer' ? 'without answering it' : 'or speaks only TLS 1.3'}`;
     // Each connection is judged where the endpoint's role is (its first event goes to it).
     const connections = connectionsOf(ctx, req.id).filter((x) => ctx.judges(x[0].to)).map((events) => ({ events, ...outcomeOf(events, c.acceptedWhen) }));
     if (!connections.length) return missing(expected, 'the case was played against no endpoint');
@@ -152,7 +154,8 @@ export const tlsCaseRefused: Check = {
       return { ...missing(expected, `${[...new Set(explained.map((x) => x.events[0].to))].join(', ')} took a connection without any client certificate`, explained.map((x) => x.accepted!)), dependsOn: mutualRequirementOf(explained[0].events[0].link) };
     }
     if (accepted.length) {
-      const what = (e: TraceEvent) => (e.kind === 'response' ? `answered HTTP ${e.http?.status}` : `completed a handshake with ${e.tls?.protocol ?? 'an old version'}`);
+      const what = (e: TraceEvent) =>
+        e.kind === 'response' ? `answered HTTP ${e.http?.status}` : e.note === RENEGOTIATED ? `went through with a client-initiated renegotiation (${e.tls?.protocol})` : `completed a handshake with ${e.tls?.protocol ?? 'an old version'}`;
       const variant = (e: TraceEvent) => (e.probe?.includes('/') ? ` to a client certificate that is ${e.probe.split('/')[1]}` : '');
       return fail(expected, accepted.map(({ events, accepted: e }) => `${events[0].to} (${events[0].link}) ${what(e!)}${variant(events[0])} (seq ${e!.seq})`).join('; '), accepted.map((x) => x.accepted!));
     }

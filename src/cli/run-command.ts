@@ -117,9 +117,11 @@ export async function runCommand(argv: string[]): Promise<number> {
   const judgedBy = new Map<string, RequirementResult[]>();
   try {
     const pki = config?.pki ?? (await createPki());
+    // The tester plays each case once per run against each endpoint, in the first flow that has it.
+    const testerPlayed = new Set<string>();
     for (const scenario of scenarios) {
       process.stdout.write(`  ▶ ${scenario.id.padEnd(22)}`);
-      const flow = await runFlow({ scenario, pki, config, traceFile: join(dir, 'trace.jsonl'), variation: mutant?.variation });
+      const flow = await runFlow({ scenario, pki, config, traceFile: join(dir, 'trace.jsonl'), variation: mutant?.variation, testerPlayed });
       flows.push(flow);
       const judged = judgeFlow(flow, entries);
       judgedBy.set(scenario.id, judged);

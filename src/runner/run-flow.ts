@@ -40,6 +40,11 @@ export interface FlowOptions {
   fixture?: ClientFixture;
   /** Which roles are real implementations and how to reach them; absent: every role is a reference mock. */
   config?: RunConfig;
+  /**
+   * The run's record of what its tester has played: shared by a run's flows, each case is played once per
+   * run against each endpoint (in the first flow that has it); absent, every flow plays every case.
+   */
+  testerPlayed?: Set<string>;
 }
 
 /** Facts of the flow the checks need: who is who, what was asked. */
@@ -79,6 +84,8 @@ export interface FlowResult {
   /** How the trees were obtained, and what could not be read. */
   treeSource: TreeSource;
   treeUnread: Array<{ path: string; status: string }>;
+  /** The tester played each case once per run: a case this flow did not play is not judged in it. */
+  testerOncePerRun: boolean;
 }
 
 /**
@@ -184,7 +191,7 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
     if (absent.length) throw new SetupError(absent.join('; '));
     // The tester's cases against every role under test (every role when all are mocks: the self-test).
     const order = { sessionId, devId, delegatee: ids.dms2, approach: s.approach, delegationType: s.delegationType, subtrees, removeAccount: s.removeAccount };
-    await during('tls-probe', () => runTester({ ctx, roles, urls: facts.urls, order, ca: pki.ca }));
+    await during('tls-probe', () => runTester({ ctx, roles, urls: facts.urls, order, ca: pki.ca, playedOnce: o.testerPlayed }));
 
     const initial = await during('tree-read', () => client.readTree(readers(dms1), 'initial tree'));
     if (initial) {
@@ -247,6 +254,7 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
     treeSource,
     // What no harness server could read even before the delegation is outside the comparison.
     treeUnread: (finalRead?.unread ?? finalTree.unread ?? []).filter((u) => !initialUnread.has(u.path)),
+    testerOncePerRun: !!o.testerPlayed,
   };
 }
 

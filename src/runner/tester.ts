@@ -17,6 +17,11 @@ export interface TesterInput {
   /** The flow's delegation: the tester's own attempts copy it under their own session ids. */
   order: DelegationOrder;
   ca: KeyPair;
+  /**
+   * What the run's tester has played in earlier flows (endpoint and connection keys): given, each case is
+   * played once per run against each endpoint; absent, every flow plays every case.
+   */
+  playedOnce?: Set<string>;
 }
 
 /**
@@ -24,11 +29,13 @@ export interface TesterInput {
  * Cases against a role as TLS server run at once; those that make a role connect to a harness endpoint
  * posing as a hostile server run one at a time, since the endpoint is the flow's own.
  */
-export async function runTester({ ctx, roles, urls, order, ca }: TesterInput): Promise<void> {
+export async function runTester({ ctx, roles, urls, order, ca, playedOnce }: TesterInput): Promise<void> {
   const { modes, setup, budgets, trace } = ctx;
+  const fresh = (key: string) => !playedOnce || (!playedOnce.has(key) && !!playedOnce.add(key));
   const testing = (role: Role) => underTest(modes, role);
   const budget = () => Math.min(budgets.requestMs, ctx.left());
-  const targets = serverEndpoints(urls).filter((ep) => testing(ep.role));
+  const endpoints = serverEndpoints(urls).filter((ep) => testing(ep.role));
+  const targets = endpoints.filter((ep) => fresh(`${ep.role} ${ep.link} ${ep.mutual ? 'mutual' : 'server'}`));
   const asServer = {
     trace,
     timeoutMs: budget(),
@@ -40,11 +47,12 @@ export async function runTester({ ctx, roles, urls, order, ca }: TesterInput): P
   const { devId, ...devInfo } = setup.devInfo;
   // As the run's device: DMS-1 holds its account (the harness knows the client credentials), DMS-2 not yet.
   const dmAuthTargets: DmAuthTarget[] = [
-    ...(testing('dms1') ? [{ role: 'dms1' as const, url: dms1.dmUrl, serverId: setup.ids.dms1, devId, devInfo, credentials: setup.dms1Credentials.client }] : []),
-    ...(testing('dms2') ? [{ role: 'dms2' as const, url: dms2.dmUrl, serverId: setup.ids.dms2, devId, devInfo }] : []),
+    ...(testing('dms1') && fresh('dms1 dm-auth') ? [{ role: 'dms1' as const, url: dms1.dmUrl, serverId: setup.ids.dms1, devId, devInfo, credentials: setup.dms1Credentials.client }] : []),
+    ...(testing('dms2') && fresh('dms2 dm-auth') ? [{ role: 'dms2' as const, url: dms2.dmUrl, serverId: setup.ids.dms2, devId, devInfo }] : []),
   ];
   await Promise.all([
-    playTester(targets, targets.filter((ep) => ep.mutual && modes[ep.role] === 'real'), asServer),
+    // The connection without a certificate is every flow's: TLS-DMS-MUTUAL and TLS-DMS-BS cite it.
+    playTester(targets, endpoints.filter((ep) => ep.mutual && modes[ep.role] === 'real'), asServer),
     // Under a DevId of no device: a server that wrongly takes the message has nothing real to act on.
     playPeerIdentityCases(targets, { ...asServer, serverIds: setup.ids, devId: 'tester-no-device' }),
     playDmAuthCases(dmAuthTargets, asServer),
@@ -54,10 +62,10 @@ export async function runTester({ ctx, roles, urls, order, ca }: TesterInput): P
   const harnessDms2 = dms2.sessions;
   let attempt = 0;
   const connections: ClientConnection[] = [
-    ...(harnessDms1 && testing('client')
+    ...(harnessDms1 && testing('client') && fresh('client dms1-client as-client')
       ? [{ role: 'client' as const, server: 'dms1' as const, link: 'dms1-client' as const, endpoint: harnessDms1.dmEndpoint, provoke: () => harnessDms1.sendPackage0(order.devId), settle: async (until: Parameters<ClientConnection['settle']>[0]) => void (await client.reacted(until, budget())) }]
       : []),
-    ...(harnessDms2 && testing('dms1')
+    ...(harnessDms2 && testing('dms1') && fresh('dms1 dms1-dms2 as-client')
       ? [{
           role: 'dms1' as const, server: 'dms2' as const, link: 'dms1-dms2' as const, endpoint: harnessDms2.delegationEndpoint,
           provoke: () => dms1.attempt({ ...order, sessionId: `${order.sessionId}-tester-${++attempt}` }),
@@ -66,8 +74,8 @@ export async function runTester({ ctx, roles, urls, order, ca }: TesterInput): P
       : []),
   ];
   const silent = await playTlsClientCases(connections, { trace, ca, identityOf: (role) => setup.identityOf(role), timeoutMs: budget });
-  // A client that reacted to none of those would make this case's silence meaningless: not played.
-  if (harnessDms1 && testing('client') && !silent.has('client')) {
-    await harnessDms1.dmEndpoint.refusing(() => playPkg0DigestCase({ trace, send: () => harnessDms1.sendPackage0(order.devId, { badDigest: true }), reacted: (until) => client.reacted(until, Math.min(budgets.silenceMs, ctx.left())) }));
+  if (harnessDms1 && testing('client') && fresh('client pkg0')) {
+    const skip = silent.has('client') ? 'not sent: the client did not react to the tester\'s Package #0 before' : undefined;
+    await harnessDms1.dmEndpoint.refusing(() => playPkg0DigestCase({ trace, skip, send: () => harnessDms1.sendPackage0(order.devId, { badDigest: true }), reacted: (until) => client.reacted(until, Math.min(budgets.silenceMs, ctx.left())) }));
   }
 }

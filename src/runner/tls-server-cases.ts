@@ -3,6 +3,7 @@ import { createCa, issueLeaf, type KeyPair } from '../pki/pki.js';
 import { MEDIA } from '../profile.js';
 import type { TraceRecorder } from '../trace/recorder.js';
 import { postHttps } from '../transport/https-post.js';
+import { playRenegotiation } from './tls-renegotiation.js';
 import type { TlsPolicy } from '../transport/https-endpoint.js';
 
 /** A TLS server endpoint of a role, and the peer the harness plays when it connects there. */
@@ -25,13 +26,16 @@ export interface TlsServerCase {
   tls?: TlsPolicy;
   /** …or the client certificates it presents on a mutual endpoint, one connection each. */
   certificates?: HostileCertificate[];
+  /** …or, after a valid TLS 1.2 handshake, it asks for a renegotiation. */
+  renegotiate?: boolean;
   /** Which endpoints the case is played against. */
   endpoints: 'all' | 'mutual';
   /**
-   * What counts as accepting: completing the handshake (an old version must not be negotiated at all), or
-   * answering over HTTP (a TLS 1.3 server may refuse a client certificate just after the handshake).
+   * What counts as accepting: completing the handshake (an old version must not be negotiated at all),
+   * answering over HTTP (a TLS 1.3 server may refuse a client certificate just after the handshake), or
+   * going through with a renegotiation.
    */
-  acceptedWhen: 'handshake' | 'answer';
+  acceptedWhen: 'handshake' | 'answer' | 'renegotiation';
   /** What the case offers, for the verdict text. */
   offers: string;
 }
@@ -50,6 +54,7 @@ export const NO_CLIENT_CERTIFICATE = 'no-client-certificate';
 export const TLS_SERVER_CASES: readonly TlsServerCase[] = [
   { id: 'NEG-TLS-V10', tls: { minVersion: 'TLSv1', maxVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' }, endpoints: 'all', acceptedWhen: 'handshake', offers: 'only TLS 1.0' },
   { id: 'NEG-TLS-V11', tls: { minVersion: 'TLSv1.1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' }, endpoints: 'all', acceptedWhen: 'handshake', offers: 'only TLS 1.1' },
+  { id: 'NEG-TLS-RENEGOTIATION', renegotiate: true, endpoints: 'all', acceptedWhen: 'renegotiation', offers: 'a client-initiated renegotiation' },
   // One case, three certificates: a server that verifies none is one fault, one red id.
   {
     id: 'NEG-TLS-CLIENT-CERT',
@@ -146,7 +151,9 @@ export function playTester(targets: readonly ServerEndpoint[], withoutCertificat
       .flatMap((ep) =>
         c.certificates
           ? c.certificates.map(async (kind) => playTlsServerCase({ id: `${c.id}/${kind}` }, ep, how(ep, await hostileCertificate(kind, o.ca, ep.peer))))
-          : [playTlsServerCase(c, ep, how(ep, o.identityOf(ep.peer)))],
+          : c.renegotiate
+            ? [playRenegotiation(c.id, ep, how(ep, o.identityOf(ep.peer)))]
+            : [playTlsServerCase(c, ep, how(ep, o.identityOf(ep.peer)))],
       ),
   );
   return Promise.all([...withoutCertificate.map((ep) => playTlsServerCase({ id: NO_CLIENT_CERTIFICATE }, { ...ep, mutual: false }, how(ep))), ...plays]);

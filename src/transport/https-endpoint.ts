@@ -21,6 +21,8 @@ export interface TlsPolicy {
   minVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
   maxVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
   ciphers?: string;
+  /** A server that goes through with a client-initiated TLS 1.2 renegotiation (mutants only). */
+  allowRenegotiation?: boolean;
 }
 
 export interface Classified {
@@ -193,6 +195,9 @@ export class HttpsEndpoint {
 
   private onSecureConnection(socket: TLSSocket): void {
     const o = this.o;
+    // Binding profile §2: a client-initiated renegotiation is refused (the socket errors and is closed).
+    if (!o.tls?.allowRenegotiation) socket.disableRenegotiation();
+    socket.on('error', () => socket.destroy());
     const id = `${this.tag}-c${++this.connCounter}`;
     const facts = tlsFacts(socket);
     const peer = o.fixedPeer?.peer ?? 'unknown';

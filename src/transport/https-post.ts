@@ -7,6 +7,7 @@ import type { TraceRecorder } from '../trace/recorder.js';
 import { traceBody, type BodyParser } from './body-parser.js';
 import { MAX_BODY_BYTES } from '../profile.js';
 import type { TlsPolicy } from './https-endpoint.js';
+import { clientContext } from './client-context.js';
 
 export interface PostOptions {
   url: string;
@@ -101,14 +102,9 @@ export function postHttps(o: PostOptions): Promise<PostResult> {
     const socket = tlsConnect({
       host: url.hostname,
       port: Number(url.port || 443),
-      key: o.identity?.key,
-      cert: o.identity?.cert,
-      ca: o.trustAnchors,
+      secureContext: clientContext({ identity: o.identity, trustAnchors: o.trustAnchors, tls: o.tls }),
       rejectUnauthorized: false,
       servername: isIp(url.hostname) ? undefined : url.hostname,
-      minVersion: o.tls?.minVersion ?? 'TLSv1.2',
-      maxVersion: o.tls?.maxVersion,
-      ciphers: o.tls?.ciphers,
     });
     const timer = setTimeout(() => fail('TIMEOUT', `no response within ${o.timeoutMs} ms`), o.timeoutMs);
     socket.once('connect', () => (tcpUp = true));

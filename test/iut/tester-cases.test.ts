@@ -10,6 +10,30 @@ const oneFlow = (config: Record<string, any>) => void (config.ics = { ...config.
 const reasons = (r: RunReport, id: string) =>
   r.results.filter((x) => x.requirementId === id && x.verdict === 'FAIL').map((x) => x.checks.find((c) => c.verdict === 'FAIL')!.actual).join(' | ');
 
+describe('the tester against a real implementation as server', () => {
+  test('a DMS-1 whose DM endpoint authenticates any client FAILs NEG-DM-AUTH, naming each variant', async () => {
+    const run = await runAgainstMockProcess(IUT_CASES.dms1, { mutant: 'dms1-accepts-any-credentials', runArgs: ['--approach', 'A'], edit: oneFlow });
+    expect(run.status, run.stdout + run.stderr).toBe(1);
+    expect(run.report!.summary.failedRequirements).toEqual(['NEG-DM-AUTH']);
+    const why = reasons(run.report!, 'NEG-DM-AUTH');
+    for (const v of ['no-credentials', 'wrong-digest', 'stale-nonce']) expect(why).toMatch(new RegExp(`dms1 \\(${v}: [^)]*\\) authenticated the session: SyncHdr Status 212`));
+  }, 150_000);
+
+  test('a DMS-2 that takes any certificate of the CA and any delegator FAILs the peer-identity cases, and only those', async () => {
+    const run = await runAgainstMockProcess(IUT_CASES.dms2, { mutant: 'dms2-any-peer', runArgs: ['--approach', 'A'], edit: oneFlow });
+    expect(run.status, run.stdout + run.stderr).toBe(1);
+    expect(run.report!.summary.failedRequirements.sort()).toEqual(['NEG-DMS-PEER-CERT', 'NEG-DMS-PEER-SERVERID']);
+    expect(run.report!.summary.tester.failedCases.sort()).toEqual(['NEG-DMS-PEER-CERT', 'NEG-DMS-PEER-SERVERID']);
+  }, 150_000);
+
+  test('a DMS-2 that goes through with a client-initiated renegotiation FAILs NEG-TLS-RENEGOTIATION', async () => {
+    const run = await runAgainstMockProcess(IUT_CASES.dms2, { mutant: 'dms2-allows-renegotiation', runArgs: ['--approach', 'A'], edit: oneFlow });
+    expect(run.status, run.stdout + run.stderr).toBe(1);
+    expect(run.report!.summary.failedRequirements).toEqual(['NEG-TLS-RENEGOTIATION']);
+    expect(reasons(run.report!, 'NEG-TLS-RENEGOTIATION')).toMatch(/dms2 \(dms1-dms2\) went through with a client-initiated renegotiation/);
+  }, 150_000);
+});
+
 describe('the tester against a real implementation as client', () => {
   test('a client that goes on with a server certificate that does not verify FAILs NEG-TLS-SERVER-CERT, naming each certificate', async () => {
     const run = await runAgainstMockProcess(IUT_CASES.client, { mutant: 'client-trusts-any-server', runArgs: ['--approach', 'A'], edit: oneFlow });
