@@ -172,6 +172,21 @@ export abstract class ServerRole {
   }
 
   /**
+   * Sends Package #0 for a session of the tester's and returns once it is handed over; `abandon` gives the
+   * session up. `wrongServerCredential` signs our credentials in it with a wrong secret.
+   */
+  async startSession(devId: string, script: SessionScript, o: { wrongServerCredential?: boolean } = {}): Promise<{ abandon: () => void }> {
+    const sessionNumber = nextSessionNumber();
+    void this.dm.expect(devId, sessionIdHex(sessionNumber), script, o);
+    const abandon = () => this.dm.abandon(devId, sessionIdHex(sessionNumber));
+    await this.sendPackage0(devId, { sessionNumber }).catch((err: unknown) => {
+      abandon();
+      throw err;
+    });
+    return { abandon };
+  }
+
+  /**
    * Sends the device a Package #0 and nothing else; `badDigest` signs it with a wrong secret, so its digest
    * verifies with no nonce (the tester's case). Resolves with the push's HTTP status (none when delivered otherwise).
    */

@@ -1,6 +1,6 @@
 import { archSecondServerManages, archTwoServersOneClient } from './architecture-checks.js';
 import type { Check } from './check.js';
-import { pkg0DigestRefused, tlsClientCaseRefused } from './client-case-checks.js';
+import { pkg0DigestRefused, serverAuthRefused, tlsClientCaseRefused } from './client-case-checks.js';
 import { dmAuthRefused } from './dm-auth-checks.js';
 import {
   finalAclDelegated,
@@ -25,7 +25,7 @@ import { wireContentType, wireResponses, wireSchemaValid, wireSessionId } from '
 export const CHECKS: ReadonlyMap<string, Check> = new Map(
   [
     stepObserved, stepContent, order,
-    tlsMutual, tlsVersion, tlsTrustAnchor, tlsOnLink, tlsCaseRefused, tlsClientCaseRefused, pkg0DigestRefused, peerIdentityRefused,
+    tlsMutual, tlsVersion, tlsTrustAnchor, tlsOnLink, tlsCaseRefused, tlsClientCaseRefused, pkg0DigestRefused, serverAuthRefused, peerIdentityRefused,
     dmAuthRefused,
     sessionPkg1Alert, sessionPkg1DevInfo, sessionIdKept, sessionMsgId, sessionStatus, sessionCredentials, sessionAcl425, sessionPkg0Digest,
     finalDms2Account, finalAclDelegated, finalOthersPreserved, finalAclSyntax, finalDms1Removed, finalDms1Kept,

@@ -162,6 +162,7 @@ export const tlsCaseRefused: Check = {
     if (silent.length) return silence(expected, `${silent.length} endpoint(s) neither refused nor answered`, silent.flatMap((x) => x.events));
     // A refusal is cited with the handshake it ended, so the endpoint's own part is in the evidence.
     const cited = refused.flatMap((x) => x.events.filter((e) => e.kind === 'tls' || e === x.refused));
-    return pass(expected, `${refused.length} endpoints refused: ${[...new Set(refused.map((x) => `${x.events[0].to} ${x.events[0].link}`))].join(', ')} (${refused[0].refused!.reason})`, cited);
+    const at = [...new Set(refused.map((x) => `${x.events[0].to} ${x.events[0].link}`))];
+    return pass(expected, `${refused.length} connection(s) refused at ${at.length} endpoint(s): ${at.join(', ')} (${refused[0].refused!.reason})`, cited);
   },
 };

@@ -124,6 +124,8 @@ export interface IcsConfig {
   bootstrapPlacements?: Array<'colocated' | 'separate'>;
   /** Client authentication types offered in DM sessions (recorded in the report; not yet selecting checks). */
   authTypes?: Array<'DIGEST' | 'BASIC'>;
+  /** How the DM client authenticates its DM server: its SyncML credentials (default) or TLS alone. */
+  serverAuthentication?: 'application' | 'transport';
 }
 
 /** An upper-tester action: a shell command or an HTTP call, with {placeholders}. */
@@ -160,6 +162,14 @@ export interface RunConfig {
 export type ResolvedRole<R extends RealRoleBase> =
   | (Omit<MockRoleConfig, 'identity'> & { identity?: Identity })
   | (R & { trustAnchorPem?: string[]; certificateFingerprint256?: string });
+
+/**
+ * The optional features an ICS declares, as catalogue entries name them in `applicability.feature`. No
+ * ICS (the all-mock default) declares them all: the reference mocks implement every one.
+ */
+export function icsFeatures(ics?: IcsConfig): string[] {
+  return [...(ics?.removeAccount === false ? [] : ['step-8b']), ...(ics?.serverAuthentication === 'transport' ? [] : ['server-auth-application'])];
+}
 
 export function isReal<R extends RealRoleBase>(r: ResolvedRole<R>): r is R & { trustAnchorPem?: string[]; certificateFingerprint256?: string } {
   return r.mode === 'real';

@@ -37,6 +37,7 @@ export const DEFAULT_ICS: Required<IcsConfig> = {
   removeAccount: true,
   bootstrapPlacements: ['colocated', 'separate'],
   authTypes: ['DIGEST'],
+  serverAuthentication: 'application',
 };
 
 export type { LoadConfigOptions } from './config.js';

@@ -51,6 +51,8 @@ interface Session {
   done: (o: SessionOutcome) => void;
   /** Ends a challenged session whose client never sends package 1 again. */
   retry?: ReturnType<typeof setTimeout>;
+  /** Sign our credentials with a wrong secret (the tester's case against a client). */
+  wrongServerCredential?: boolean;
 }
 
 export interface DmServerOptions {
@@ -84,13 +86,22 @@ const xml = (body: string, status = 200, reason?: string) =>
  */
 export class DmServer {
   private readonly sessions = new Map<string, Session>();
-  private readonly expected = new Map<string, { script: SessionScript; done: (o: SessionOutcome) => void }>();
+  private readonly expected = new Map<string, { script: SessionScript; done: (o: SessionOutcome) => void; wrongServerCredential?: boolean }>();
 
   constructor(private readonly o: DmServerOptions) {}
 
   /** Registers a script for the session the device will open after our Package #0 with `sessionId`. */
-  expect(devId: string, sessionId: string, script: SessionScript): Promise<SessionOutcome> {
-    return new Promise((done) => this.expected.set(`${devId}#${sessionId.toUpperCase()}`, { script, done }));
+  expect(devId: string, sessionId: string, script: SessionScript, o: { wrongServerCredential?: boolean } = {}): Promise<SessionOutcome> {
+    return new Promise((done) => this.expected.set(`${devId}#${sessionId.toUpperCase()}`, { script, done, ...o }));
+  }
+
+  /** Gives up a session (expected or under way), so nothing of it outlives the case that asked for it. */
+  abandon(devId: string, sessionId: string): void {
+    const key = `${devId}#${sessionId.toUpperCase()}`;
+    this.expected.get(key)?.done({ start: { devId, sessionId, alert: '', devInfo: {} }, received: [], error: 'abandoned' });
+    this.expected.delete(key);
+    const s = this.sessions.get(key);
+    if (s) this.finish(s, 'abandoned');
   }
 
   handler(path = '*/dm'): RequestHandler {
@@ -139,6 +150,7 @@ export class DmServer {
         credSent: false,
         received: [],
         done: exp?.done ?? (() => {}),
+        wrongServerCredential: exp?.wrongServerCredential,
       };
       const script = exp?.script ?? (alert.data === ALERT.CLIENT_INITIATED_MGMT ? this.o.onClientInitiated : undefined);
       s.start = { devId, sessionId: msg.hdr.sessionId, alert: alert.data, devInfo: devInfoOf(msg) };
@@ -227,7 +239,7 @@ export class DmServer {
   private credOnce(s: Session, device?: DeviceCredentials): DeviceCredentials | undefined {
     if (s.credSent || !device) return undefined;
     s.credSent = true;
-    return device;
+    return s.wrongServerCredential ? { ...device, server: { ...device.server, secret: `not-${device.server.secret}` } } : device;
   }
 
   private finish(s: Session, error?: string): void {

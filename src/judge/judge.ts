@@ -42,7 +42,7 @@ const treeNotRead = (flow: FlowResult) => flow.finalTree.unread?.some((u) => u.p
 function judgeAlone(ctx: JudgeContext, entry: CatalogueEntry): { base: RequirementResult; checks: Pending[] } {
   const base: RequirementResult = { requirementId: entry.id, flowId: ctx.flow.scenario.id, verdict: 'ERROR', checks: [] };
   const only = (verdict: Verdict, reason: string) => ({ base, checks: [{ checkId: '-', verdict, reason, evidence: [] }] });
-  const app = applicable(entry, ctx.scenario);
+  const app = applicable(entry, ctx.scenario, { features: ctx.flow.features });
   if (!app.ok) return only('NOT_APPLICABLE', app.reason);
   // With an implementation under test, a rule only the harness's own roles must keep is no verdict on it.
   const roles = ctx.flow.roles;

@@ -1,23 +1,12 @@
 import { MockBootstrap } from '../../mocks/bootstrap/mock-bootstrap.js';
 import type { BootstrapAdapter } from './adapter.js';
-import { realConfig, runPrepareDrivers, type RoleContext } from './role-context.js';
+import { realBase, realConfig, type RoleContext } from './role-context.js';
 
 /** The stand-alone Bootstrap Server of approach B (a co-located one is part of DMS-2). */
 export function bootstrapAdapter(ctx: RoleContext): BootstrapAdapter {
   const real = realConfig(ctx, 'bootstrap');
   if (real) {
-    return {
-      role: 'bootstrap',
-      mode: 'real',
-      fingerprint256: real.certificateFingerprint256,
-      trust: ctx.trustOf('bootstrap'),
-      bootstrapUrl: real.bootstrapUrl,
-      orderUrl: real.orderUrl,
-      start: async () => {},
-      prepare: () => runPrepareDrivers(ctx, 'bootstrap'),
-      close: async () => {},
-      knowPeer: () => {},
-    };
+    return { ...realBase(ctx, 'bootstrap'), bootstrapUrl: real.bootstrapUrl, orderUrl: real.orderUrl, knowPeer: () => {} };
   }
   const bs = new MockBootstrap(ctx.env('bootstrap'), ctx.variation.bootstrap);
   return {

@@ -4,7 +4,7 @@ import { readByDriver, readOverProtocol } from '../runner/client-tree.js';
 import { withBudget } from '../trace/recorder.js';
 import { buildClientTree, type ClientFixture } from '../tree/client-fixture.js';
 import type { ClientAdapter } from './adapter.js';
-import { realConfig, runPrepareDrivers, type RoleContext } from './role-context.js';
+import { realBase, realConfig, type RoleContext } from './role-context.js';
 
 export interface ClientWiring {
   fixture: ClientFixture;
@@ -22,15 +22,9 @@ export function clientAdapter(ctx: RoleContext, w: ClientWiring): ClientAdapter 
   if (real) {
     const source = ctx.setup.assignment.treeSource;
     return {
-      role: 'client',
-      mode: 'real',
-      fingerprint256: real.certificateFingerprint256,
-      trust: ctx.trustOf('client'),
+      ...realBase(ctx, 'client'),
       pushUrl: real.pushUrl,
       deliverer: (serverId) => (!real.pushUrl && real.drivers?.trigger ? ctx.upper.deliverer(real.drivers.trigger, serverId) : undefined),
-      start: async () => {},
-      prepare: () => runPrepareDrivers(ctx, 'client'),
-      close: async () => {},
       idle: async () => {},
       reacted: (until, budgetMs) => {
         const ms = Math.min(budgetMs, ctx.left());

@@ -1,10 +1,12 @@
-import { MockDms1 } from '../../mocks/dms1/mock-dms1.js';
+import type { DeviceRecord } from '../../mocks/common/server-role.js';
+import { MockDms1, type DelegationOrder } from '../../mocks/dms1/mock-dms1.js';
+import { MockDmServerAdapter } from './mock-dm-server.js';
 import type { Role } from '../model/roles.js';
 import { answerTo, type TraceEvent } from '../trace/events.js';
 import { withBudget } from '../trace/recorder.js';
 import { TransportError } from '../transport/https-post.js';
 import type { Dms1Adapter } from './adapter.js';
-import { realConfig, runPrepareDrivers, type RoleContext } from './role-context.js';
+import { realBase, realConfig, type RoleContext } from './role-context.js';
 
 // Late and duplicate messages of a real DMS-2 are recorded in their own flow; the reference DMS-2 sends
 // nothing late, so a short window (for a mutant's back-to-back duplicate) keeps flows fast.
@@ -29,45 +31,24 @@ function mockDms1(ctx: RoleContext): Dms1Adapter {
     graceMs: ctx.modes.dms2 === 'real' ? REAL_PEER_GRACE_MS : MOCK_PEER_GRACE_MS,
     ...v.server?.dms1,
   });
-  return {
-    role: 'dms1',
-    mode: 'mock',
-    fingerprint256: setup.identityOf('dms1').fingerprint256,
-    trust: ctx.trustOf('dms1'),
-    sessions: dms1,
-    get dmUrl() {
-      return dms1.dmUrl;
-    },
-    get delegationUrl() {
-      return dms1.delegationUrl;
-    },
-    start: async () => void (await dms1.start()),
-    prepare: async () => {},
-    close: () => dms1.close(),
-    knowPeer: (peer) => void dms1.peers.set(peer.serverId, peer),
-    knowDevice: (device) => void dms1.devices.set(device.devId, device),
-    delegate: async (order) => {
+  return Object.assign(new MockDmServerAdapter('dms1', dms1, setup.identityOf('dms1').fingerprint256, ctx.trustOf('dms1')), {
+    knowDevice: (device: DeviceRecord) => void dms1.devices.set(device.devId, device),
+    delegate: async (order: DelegationOrder) => {
       const done = await withBudget(dms1.delegate(order), ctx.left(), 'end of the flow');
       return { result: done.result, reason: done.reason };
     },
-    attempt: async (order) => {
+    attempt: async (order: DelegationOrder) => {
       await withBudget(dms1.delegate(order), Math.min(budgets.requestMs, ctx.left()), 'the attempt').catch(() => undefined);
     },
-  };
+  });
 }
 
 function realDms1(ctx: RoleContext, real: NonNullable<ReturnType<typeof realConfig<'dms1'>>>): Dms1Adapter {
   const { trace } = ctx;
   return {
-    role: 'dms1',
-    mode: 'real',
-    fingerprint256: real.certificateFingerprint256,
-    trust: ctx.trustOf('dms1'),
+    ...realBase(ctx, 'dms1'),
     dmUrl: real.dmUrl,
     delegationUrl: real.delegationUrl,
-    start: async () => {},
-    prepare: () => runPrepareDrivers(ctx, 'dms1'),
-    close: async () => {},
     knowPeer: () => {},
     knowDevice: () => {},
     attempt: async (order) => void (await ctx.upper.run('dms1.startDelegation', real.drivers.startDelegation, { sessionId: order.sessionId })),

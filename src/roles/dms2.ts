@@ -1,6 +1,8 @@
+import type { PeerTrust } from '../../mocks/common/env.js';
 import { MockDms2 } from '../../mocks/dms2/mock-dms2.js';
+import { MockDmServerAdapter } from './mock-dm-server.js';
 import type { ClientAdapter, Dms2Adapter } from './adapter.js';
-import { realConfig, runPrepareDrivers, type RoleContext } from './role-context.js';
+import { realBase, realConfig, type RoleContext } from './role-context.js';
 
 export interface Dms2Wiring {
   /** Approach B with a stand-alone Bootstrap Server. */
@@ -13,20 +15,7 @@ export interface Dms2Wiring {
 export function dms2Adapter(ctx: RoleContext, w: Dms2Wiring): Dms2Adapter {
   const real = realConfig(ctx, 'dms2');
   if (real) {
-    return {
-      role: 'dms2',
-      mode: 'real',
-      fingerprint256: real.certificateFingerprint256,
-      trust: ctx.trustOf('dms2'),
-      dmUrl: real.dmUrl,
-      delegationUrl: real.delegationUrl,
-      bootstrapUrl: realConfig(ctx, 'bootstrap')?.bootstrapUrl,
-      start: async () => {},
-      prepare: () => runPrepareDrivers(ctx, 'dms2'),
-      close: async () => {},
-      knowPeer: () => {},
-      useBootstrap: () => {},
-    };
+    return { ...realBase(ctx, 'dms2'), dmUrl: real.dmUrl, delegationUrl: real.delegationUrl, bootstrapUrl: realConfig(ctx, 'bootstrap')?.bootstrapUrl, knowPeer: () => {}, useBootstrap: () => {} };
   }
   const { setup, variation: v } = ctx;
   const dms2 = new MockDms2({
@@ -40,28 +29,24 @@ export function dms2Adapter(ctx: RoleContext, w: Dms2Wiring): Dms2Adapter {
     quirks: v.dms2,
     ...v.server?.dms2,
   });
-  return {
-    role: 'dms2',
-    mode: 'mock',
-    fingerprint256: setup.identityOf('dms2').fingerprint256,
-    trust: ctx.trustOf('dms2'),
-    sessions: dms2,
-    get dmUrl() {
-      return dms2.dmUrl;
-    },
-    get delegationUrl() {
-      return dms2.delegationUrl;
-    },
-    get bootstrapUrl() {
-      return dms2.bootstrapUrl;
-    },
-    start: async () => void (await dms2.start()),
-    prepare: async () => {},
-    close: () => dms2.close(),
-    knowPeer: (peer) => void dms2.peers.set(peer.serverId, peer),
-    useBootstrap: (b) => {
-      if (dms2.options.bootstrap.mode !== 'separate') return;
-      Object.assign(dms2.options.bootstrap, { server: { role: 'bootstrap', serverId: 'bootstrap', delegationUrl: b.orderUrl, fingerprint256: b.fingerprint256 }, bootstrapUrl: b.bootstrapUrl });
-    },
-  };
+  return new MockDms2Adapter(dms2, setup.identityOf('dms2').fingerprint256, ctx.trustOf('dms2'));
+}
+
+class MockDms2Adapter extends MockDmServerAdapter<'dms2'> implements Dms2Adapter {
+  constructor(
+    private readonly dms2: MockDms2,
+    fingerprint256: string,
+    trust: PeerTrust,
+  ) {
+    super('dms2', dms2, fingerprint256, trust);
+  }
+
+  get bootstrapUrl(): string {
+    return this.dms2.bootstrapUrl;
+  }
+
+  useBootstrap(b: { orderUrl: string; bootstrapUrl: string; fingerprint256?: string }): void {
+    if (this.dms2.options.bootstrap.mode !== 'separate') return;
+    Object.assign(this.dms2.options.bootstrap, { server: { role: 'bootstrap', serverId: 'bootstrap', delegationUrl: b.orderUrl, fingerprint256: b.fingerprint256 }, bootstrapUrl: b.bootstrapUrl });
+  }
 }

@@ -42,6 +42,19 @@ export async function runPrepareDrivers(ctx: RoleContext, role: Role): Promise<v
   if (drivers?.setup) await ctx.upper.run(`${role}.setup`, drivers.setup);
 }
 
+/** What every real implementation's adapter has: nothing to start or close, its drivers to prepare it. */
+export function realBase<R extends Role>(ctx: RoleContext, role: R) {
+  return {
+    role,
+    mode: 'real' as const,
+    fingerprint256: realConfig(ctx, role)?.certificateFingerprint256,
+    trust: ctx.trustOf(role),
+    start: async () => {},
+    prepare: () => runPrepareDrivers(ctx, role),
+    close: async () => {},
+  };
+}
+
 export async function createRoleContext(o: Omit<RoleContext, 'env' | 'trustOf'>): Promise<RoleContext> {
   const { setup, modes, config, variation: v, budgets, trace } = o;
   const foreign = new Map<Role, Identity>();

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import type { PeerTrust } from '../../mocks/common/env.js';
 import type { ServerRole } from '../../mocks/common/server-role.js';
 import { DEFAULT_BUDGETS, DEFAULT_DRIVER_MS, type Budgets } from '../config/budgets.js';
-import type { ProxyConfig, RunConfig } from '../config/config.js';
+import { icsFeatures, type ProxyConfig, type RunConfig } from '../config/config.js';
 import { aclUri, get, replace } from '../dm/commands.js';
 import type { SessionScript } from '../dm/server-session.js';
 import { proxyPlaceholder } from '../drivers/placeholders.js';
@@ -86,6 +86,8 @@ export interface FlowResult {
   treeUnread: Array<{ path: string; status: string }>;
   /** The tester played each case once per run: a case this flow did not play is not judged in it. */
   testerOncePerRun: boolean;
+  /** The optional features the ICS declares (catalogue `applicability.feature`). */
+  features: string[];
 }
 
 /**
@@ -255,6 +257,7 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
     // What no harness server could read even before the delegation is outside the comparison.
     treeUnread: (finalRead?.unread ?? finalTree.unread ?? []).filter((u) => !initialUnread.has(u.path)),
     testerOncePerRun: !!o.testerPlayed,
+    features: icsFeatures(cfg?.ics),
   };
 }
 

@@ -5,6 +5,7 @@ import type { RoleContext } from '../roles/role-context.js';
 import type { FlowRoles } from '../roles/roles.js';
 import { underTest } from './flow-setup.js';
 import { playPkg0DigestCase } from './pkg0-digest-case.js';
+import { playServerAuthCase } from './server-auth-case.js';
 import { playTlsClientCases, type ClientConnection } from './tls-client-cases.js';
 import { playDmAuthCases, type DmAuthTarget } from './dm-auth-cases.js';
 import { playPeerIdentityCases } from './peer-identity-cases.js';
@@ -74,8 +75,12 @@ export async function runTester({ ctx, roles, urls, order, ca, playedOnce }: Tes
       : []),
   ];
   const silent = await playTlsClientCases(connections, { trace, ca, identityOf: (role) => setup.identityOf(role), timeoutMs: budget });
+  // A client silent to everything before would make these cases' silence meaningless: not sent.
+  const skip = silent.has('client') ? "not sent: the client did not react to the tester's Package #0 before" : undefined;
+  if (harnessDms1 && testing('client') && fresh('client server-auth')) {
+    await playServerAuthCase({ trace, skip, server: harnessDms1, devId: order.devId, reacted: (until) => client.reacted(until, Math.min(budgets.silenceMs, ctx.left())) });
+  }
   if (harnessDms1 && testing('client') && fresh('client pkg0')) {
-    const skip = silent.has('client') ? 'not sent: the client did not react to the tester\'s Package #0 before' : undefined;
     await harnessDms1.dmEndpoint.refusing(() => playPkg0DigestCase({ trace, skip, send: () => harnessDms1.sendPackage0(order.devId, { badDigest: true }), reacted: (until) => client.reacted(until, Math.min(budgets.silenceMs, ctx.left())) }));
   }
 }

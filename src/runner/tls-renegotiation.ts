@@ -4,7 +4,7 @@ import type { KeyPair } from '../pki/pki.js';
 import { readableTlsError, tlsFacts } from '../pki/tls-facts.js';
 import type { TraceRecorder } from '../trace/recorder.js';
 import { clientContext } from '../transport/client-context.js';
-import type { ServerEndpoint } from './tls-server-cases.js';
+import type { LinkId, Role } from '../model/roles.js';
 
 /** The note of the `tls` event that records a renegotiation the server went through with. */
 export const RENEGOTIATED = 'renegotiated';
@@ -17,7 +17,7 @@ let counter = 0;
  * connection) a `tls-error`; a renegotiation it went through with a second `tls` event noted RENEGOTIATED.
  * A server that speaks only TLS 1.3, which has no renegotiation, refuses at the first handshake.
  */
-export function playRenegotiation(probe: string, ep: ServerEndpoint, o: { trace: TraceRecorder; trustAnchors: string[]; identity?: KeyPair; timeoutMs: number; pin?: string }): Promise<void> {
+export function playRenegotiation(probe: string, ep: { role: Role; peer: Role; link: LinkId; url: string; mutual: boolean }, o: { trace: TraceRecorder; trustAnchors: string[]; identity?: KeyPair; timeoutMs: number; pin?: string }): Promise<void> {
   const url = new URL(ep.url);
   const base = { link: ep.link, from: ep.peer, to: ep.role, exchange: `${ep.peer}-reneg${++counter}`, observer: { role: ep.peer, side: 'client' as const }, probe };
   return new Promise((resolve) => {

@@ -50,6 +50,25 @@ describe('the tester against a real implementation as client', () => {
     expect(reasons(run.report!, 'NEG-PKG0-DIGEST')).toMatch(/the client opened a session with DMS-1 \(seq \d+\)/);
   }, 150_000);
 
+  test('a client that runs the commands of a server whose credentials do not verify FAILs NEG-DM-SERVER-AUTH; declared transport-only, the case does not apply', async () => {
+    const run = await runAgainstMockProcess(IUT_CASES.client, { mutant: 'client-trusts-server-credentials', runArgs: ['--approach', 'A'], edit: oneFlow });
+    expect(run.status, run.stdout + run.stderr).toBe(1);
+    expect(run.report!.summary.failedRequirements).toEqual(['NEG-DM-SERVER-AUTH']);
+    expect(reasons(run.report!, 'NEG-DM-SERVER-AUTH')).toMatch(/the client ran the Get of a server whose credentials do not verify \(seq \d+, SyncHdr Status 212\)/);
+    const declared = await runAgainstMockProcess(IUT_CASES.client, {
+      mutant: 'client-trusts-server-credentials',
+      runArgs: ['--approach', 'A'],
+      edit: (config) => {
+        oneFlow(config);
+        config.ics.serverAuthentication = 'transport';
+      },
+    });
+    expect(declared.status, declared.stdout + declared.stderr).toBe(0);
+    const r = declared.report!.results.find((x) => x.requirementId === 'NEG-DM-SERVER-AUTH')!;
+    expect(r.verdict).toBe('NOT_APPLICABLE');
+    expect(r.checks[0].reason).toMatch(/needs ICS feature server-auth-application/);
+  }, 150_000);
+
   test('the reference client as a real implementation: every client case PASSes, silence named as the pass', async () => {
     const run = await runAgainstMockProcess(IUT_CASES.client, { runArgs: ['--approach', 'A'], edit: oneFlow });
     expect(run.status, run.stdout + run.stderr).toBe(0);
@@ -57,6 +76,9 @@ describe('the tester against a real implementation as client', () => {
     expect(pkg0.verdict).toBe('PASS');
     expect(pkg0.checks[0].actual).toMatch(/no session: nothing within \d+ ms/);
     expect(run.report!.results.find((x) => x.requirementId === 'NEG-TLS-SERVER-CERT')!.verdict).toBe('PASS');
+    const auth = run.report!.results.find((x) => x.requirementId === 'NEG-DM-SERVER-AUTH')!;
+    expect(auth.verdict).toBe('PASS');
+    expect(auth.checks[0].actual).toMatch(/the client ended the session after package 2 \(nothing within \d+ ms\)/);
   }, 150_000);
 
   test('a DMS-1 that calls DMS-2 whatever certificate it presents FAILs NEG-TLS-SERVER-CERT', async () => {
