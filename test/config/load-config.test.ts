@@ -138,6 +138,7 @@ describe('loadConfig resolves', () => {
       removeAccount: true,
       bootstrapPlacements: ['colocated', 'separate'],
       authTypes: ['DIGEST'],
+      serverAuthentication: 'application',
     });
     expect(c.budgets).toEqual({ ...DEFAULT_BUDGETS, driverMs: 10_000 });
     expect(c.proxies).toEqual([]);
