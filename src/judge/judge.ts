@@ -169,9 +169,11 @@ export function judgeFlow(flow: FlowResult, entries: readonly CatalogueEntry[]):
   const dependent = (a: (typeof alone)[number]) => a.checks.some((c) => c.dependsOn);
   for (const a of alone) if (!dependent(a)) settle(a);
   for (const a of alone) if (dependent(a)) settle(a);
-  // Played once per run, a case is judged in the flow that played it, and in no other.
+  // Played once per run, a case is judged in the flow that played it, and in no other (one the ICS
+  // excludes still says so everywhere).
   const played = new Set(ctx.probes.map((e) => e.probe?.split('/')[0]));
-  return entries.filter((e) => !(flow.testerOncePerRun && tester.has(e.id) && !played.has(e.id))).map((e) => done.get(e.id)!);
+  const elsewhere = (e: CatalogueEntry) => flow.testerOncePerRun && tester.has(e.id) && !played.has(e.id) && done.get(e.id)!.verdict !== 'NOT_APPLICABLE';
+  return entries.filter((e) => !elsewhere(e)).map((e) => done.get(e.id)!);
 }
 
 /** Where the flow stopped; a root seen in the end state has no place on the wire. */

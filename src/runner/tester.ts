@@ -1,4 +1,5 @@
 import type { DelegationOrder } from '../../mocks/dms1/mock-dms1.js';
+import { icsFeatures } from '../config/config.js';
 import type { Role } from '../model/roles.js';
 import type { KeyPair } from '../pki/pki.js';
 import type { RoleContext } from '../roles/role-context.js';
@@ -77,7 +78,8 @@ export async function runTester({ ctx, roles, urls, order, ca, playedOnce }: Tes
   const silent = await playTlsClientCases(connections, { trace, ca, identityOf: (role) => setup.identityOf(role), timeoutMs: budget });
   // A client silent to everything before would make these cases' silence meaningless: not sent.
   const skip = silent.has('client') ? "not sent: the client did not react to the tester's Package #0 before" : undefined;
-  if (harnessDms1 && testing('client') && fresh('client server-auth')) {
+  // Only for a client that authenticates its server in SyncML (ICS): another would only cost the watch.
+  if (harnessDms1 && testing('client') && icsFeatures(ctx.config?.ics).includes('server-auth-application') && fresh('client server-auth')) {
     await playServerAuthCase({ trace, skip, server: harnessDms1, devId: order.devId, reacted: (until) => client.reacted(until, Math.min(budgets.silenceMs, ctx.left())) });
   }
   if (harnessDms1 && testing('client') && fresh('client pkg0')) {
