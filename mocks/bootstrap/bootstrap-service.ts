@@ -28,15 +28,21 @@ export class BootstrapService {
   constructor(
     private readonly selfUrl: () => string,
     private readonly defect?: BootstrapDefect,
+    private readonly serves: 'once' | 'again' | 'anyone' = 'once',
   ) {}
+
+  /** SessionIds of every order taken, served or not (one order per delegation). */
+  readonly ordered = new Set<string>();
 
   order(o: BootstrapOrderRecord): void {
     this.orders.set(o.device.devId, o);
+    this.ordered.add(o.sessionId);
   }
 
   /** Forgets every order and what was served (between flows of one long-running mock). */
   reset(): void {
     this.orders.clear();
+    this.ordered.clear();
     this.served.length = 0;
   }
 
@@ -54,9 +60,14 @@ export class BootstrapService {
       } catch (err) {
         return refuse(400, (err as Error).message);
       }
-      const order = this.orders.get(devId);
-      // A client ahead of DMS-2's order is refused, not kept waiting: the reason is in the trace.
-      if (!order) return refuse(404, `no BootstrapOrder for device ${devId || '(no DevId in the request)'} has reached this Bootstrap Server`);
+      const order = this.orders.get(devId) ?? (this.serves === 'anyone' ? [...this.orders.values()].at(-1) : undefined);
+      // A client ahead of DMS-2's order is refused, not kept waiting: the reason is in the trace. So is a
+      // second request: the device is known by its DevId alone, so an order is served once (profile §4.2).
+      if (!order) {
+        const why = this.served.includes(devId) ? `the bootstrap ordered for device ${devId} was served already` : `no BootstrapOrder for device ${devId || '(no DevId in the request)'} has reached this Bootstrap Server`;
+        return refuse(404, why);
+      }
+      if (this.serves === 'once') this.orders.delete(devId);
       this.served.push(devId);
       const base = `${TREE.dmAccRoot}/${accountNodeName(order.account.serverId)}`;
       const adds: ItemCommand[] = accountNodes(base, order.account).map((n, i) => ({

@@ -24,7 +24,7 @@ export class MockBootstrap {
     env: MockEnv,
     readonly quirks: BootstrapQuirks = {},
   ) {
-    this.service = new BootstrapService(() => this.bootstrapUrl, quirks.servedDefect);
+    this.service = new BootstrapService(() => this.bootstrapUrl, quirks.servedDefect, quirks.serves);
     this.endpoint = mockEndpoint(env, {
       role: 'bootstrap',
       mutual: false,
@@ -41,7 +41,7 @@ export class MockBootstrap {
           throw new DelegationRefusal('REJECTED', `${m.account.serverId} is not a DM server this Bootstrap Server serves`, m.sessionId);
         }
         // Binding profile §2.2: one order per delegation.
-        if ([...this.service.orders.values()].some((o) => o.sessionId === m.sessionId)) {
+        if (this.service.ordered.has(m.sessionId)) {
           throw new DelegationRefusal('OUT_OF_ORDER', `BootstrapOrder again: already acknowledged for SessionId ${m.sessionId}`, m.sessionId);
         }
         if (!quirks.forgetOrders) this.service.order({ sessionId: m.sessionId, device: m.device, account: m.account });

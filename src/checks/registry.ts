@@ -1,4 +1,5 @@
 import { archSecondServerManages, archTwoServersOneClient } from './architecture-checks.js';
+import { bootstrapCaseRefused } from './bootstrap-case-checks.js';
 import type { Check } from './check.js';
 import { pkg0DigestRefused, serverAuthRefused, tlsClientCaseRefused } from './client-case-checks.js';
 import { dmAuthRefused } from './dm-auth-checks.js';
@@ -25,7 +26,7 @@ import { wireContentType, wireResponses, wireSchemaValid, wireSessionId } from '
 export const CHECKS: ReadonlyMap<string, Check> = new Map(
   [
     stepObserved, stepContent, order,
-    tlsMutual, tlsVersion, tlsTrustAnchor, tlsOnLink, tlsCaseRefused, tlsClientCaseRefused, pkg0DigestRefused, serverAuthRefused, peerIdentityRefused,
+    tlsMutual, tlsVersion, tlsTrustAnchor, tlsOnLink, tlsCaseRefused, tlsClientCaseRefused, pkg0DigestRefused, serverAuthRefused, bootstrapCaseRefused, peerIdentityRefused,
     dmAuthRefused,
     sessionPkg1Alert, sessionPkg1DevInfo, sessionIdKept, sessionMsgId, sessionStatus, sessionCredentials, sessionAcl425, sessionPkg0Digest,
     finalDms2Account, finalAclDelegated, finalOthersPreserved, finalAclSyntax, finalDms1Removed, finalDms1Kept,

@@ -26,7 +26,7 @@ import { flowSetup, type FlowSetup, type Modes } from './flow-setup.js';
 import { observability, type Observability, type TreeSource } from './observability.js';
 import { isUnreachable, unreachableEndpoints } from './reachability.js';
 import type { Scenario } from './scenario.js';
-import { runTester } from './tester.js';
+import { AFTER_FLOW_TESTER_LINKS, runTester, runTesterAfterFlow } from './tester.js';
 import { DriverError, UpperTester } from './upper-tester.js';
 
 export interface FlowOptions {
@@ -102,12 +102,14 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
   const left = () => Math.max(0, started + budgets.flowMs - Date.now());
   const within = <T>(p: Promise<T>, ms: number, what: string) => withBudget(p, Math.min(ms, left()), what);
   // The harness's own sessions are stamped, so they are never taken for steps of the delegation.
-  const during = async <T>(phase: TraceEvent['phase'], work: () => Promise<T>): Promise<T> => {
+  const during = async <T>(phase: TraceEvent['phase'], work: () => Promise<T>, links?: ReadonlySet<string>): Promise<T> => {
     trace.phase = phase;
+    trace.phaseLinks = links;
     try {
       return await work();
     } finally {
       trace.phase = undefined;
+      trace.phaseLinks = undefined;
     }
   };
   const s = o.scenario;
@@ -217,6 +219,11 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
   try {
     // Every mock server that may still hold an account reads; what neither may read stays unread.
     finalRead = await during('tree-read', () => client.readTree(readers(dms2, dms1), 'final tree', { afterError: status === 'error' }));
+    if (status !== 'error' && s.approach === 'B') {
+      // The flow's last answers are recorded first: what the tester then records is stamped as its own.
+      await allAnswered(trace, Math.min(budgets.requestMs, left()));
+      await during('tls-probe', () => runTesterAfterFlow({ ctx, colocated: !separate, playedOnce: o.testerPlayed }), AFTER_FLOW_TESTER_LINKS);
+    }
     if (status === 'completed' && dms2.sessions) {
       // A probe by the new manager: read the delegated ACLs and try one write it holds no right for,
       // so the client's 425 is on the wire to judge.

@@ -7,6 +7,7 @@ import type { FlowRoles } from '../roles/roles.js';
 import { underTest } from './flow-setup.js';
 import { playPkg0DigestCase } from './pkg0-digest-case.js';
 import { playServerAuthCase } from './server-auth-case.js';
+import { bootstrapUrlOf, playBootstrapCases } from './bootstrap-cases.js';
 import { playTlsClientCases, type ClientConnection } from './tls-client-cases.js';
 import { playDmAuthCases, type DmAuthTarget } from './dm-auth-cases.js';
 import { playPeerIdentityCases } from './peer-identity-cases.js';
@@ -85,4 +86,23 @@ export async function runTester({ ctx, roles, urls, order, ca, playedOnce }: Tes
   if (harnessDms1 && testing('client') && fresh('client pkg0')) {
     await harnessDms1.dmEndpoint.refusing(() => playPkg0DigestCase({ trace, skip, send: () => harnessDms1.sendPackage0(order.devId, { badDigest: true }), reacted: (until) => client.reacted(until, Math.min(budgets.silenceMs, ctx.left())) }));
   }
+}
+
+/**
+ * The links the tester uses after a flow (a Bootstrap Server inside DMS-2 shares DMS-2's DM endpoint, whose
+ * handshakes are labelled dms2-client): what arrives on others then is the flow's own.
+ */
+export const AFTER_FLOW_TESTER_LINKS: ReadonlySet<string> = new Set(['client-bootstrap', 'dms2-client']);
+
+/**
+ * The tester's cases that need the flow to have run first: a Bootstrap Server asked again, once the client
+ * fetched its bootstrap, at the URL the client used (a co-located one is known only from the wire).
+ */
+export async function runTesterAfterFlow({ ctx, colocated, playedOnce }: { ctx: RoleContext; colocated: boolean; playedOnce?: Set<string> }): Promise<void> {
+  const { modes, setup, budgets, trace } = ctx;
+  const url = bootstrapUrlOf(trace.events());
+  const fresh = (key: string) => !playedOnce || (!playedOnce.has(key) && !!playedOnce.add(key));
+  if (!url || !underTest(modes, 'bootstrap') || !fresh(`bootstrap ${colocated ? 'in DMS-2' : 'stand-alone'} requests`)) return;
+  const trust = ctx.trustOf('bootstrap');
+  await playBootstrapCases(url, setup.devInfo, { trace, trustAnchors: trust.anchors ?? setup.trustAnchors, pin: trust.pin, timeoutMs: Math.min(budgets.requestMs, ctx.left()) });
 }

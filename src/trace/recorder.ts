@@ -20,6 +20,11 @@ export class TraceRecorder {
   phase?: TraceEvent['phase'];
   /** The tester's case being played, stamped on every event while set (cases played one at a time). */
   probe?: string;
+  /**
+   * The links `phase` stamps, when not all: the tester's cases after a flow, while the flow's own late
+   * messages (a repeated DelegationComplete) may still arrive on other links.
+   */
+  phaseLinks?: ReadonlySet<string>;
 
   constructor(private readonly file?: string) {
     if (file) mkdirSync(dirname(file), { recursive: true });
@@ -31,7 +36,7 @@ export class TraceRecorder {
       time: new Date().toISOString(),
       t: Math.round((performance.now() - this.start) * 1000) / 1000,
       ...(this.flow && !e.flow ? { flow: this.flow } : {}),
-      ...(this.phase ? { phase: this.phase } : {}),
+      ...(this.phase && (!this.phaseLinks || this.phaseLinks.has(e.link) || e.kind === 'note') ? { phase: this.phase } : {}),
       ...(this.probe ? { probe: this.probe } : {}),
       ...e,
     };

@@ -27,7 +27,9 @@ export function conformanceSuite(name: string, select: (e: CatalogueEntry) => bo
     // The whole flow is judged at once: a requirement's verdict can depend on where the flow stopped.
     const judged = new Map(judgeFlow(flow, loadCatalogue().entries).map((r) => [r.requirementId, r]));
     test.for(entries.map((e) => [e.id, e] as const))('%s', async ([, entry], { skip, annotate }) => {
-      const r = judged.get(entry.id)!;
+      const r = judged.get(entry.id);
+      // A tester case played once per run is judged in the flow that played it only.
+      if (!r) return skip('not judged in this flow: the tester played this case in another flow of the run');
       const provenance = provenanceFor(entry, flow.scenario.approach);
       await allure.epic(`Approach ${flow.scenario.approach}`);
       await allure.feature(entry.category);

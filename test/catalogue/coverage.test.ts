@@ -33,7 +33,7 @@ const CHECK_IDS = [
   'final-others-preserved', 'final-acl-syntax', 'final-dms1-removed', 'final-dms1-kept', 'wire-content-type',
   'wire-schema-valid', 'wire-session-id', 'wire-responses', 'final-no-overgrant', 'once-per-delegation',
   'arch-two-servers-one-client', 'arch-second-server-manages', 'final-dms2-account-acl', 'final-permanent-handover', 'tls-case-refused',
-  'tls-client-case-refused', 'pkg0-digest-refused', 'peer-identity-refused', 'dm-auth-refused', 'server-auth-refused',
+  'tls-client-case-refused', 'pkg0-digest-refused', 'peer-identity-refused', 'dm-auth-refused', 'server-auth-refused', 'bootstrap-case-refused',
 ];
 
 describe('coverageProblems', () => {

@@ -26,6 +26,14 @@ describe('the tester against a real implementation as server', () => {
     expect(run.report!.summary.tester.failedCases.sort()).toEqual(['NEG-DMS-PEER-CERT', 'NEG-DMS-PEER-SERVERID']);
   }, 150_000);
 
+  test('a Bootstrap Server that serves an ordered bootstrap again FAILs NEG-BS-REPLAY, and only that', async () => {
+    const run = await runAgainstMockProcess(IUT_CASES.bootstrap, { mutant: 'bootstrap-serves-twice', edit: oneFlow });
+    expect(run.status, run.stdout + run.stderr).toBe(1);
+    expect(run.report!.summary.failedRequirements).toEqual(['NEG-BS-REPLAY']);
+    expect(reasons(run.report!, 'NEG-BS-REPLAY')).toMatch(/it served a bootstrap \(\d+ Add command\(s\) under \.\/DMAcc, secrets included\) for the client, again/);
+    expect(run.report!.results.find((x) => x.requirementId === 'NEG-BS-UNKNOWN-DEVICE')!.verdict).toBe('PASS');
+  }, 150_000);
+
   test('a DMS-2 that goes through with a client-initiated renegotiation FAILs NEG-TLS-RENEGOTIATION', async () => {
     const run = await runAgainstMockProcess(IUT_CASES.dms2, { mutant: 'dms2-allows-renegotiation', runArgs: ['--approach', 'A'], edit: oneFlow });
     expect(run.status, run.stdout + run.stderr).toBe(1);
