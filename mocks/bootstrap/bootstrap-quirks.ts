@@ -15,6 +15,8 @@ export interface BootstrapQuirks {
   servedDefect?: BootstrapDefect;
   /** Take orders from any DM server whose certificate verifies, for an account of any ServerID. */
   acceptAnyPeer?: boolean;
+  /** The order endpoint answers 200 whatever DMS-2 sends: any body, content type, a BootstrapOrder again. */
+  acceptAnyDelegationMessage?: boolean;
   /** Who gets a bootstrap: each order's device once (the profile), its device every time, or anyone asking. */
   serves?: 'once' | 'again' | 'anyone';
 }

@@ -7,6 +7,7 @@ import type { ItemCommand } from '../../src/syncml/model.js';
 import { accountNodeName, accountNodes } from '../../src/tree/dmacc.js';
 import { refusal as refuse } from '../../src/transport/https-endpoint.js';
 import { LEGACY_SYNCML, sameMediaType } from '../../src/transport/media-type.js';
+import { NOT_UTF8, utf8 } from '../../src/transport/utf8.js';
 import { withDefect, type BootstrapDefect } from './bootstrap-quirks.js';
 
 export interface BootstrapOrderRecord {
@@ -51,10 +52,12 @@ export class BootstrapService {
       const type = request.headers.get('content-type') ?? '';
       // The legacy SyncML type is taken so the flow goes on; PRF-CONTENT-TYPE judges it from the trace.
       if (!sameMediaType(type, MEDIA.syncml) && !sameMediaType(type, LEGACY_SYNCML)) return refuse(415, `expected ${MEDIA.syncml}, got ${type || 'none'}`);
+      const text = utf8(await request.arrayBuffer());
+      if (text === undefined) return refuse(400, NOT_UTF8);
       let devId: string;
       let sessionId: string;
       try {
-        const m = parseSyncML(await request.text());
+        const m = parseSyncML(text);
         devId = m.hdr.source;
         sessionId = m.hdr.sessionId;
       } catch (err) {

@@ -1,7 +1,8 @@
 import { PATHS } from '../../src/profile.js';
 import { HttpsEndpoint } from '../../src/transport/https-endpoint.js';
 import { mockEndpoint, type MockEnv } from '../common/env.js';
-import { DelegationRefusal, delegationHandler } from '../common/delegation-api.js';
+import { acceptingAny } from '../common/accept-any.js';
+import { DelegationRefusal, delegationHandler, delegationTooLarge } from '../common/delegation-api.js';
 import { BootstrapService } from './bootstrap-service.js';
 import { retyped, type BootstrapQuirks } from './bootstrap-quirks.js';
 
@@ -54,11 +55,12 @@ export class MockBootstrap {
       role: 'bootstrap',
       mutual: !quirks.clientCertificateOptional,
       portOffset: 1,
+      tooLarge: delegationTooLarge,
       // The TLS policy under test is the client-facing one; DMS-2's ordering link keeps the default.
       withTlsPolicy: false,
       fixedPeer: { peer: 'dms2', link: 'dms2-bootstrap' },
       classify: () => ({ peer: 'dms2', link: 'dms2-bootstrap' }),
-      handlers: [quirks.orderAckContentType ? retyped(orders, PATHS.bootstrapOrder, quirks.orderAckContentType) : orders],
+      handlers: [quirks.orderAckContentType ? retyped(orders, PATHS.bootstrapOrder, quirks.orderAckContentType) : quirks.acceptAnyDelegationMessage ? acceptingAny(orders, PATHS.bootstrapOrder) : orders],
     });
   }
 

@@ -4,6 +4,7 @@ import type { DelegationMessage, ErrorCode } from '../../src/delegation/messages
 import { MEDIA, PATHS } from '../../src/profile.js';
 import { connectionOf, reasonHeader, type ConnectionInfo } from '../../src/transport/https-endpoint.js';
 import { sameMediaType } from '../../src/transport/media-type.js';
+import { NOT_UTF8, utf8 } from '../../src/transport/utf8.js';
 
 /** A refusal of a delegation message, answered as an Error document. */
 export class DelegationRefusal extends Error {
@@ -34,6 +35,9 @@ export function delegationReply(msg: DelegationMessage, status = 200): Response 
   });
 }
 
+/** Binding profile §2.2: a body over 256 KiB is answered 413 with an Error document, code UNSUPPORTED. */
+export const delegationTooLarge = (reason: string): Response => refusalReply('UNSUPPORTED', reason, undefined, 413);
+
 export function refusalReply(code: ErrorCode, reason: string, sessionId?: string, status = HTTP_STATUS[code]): Response {
   return delegationReply({ type: 'Error', code, reason, ...(sessionId ? { sessionId } : {}) }, status);
 }
@@ -59,7 +63,9 @@ export function delegationHandler(
     if (allowed && allowed.length && !allowed.includes(conn?.tls.peerFingerprint256 ?? '')) {
       return refusalReply('REJECTED', `peer certificate ${conn?.tls.peerSubject ?? '(none)'} is not a pinned DM server`);
     }
-    const parsed = parseDelegation(await request.text());
+    const text = utf8(await request.arrayBuffer());
+    if (text === undefined) return refusalReply('MALFORMED', NOT_UTF8);
+    const parsed = parseDelegation(text);
     if (!parsed.ok) return refusalReply(parsed.code, parsed.reason);
     try {
       const answer = await onMessage(parsed.message, conn);

@@ -1,3 +1,4 @@
+import type { EndpointLimits } from '../../src/config/limits.js';
 import type { LinkId, Role } from '../../src/model/roles.js';
 import type { Identity } from '../../src/pki/pki.js';
 import type { TraceRecorder } from '../../src/trace/recorder.js';
@@ -13,6 +14,8 @@ export interface MockEnv {
   trace: TraceRecorder;
   parseBody: BodyParser;
   budgets: { requestMs: number };
+  /** What the mock's endpoints allow a peer (DEFAULT_LIMITS for what is not set). */
+  limits?: Partial<EndpointLimits>;
   /**
    * Record an outgoing exchange from the client side. True when the peer is not a mock of this run (its
    * server side would not record), so each message is in the trace exactly once.
@@ -33,7 +36,7 @@ export interface MockEnv {
   peerTrust?: (peer: Role) => PeerTrust;
 }
 
-export type EndpointSpec = Pick<EndpointOptions, 'role' | 'mutual' | 'classify' | 'fixedPeer' | 'handlers' | 'acceptUnverifiedClient'> & {
+export type EndpointSpec = Pick<EndpointOptions, 'role' | 'mutual' | 'classify' | 'fixedPeer' | 'handlers' | 'acceptUnverifiedClient' | 'tooLarge'> & {
   /** A role with two endpoints listens on env.port and env.port + 1; port 0 stays "any free port". */
   portOffset?: number;
   /** Apply the mock's TLS policy (default true; a side link not under test keeps the default). */
@@ -52,6 +55,7 @@ export function mockEndpoint(env: MockEnv, spec: EndpointSpec): HttpsEndpoint {
     host: env.host,
     port: env.port ? env.port + portOffset : 0,
     tls: withTlsPolicy ? env.tls : undefined,
+    limits: env.limits,
   });
 }
 

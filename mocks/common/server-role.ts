@@ -9,7 +9,8 @@ import { HttpsEndpoint, refusal, type Classified, type TlsPolicy } from '../../s
 import { LEGACY_SYNCML, sameMediaType } from '../../src/transport/media-type.js';
 import { withBudget } from '../../src/trace/recorder.js';
 import { mockEndpoint, send, type MockEnv } from './env.js';
-import { DelegationRefusal, delegationHandler } from './delegation-api.js';
+import { acceptingAny } from './accept-any.js';
+import { DelegationRefusal, delegationHandler, delegationTooLarge } from './delegation-api.js';
 import type { ConnectionInfo } from '../../src/transport/https-endpoint.js';
 
 /** A device a DM server manages: who it is, how to push to it, the credentials of its account. */
@@ -59,6 +60,8 @@ export interface ServerRoleOptions {
   delegationServerTls?: TlsPolicy;
   /** Take any peer whose certificate verifies: no certificate pinned, no sender ServerID checked (mutants only). */
   acceptAnyPeer?: boolean;
+  /** The delegation API answers 200 whatever its configured peer sends: any body, content type or order (mutants only). */
+  acceptAnyDelegationMessage?: boolean;
 }
 
 let pkg0Counter = 0;
@@ -112,22 +115,21 @@ export abstract class ServerRole {
       handlers: [...(o.dmAnswer ? [http.post(`*${PATHS.dm}`, () => (o.dmAnswer === 'silent' ? new Promise<never>(() => {}) : new Response(null, { status: o.dmAnswer })))] : []), dmContentType(this.dm.handler(`*${PATHS.dm}`), `*${PATHS.dm}`), ...(o.extraDmHandlers ?? [])],
     });
     const peerRole: Role = o.role === 'dms1' ? 'dms2' : 'dms1';
+    const delegation = delegationHandler(
+      (m, conn) => this.onDelegation(m, conn),
+      () => (o.clientCertificateOptional || o.acceptAnyPeer ? undefined : [...this.peers.values()].map((p) => p.fingerprint256!).filter(Boolean)),
+      undefined,
+      o.malformedAnswerTo,
+    );
     this.delegationEndpoint = mockEndpoint(o.delegationServerTls ? { ...env, tls: o.delegationServerTls } : env, {
       role: o.role,
       mutual: !o.clientCertificateOptional,
       acceptUnverifiedClient: o.clientCertificateUnverified,
       portOffset: 1,
+      tooLarge: delegationTooLarge,
       fixedPeer: { peer: peerRole, link: 'dms1-dms2' },
       classify: () => ({ peer: peerRole, link: 'dms1-dms2' }),
-      handlers: [
-        delegationHandler(
-          (m, conn) => this.onDelegation(m, conn),
-          () => (o.clientCertificateOptional || o.acceptAnyPeer ? undefined : [...this.peers.values()].map((p) => p.fingerprint256!).filter(Boolean)),
-          undefined,
-          o.malformedAnswerTo,
-        ),
-        ...this.extraDelegationHandlers(),
-      ],
+      handlers: [o.acceptAnyDelegationMessage ? acceptingAny(delegation, PATHS.delegation) : delegation, ...this.extraDelegationHandlers()],
     });
   }
 

@@ -206,7 +206,9 @@ export class MockDms1 extends ServerRole {
   }
 
   protected async onDelegation(m: DelegationMessage): Promise<DelegationMessage> {
-    if (!('sessionId' in m) || !m.sessionId) throw new DelegationRefusal('INVALID', `${m.type} carries no SessionId`);
+    // Binding profile §2.2: a message DMS-1 never takes is refused as such, whatever its SessionId.
+    if (m.type !== 'BootstrapComplete' && m.type !== 'DelegationComplete') throw new DelegationRefusal('UNSUPPORTED', `DMS-1 does not take ${m.type}`, 'sessionId' in m ? m.sessionId : undefined);
+    if (!m.sessionId) throw new DelegationRefusal('INVALID', `${m.type} carries no SessionId`);
     const p = this.pending.get(m.sessionId);
     if (!p) throw new DelegationRefusal('UNKNOWN_SESSION', `no delegation with SessionId ${m.sessionId}`, m.sessionId);
     // Binding profile §2.2: a copy of a request already accepted in this delegation is a duplicate.
@@ -216,7 +218,7 @@ export class MockDms1 extends ServerRole {
     return this.options.quirks?.silentOn === m.type ? new Promise<never>(() => {}) : answer;
   }
 
-  private answerDelegation(m: DelegationMessage, p: Pending): DelegationMessage {
+  private answerDelegation(m: Extract<DelegationMessage, { type: 'BootstrapComplete' | 'DelegationComplete' }>, p: Pending): DelegationMessage {
     switch (m.type) {
       case 'BootstrapComplete':
         if (p.order.approach !== 'B') throw new DelegationRefusal('OUT_OF_ORDER', 'BootstrapComplete in an approach A delegation', m.sessionId);
@@ -235,8 +237,6 @@ export class MockDms1 extends ServerRole {
         this.completedAt = performance.now();
         p.delegationComplete.resolve(m);
         return { type: 'Ack', sessionId: m.sessionId, of: 'DelegationComplete' };
-      default:
-        throw new DelegationRefusal('UNSUPPORTED', `DMS-1 does not take ${m.type}`, m.sessionId);
     }
   }
 }

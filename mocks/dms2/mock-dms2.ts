@@ -40,6 +40,11 @@ export interface Dms2Options extends Omit<ServerRoleOptions, 'role' | 'extraDmHa
   quirks?: Dms2Quirks;
 }
 
+/** The messages DMS-2 takes on its delegation API (binding profile §2.1). */
+type Served = Extract<DelegationMessage, { type: 'DelegationInitiationRequest' | 'BootstrapServerUrlRequest' | 'AccountRequest' | 'ClientPrepared' }>;
+const SERVED: ReadonlySet<string> = new Set<Served['type']>(['DelegationInitiationRequest', 'BootstrapServerUrlRequest', 'AccountRequest', 'ClientPrepared']);
+const served = (m: DelegationMessage): m is Served => SERVED.has(m.type);
+
 type State = 'initiated' | 'bootstrap-ordered' | 'bootstrapped' | 'account-given' | 'prepared' | 'complete' | 'failed';
 
 interface Delegation {
@@ -56,6 +61,8 @@ interface Delegation {
  */
 export class MockDms2 extends ServerRole {
   readonly delegations = new Map<string, Delegation>();
+  /** SessionIds of the delegations DMS-2 declined: ended, so any later message of theirs is out of order. */
+  readonly declined = new Set<string>();
   readonly bootstrapService?: BootstrapService;
 
   constructor(readonly options: Dms2Options) {
@@ -73,6 +80,7 @@ export class MockDms2 extends ServerRole {
   /** Forgets delegations, the devices they brought and pending bootstrap orders; peers and placement stay. */
   reset(): void {
     this.delegations.clear();
+    this.declined.clear();
     this.devices.clear();
     this.bootstrapService?.reset();
   }
@@ -83,11 +91,14 @@ export class MockDms2 extends ServerRole {
   }
 
   protected async onDelegation(m: DelegationMessage, conn: ConnectionInfo | undefined): Promise<DelegationMessage> {
+    // Binding profile §2.2: a message DMS-2 never takes is refused as such, whatever its SessionId.
+    if (!served(m)) throw new DelegationRefusal('UNSUPPORTED', `DMS-2 does not take ${m.type}`, 'sessionId' in m ? m.sessionId : undefined);
     if (m.type === 'DelegationInitiationRequest') return this.initiate(m, conn);
-    if (!('sessionId' in m) || !m.sessionId) throw new DelegationRefusal('INVALID', `${m.type} carries no SessionId`);
+    if (!m.sessionId) throw new DelegationRefusal('INVALID', `${m.type} carries no SessionId`);
+    const out = (why: string) => new DelegationRefusal('OUT_OF_ORDER', why, m.sessionId);
+    if (this.declined.has(m.sessionId)) throw out(`${m.type} in a delegation DMS-2 declined`);
     const d = this.delegations.get(m.sessionId);
     if (!d) throw new DelegationRefusal('UNKNOWN_SESSION', `no delegation with SessionId ${m.sessionId}`, m.sessionId);
-    const out = (why: string) => new DelegationRefusal('OUT_OF_ORDER', why, m.sessionId);
     switch (m.type) {
       case 'BootstrapServerUrlRequest':
         if (d.request.approach !== 'B') throw out('BootstrapServerUrlRequest in an approach A delegation');
@@ -109,16 +120,18 @@ export class MockDms2 extends ServerRole {
         // Answer first; the rest of the delegation follows the Ack.
         setImmediate(() => void this.finish(d));
         return { type: 'Ack', sessionId: m.sessionId, of: 'ClientPrepared' };
-      default:
-        throw new DelegationRefusal('UNSUPPORTED', `DMS-2 does not take ${m.type}`, m.sessionId);
     }
   }
 
   private initiate(m: DelegationInitiationRequest, conn: ConnectionInfo | undefined): DelegationMessage {
-    const reject = (reason: string): DelegationMessage => ({ type: 'DelegationInitiationResponse', sessionId: m.sessionId, accepted: false, reason });
+    // A declined delegation has ended: its SessionId stays taken (binding profile §2.2).
+    const reject = (reason: string): DelegationMessage => {
+      this.declined.add(m.sessionId);
+      return { type: 'DelegationInitiationResponse', sessionId: m.sessionId, accepted: false, reason };
+    };
     // Binding profile §2.2: the sender first, so a stranger learns nothing and changes nothing.
     const peer = this.delegator(m, conn);
-    if (this.delegations.has(m.sessionId)) throw new DelegationRefusal('OUT_OF_ORDER', `SessionId ${m.sessionId} already in use`, m.sessionId);
+    if (this.delegations.has(m.sessionId) || this.declined.has(m.sessionId)) throw new DelegationRefusal('OUT_OF_ORDER', `SessionId ${m.sessionId} already in use`, m.sessionId);
     if (m.delegateeServerId !== this.o.serverId) return reject(`delegatee ${m.delegateeServerId} is not this server (${this.o.serverId})`);
     if (!peer) return reject(`no contract with delegator ${m.delegatorServerId}`);
     const pushUrl = this.options.pushUrlOf(m.device.devId);

@@ -1,4 +1,4 @@
-import type { DelegationMessage } from '../delegation/messages.js';
+import type { DelegationMessage, ErrorCode } from '../delegation/messages.js';
 import type { Role } from '../model/roles.js';
 import { PEER_IDENTITY_CASES, variantText, type PeerVariant } from '../runner/peer-identity-cases.js';
 import { NO_CLIENT_CERTIFICATE } from '../runner/tls-server-cases.js';
@@ -8,14 +8,17 @@ import { connectionsOf, mutualRequirementOf, outcomeOf } from './tls-checks.js';
 
 const delegationOf = (e: TraceEvent) => (e.body?.parsed?.codec === 'delegation' ? (e.body.parsed.value as DelegationMessage | undefined) : undefined);
 
-/** The profile's answer to a peer that is not a configured one: HTTP 403, `Error/Code` REJECTED (binding profile §2.2). */
-function isRejection(e: TraceEvent): boolean {
+/** Whether an HTTP answer is the profile's error answer: this status, an Error document with this code. */
+export function isErrorAnswer(e: TraceEvent, status: number, code: ErrorCode): boolean {
   const m = delegationOf(e);
-  return e.http?.status === 403 && m?.type === 'Error' && m.code === 'REJECTED';
+  return e.http?.status === status && m?.type === 'Error' && m.code === code;
 }
 
+/** The profile's answer to a peer that is not a configured one: HTTP 403, `Error/Code` REJECTED (binding profile §2.2). */
+const isRejection = (e: TraceEvent) => isErrorAnswer(e, 403, 'REJECTED');
+
 /** An HTTP answer as the verdict names it: status and error code, or what came instead of an Error. */
-function answerOf(e: TraceEvent): string {
+export function answerOf(e: TraceEvent): string {
   const m = delegationOf(e);
   const what = m?.type === 'Error' ? m.code : `no error code (${m ? m.type : (e.body?.parsed?.error ?? 'no delegation document')})`;
   return `HTTP ${e.http?.status} ${what}`;

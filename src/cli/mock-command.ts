@@ -12,6 +12,8 @@ import { MUTANTS, rolesOf, variationFor } from '../../mocks/mutants.js';
 import { isRole, ROLES, type Role } from '../model/roles.js';
 import { createCa, createPki, issueLeaf, writePki, type Pki } from '../pki/pki.js';
 import { FileChecks, readPkiDir } from '../config/config-files.js';
+import type { EndpointLimits } from '../config/limits.js';
+import { loadConfig } from '../config/load-config.js';
 import { buildClientTree, deviceCredentials, loadClientFixture, type ClientFixture } from '../tree/client-fixture.js';
 import type { Variation } from '../roles/variation.js';
 import { parseBody } from '../trace/parse-body.js';
@@ -38,6 +40,9 @@ Options:
   --push-url URL   (dms1, dms2) the client's Package #0 endpoint
   --mutant ID      run a deliberately broken variant: the mutant's changes to THIS role only (quirks, TLS
                    policy, client certificate, foreign certificate, server switches); see mocks/mutants.ts
+  --config FILE    a run configuration (as for dmdc run): its "limits" apply to this mock's endpoints (how
+                   long a peer may take to send a request, how many connections it may hold); the rest of
+                   it is not used here
   --control        also serve the control API below on http://127.0.0.1 (an ephemeral port)
   --control-port N the control API's port (implies --control)
   --help           this text
@@ -64,13 +69,13 @@ Control API (--control; JSON in and out; 400 bad JSON or field, 404 unknown path
   GET  /control/tree       (client) the DM tree as a TreeSnapshot`;
 
 /** What the command runs: the mock's URLs, how to stop it, and what the control API may do with it. */
-interface RunningMock {
+export interface RunningMock {
   urls: Record<string, string>;
   close: () => Promise<void>;
   control: ControlledMock;
 }
 
-interface RoleContext {
+export interface MockContext {
   role: Role;
   env: MockEnv;
   /** The PKI it serves: its peers present the certificates it issued for their roles (pre-exchanged). */
@@ -90,6 +95,7 @@ export async function mockCommand(argv: string[]): Promise<number> {
       host: { type: 'string', default: '127.0.0.1' },
       out: { type: 'string' },
       pki: { type: 'string' },
+      config: { type: 'string' },
       peer: { type: 'string', multiple: true, default: [] },
       'dms1-url': { type: 'string' },
       'push-url': { type: 'string' },
@@ -139,6 +145,13 @@ export async function mockCommand(argv: string[]): Promise<number> {
     variation = v;
   }
 
+  let limits: EndpointLimits | undefined;
+  if (values.config !== undefined) {
+    const loaded = await loadConfig(values.config);
+    if (!loaded.ok) return fail(`${values.config} is not a valid configuration: ${loaded.errors.join('; ')}`);
+    limits = loaded.config.limits;
+  }
+
   const out = resolve(values.out ?? join('.dmdc-mock', role));
   mkdirSync(out, { recursive: true });
   let pki: Pki;
@@ -149,13 +162,15 @@ export async function mockCommand(argv: string[]): Promise<number> {
     pki = loaded;
   } else pki = await createPki();
 
-  const trace = new TraceRecorder(join(out, 'trace.jsonl'));
+  // Nothing in a mock's process reads its events back: they live in the file alone.
+  const trace = new TraceRecorder(join(out, 'trace.jsonl'), { keep: 0 });
   const env: MockEnv = {
     identity: variation.foreignCertificate?.[role] ? await issueLeaf(await createCa({ caName: 'foreign CA' }), `dmdc ${role}`) : pki.roles[role],
     trustAnchors: [pki.ca.cert],
     trace,
     parseBody,
     budgets: { requestMs: 10_000 },
+    limits,
     // Alone, the mock's peers are real implementations: record both sides.
     recordOutbound: () => true,
     host: values.host,
@@ -164,8 +179,7 @@ export async function mockCommand(argv: string[]): Promise<number> {
     omitClientCertificate: variation.omitClientCertificate?.[role],
     acceptUnverifiedServer: variation.trustAnyServer?.[role],
   };
-  const ctx: RoleContext = { role, env, pki, fixture: loadClientFixture(), variation, mutant: values.mutant };
-  const running = role === 'client' ? await startClient(ctx) : role === 'bootstrap' ? await startBootstrap(ctx) : await startServer(ctx);
+  const running = await startMock({ role, env, pki, fixture: loadClientFixture(), variation, mutant: values.mutant });
 
   // The command-line wiring goes through the same operations as the control API; a flag another role has
   // no use for is ignored, as it always was.
@@ -203,9 +217,14 @@ export async function mockCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** Starts the mock of `ctx.role` as the command serves it (the fuzz tests start it in-process too). */
+export function startMock(ctx: MockContext): Promise<RunningMock> {
+  return ctx.role === 'client' ? startClient(ctx) : ctx.role === 'bootstrap' ? startBootstrap(ctx) : startServer(ctx);
+}
+
 const PLACEHOLDER_DMS1_URL = 'https://127.0.0.1:1/dm';
 
-async function startClient({ role, env, fixture, variation, mutant }: RoleContext): Promise<RunningMock> {
+async function startClient({ role, env, fixture, variation, mutant }: MockContext): Promise<RunningMock> {
   let dms1Url = PLACEHOLDER_DMS1_URL;
   const freshTree = () => buildClientTree(fixture, { 'dms1.dm': dms1Url });
   const roleOfServerId = (id: string): Role | 'unknown' => (id === fixture.servers.dms1 ? 'dms1' : id === fixture.servers.dms2 ? 'dms2' : 'unknown');
@@ -241,7 +260,7 @@ function setAccountAddr(tree: DmTree, serverId: string, addr: string): void {
   if (acc && entry !== undefined) tree.setNode(`${acc.path}/AppAddr/${entry}/Addr`, { value: addr });
 }
 
-async function startBootstrap({ role, env, pki, fixture, variation, mutant }: RoleContext): Promise<RunningMock> {
+async function startBootstrap({ role, env, pki, fixture, variation, mutant }: MockContext): Promise<RunningMock> {
   const bs = await new MockBootstrap(env, variation.bootstrap).start();
   // DMS-2 is its one peer: the certificate of the PKI issued for DMS-2, ordering under its ServerID.
   bs.pinned.push(pki.roles.dms2.fingerprint256);
@@ -259,7 +278,7 @@ async function startBootstrap({ role, env, pki, fixture, variation, mutant }: Ro
   };
 }
 
-async function startServer(ctx: RoleContext): Promise<RunningMock> {
+async function startServer(ctx: MockContext): Promise<RunningMock> {
   const { role, env, pki, fixture, variation: v, mutant } = ctx;
   const common = { serverId: fixture.servers[role as 'dms1' | 'dms2'], env, sessionBudgetMs: 30_000 };
   let server: ServerRole;
@@ -327,7 +346,7 @@ async function startServer(ctx: RoleContext): Promise<RunningMock> {
  * Starts DMS-1's side of a delegation and returns at once; its end (DelegationComplete, or the error that
  * stopped it) is printed as a JSON line and noted in the trace. It never throws past this point.
  */
-function startDelegation({ env, fixture }: RoleContext, dms1: MockDms1, d: DelegateRequest): { sessionId: string } {
+function startDelegation({ env, fixture }: MockContext, dms1: MockDms1, d: DelegateRequest): { sessionId: string } {
   const sessionId = d.sessionId ?? `ctl-${randomBytes(4).toString('hex')}`;
   const devId = d.devId ?? fixture.devInfo.devId;
   if (!dms1.peers.has(d.delegatee)) throw new ControlError(409, `no peer ${d.delegatee}: configure peers first (known: ${[...dms1.peers.keys()].join(', ') || 'none'})`);

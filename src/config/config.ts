@@ -3,6 +3,7 @@ import type { LinkId, Role } from '../model/roles.js';
 import type { Identity, Pki } from '../pki/pki.js';
 import type { ClientFixture } from '../tree/client-fixture.js';
 import type { Budgets } from './budgets.js';
+import type { EndpointLimits } from './limits.js';
 
 /**
  * The run configuration as the user writes it (fixtures/config/dmdc-config.schema.json is its schema).
@@ -18,6 +19,8 @@ export interface ConfigFile {
   pki?: { dir: string };
   ics?: IcsConfig;
   budgets?: Partial<Budgets> & { driverMs?: number };
+  /** What every endpoint of the harness's mocks allows a peer (time to send a request, connections). */
+  limits?: Partial<EndpointLimits>;
   /** Recording TLS proxies between two real implementations (opt-in). */
   proxies?: ProxyConfig[];
 }
@@ -156,6 +159,7 @@ export interface RunConfig {
   trustAnchors: string[];
   ics: Required<IcsConfig>;
   budgets: Budgets & { driverMs: number };
+  limits: EndpointLimits;
   proxies: ProxyConfig[];
 }
 

@@ -8,6 +8,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { ROLES, type Role } from '../model/roles.js';
 import { loadClientFixture, type ClientFixture } from '../tree/client-fixture.js';
 import { DEFAULT_BUDGETS, DEFAULT_DRIVER_MS } from './budgets.js';
+import { DEFAULT_LIMITS } from './limits.js';
 import { FileChecks, planPki, realisePki } from './config-files.js';
 import { validateConfigData } from './config-schema.js';
 import { placeholdersOf } from '../drivers/driver.js';
@@ -162,6 +163,9 @@ function crossFieldErrors(cfg: ConfigFile, c: Omit<RunConfig, 'pki' | 'trustAnch
       if (unknown.length) errors.push(`roles.${role}.drivers.${name}: unknown placeholder${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `{${u}}`).join(', ')} (docs/vendor-guide.md lists them)`);
     }
   }
+  if (c.limits.headersMs > c.limits.requestMs) {
+    errors.push(`limits.headersMs: ${c.limits.headersMs} is more than limits.requestMs (${c.limits.requestMs}); the headers are part of the request`);
+  }
   const { dms1, dms2 } = c.serverIds;
   if (dms1 === dms2) {
     const field = cfg.roles?.dms2?.serverId !== undefined ? 'roles.dms2.serverId' : 'roles.dms1.serverId';
@@ -223,6 +227,7 @@ async function resolveConfig(cfg: ConfigFile, path: string, opts: LoadConfigOpti
     },
     ics: { ...structuredClone(DEFAULT_ICS), ...cfg.ics },
     budgets: { ...DEFAULT_BUDGETS, driverMs: DEFAULT_DRIVER_MS, ...cfg.budgets },
+    limits: { ...DEFAULT_LIMITS, ...cfg.limits },
     proxies: cfg.proxies ?? [],
   };
   errors.push(...crossFieldErrors(cfg, partial));

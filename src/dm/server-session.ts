@@ -5,6 +5,8 @@ import { ALERT, STATUS } from '../syncml/codes.js';
 import { AUTH_MD5, md5Cred, newNonce, verifyCred } from '../syncml/auth.js';
 import type { AlertCommand, Command, ResultsCommand, StatusCommand, SyncMLMessage } from '../syncml/model.js';
 import { reasonHeader, refusal } from '../transport/https-endpoint.js';
+import { sameMediaType } from '../transport/media-type.js';
+import { NOT_UTF8, utf8 } from '../transport/utf8.js';
 import type { BatchReply, NewCommand } from './commands.js';
 
 /** What a DM server knows about a device it manages (its DMAcc credentials, seen from the server). */
@@ -107,12 +109,14 @@ export class DmServer {
   handler(path = '*/dm'): RequestHandler {
     return http.post(path, async ({ request }) => {
       const type = request.headers.get('content-type') ?? '';
-      if (!type.startsWith(MEDIA.syncml)) {
+      if (!sameMediaType(type, MEDIA.syncml)) {
         return refusal(415, `expected ${MEDIA.syncml}, got ${type || 'none'}`);
       }
+      const text = utf8(await request.arrayBuffer());
+      if (text === undefined) return refusal(400, NOT_UTF8);
       let msg: SyncMLMessage;
       try {
-        msg = parseSyncML(await request.text());
+        msg = parseSyncML(text);
       } catch (err) {
         const reason = err instanceof SyncMLError ? err.message : String(err);
         return refusal(400, reason);
@@ -159,14 +163,17 @@ export class DmServer {
     }
     s.received.push(msg);
     try {
-      return xml(await this.answer(s, msg));
+      const { body, reason } = await this.answer(s, msg);
+      return xml(body, 200, reason);
     } catch (err) {
-      this.finish(s, String((err as Error).message ?? err));
-      return xml(this.build(msg, ++s.msgId, [this.hdrStatus(msg, STATUS.COMMAND_FAILED), abortAlert()]));
+      const reason = String((err as Error).message ?? err);
+      this.finish(s, reason);
+      return xml(this.build(msg, ++s.msgId, [this.hdrStatus(msg, STATUS.COMMAND_FAILED), abortAlert()]), 200, `session aborted: ${reason}`);
     }
   }
 
-  private async answer(s: Session, msg: SyncMLMessage): Promise<string> {
+  /** Our next package, and why when it refuses at the SyncML level (a challenge: 401/407 in the SyncHdr Status). */
+  private async answer(s: Session, msg: SyncMLMessage): Promise<{ body: string; reason?: string }> {
     const device = this.o.credentialsOf(s.devId);
     const out: Command[] = [];
     if (!s.authenticated) {
@@ -186,7 +193,7 @@ export class DmServer {
         // The client answers a challenge by sending package 1 again; an unknown device gets nothing more.
         if (!device || s.received.length > 2) this.finish(s, `authentication failed: ${check.reason}`);
         else this.awaitRetry(s, check.reason);
-        return this.build(msg, ++s.msgId, out, true);
+        return { body: this.build(msg, ++s.msgId, out, true), reason: `authentication failed (${code}): ${check.reason}` };
       }
       s.authenticated = true;
       out.push(this.hdrStatus(msg, STATUS.AUTH_ACCEPTED));
@@ -202,11 +209,11 @@ export class DmServer {
     const next = await s.script!.next(reply);
     if (next.done || next.value.length === 0) {
       this.finish(s);
-      return this.build(msg, ++s.msgId, out, true, this.credOnce(s, device));
+      return { body: this.build(msg, ++s.msgId, out, true, this.credOnce(s, device)) };
     }
     s.pending = next.value.map((c) => ({ ...c, cmdId: '' }) as Command);
     s.pendingMsgId = String(s.msgId + 1);
-    return this.build(msg, ++s.msgId, [...out, ...s.pending], true, this.credOnce(s, device));
+    return { body: this.build(msg, ++s.msgId, [...out, ...s.pending], true, this.credOnce(s, device)) };
   }
 
   /** Forgets every session, so no timer outlives the endpoint. */

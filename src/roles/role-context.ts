@@ -75,6 +75,7 @@ export async function createRoleContext(o: Omit<RoleContext, 'env' | 'trustOf'>)
       trace,
       parseBody,
       budgets: { requestMs: budgets.requestMs },
+      limits: config?.limits,
       // Each message is recorded once: on its server side when that is a mock, else on the mock's client side.
       recordOutbound: (peer) => modes[peer] === 'real',
       host: rc?.mode === 'mock' ? rc.host : undefined,

@@ -71,7 +71,7 @@ export interface PeerIdentityOptions extends TesterOptions {
  * delegation under way: the peer is checked first (binding profile §2.2), so a stranger's gets 403 REJECTED
  * where the real peer's would get 404 UNKNOWN_SESSION.
  */
-const MESSAGE: Readonly<Record<MutualRole, (sessionId: string, sender: string, o: PeerIdentityOptions) => DelegationMessage>> = {
+export const ACTED_ON: Readonly<Record<MutualRole, (sessionId: string, sender: string, o: PeerIdentityOptions) => DelegationMessage>> = {
   dms1: (sessionId) => ({ type: 'BootstrapComplete', sessionId }),
   dms2: (sessionId, sender, o) => ({
     type: 'DelegationInitiationRequest',
@@ -83,15 +83,17 @@ const MESSAGE: Readonly<Record<MutualRole, (sessionId: string, sender: string, o
     subtrees: [],
     approach: 'B',
   }),
+  // An order for a device of its own: one a Bootstrap Server keeps is for no device anyone asks for
+  // (NEG-BS-UNKNOWN-DEVICE asks for `o.devId`).
   bootstrap: (sessionId, sender, o) => ({
     type: 'BootstrapOrder',
     sessionId,
-    device: device(o),
+    device: device({ devId: `${o.devId}-${sessionId}` }),
     account: { serverId: sender, addr: 'https://tester.invalid/dm', addrType: 'URI', appAuth: [] },
   }),
 };
 
-const device = (o: PeerIdentityOptions) => ({ devId: o.devId, man: 'dmdc tester', mod: 'no device' });
+const device = (o: Pick<PeerIdentityOptions, 'devId'>) => ({ devId: o.devId, man: 'dmdc tester', mod: 'no device' });
 
 const thirdServers = new Map<string, Promise<KeyPair>>();
 
@@ -117,25 +119,40 @@ export function playPeerIdentityCases(targets: readonly ServerEndpoint[], o: Pee
       .flatMap((ep) =>
         c.variants.map(async (variant) => {
           const sender = variant === 'foreign-server-id' ? STRANGER_SERVER_ID : o.serverIds[ep.peer as 'dms1' | 'dms2'];
-          const message = MESSAGE[ep.role as MutualRole](`tester-${randomBytes(6).toString('hex')}`, sender, o);
-          const trust = o.trustOf(ep.role);
-          await postHttps({
-            url: ep.url,
-            body: buildDelegation(message),
-            contentType: MEDIA.delegation,
-            identity: await certificateFor(variant, ep, o),
-            trustAnchors: trust.anchors,
-            pin: trust.pin,
-            timeoutMs: o.timeoutMs,
-            from: ep.peer,
-            to: ep.role,
-            link: ep.link,
-            trace: o.trace,
-            parseBody,
-            probe: `${c.id}/${variant}`,
-          }).catch(() => undefined);
+          const message = ACTED_ON[ep.role as MutualRole](testerSessionId(), sender, o);
+          await postAsPeer(ep, o, { body: buildDelegation(message), contentType: MEDIA.delegation, identity: await certificateFor(variant, ep, o), probe: `${c.id}/${variant}` });
         }),
       ),
   );
   return Promise.all(plays);
+}
+
+/** A SessionId of the tester's own, which no delegation of the run has. */
+export const testerSessionId = () => `tester-${randomBytes(6).toString('hex')}`;
+
+/**
+ * One POST of a tester case to a mutual endpoint, as its peer (under `identity`, the peer's own
+ * certificate unless given), recorded with the case's probe. Resolves with the HTTP status, or undefined
+ * when no answer came.
+ */
+export function postAsPeer(ep: ServerEndpoint, o: TesterOptions, r: { body: string | Buffer; contentType?: string; identity?: KeyPair; probe: string }): Promise<number | undefined> {
+  const trust = o.trustOf(ep.role);
+  return postHttps({
+    url: ep.url,
+    body: r.body,
+    contentType: r.contentType,
+    identity: r.identity ?? o.identityOf(ep.peer),
+    trustAnchors: trust.anchors,
+    pin: trust.pin,
+    timeoutMs: o.timeoutMs,
+    from: ep.peer,
+    to: ep.role,
+    link: ep.link,
+    trace: o.trace,
+    parseBody,
+    probe: r.probe,
+  }).then(
+    (res) => res.status,
+    () => undefined,
+  );
 }

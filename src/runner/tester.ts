@@ -10,6 +10,7 @@ import { playServerAuthCase } from './server-auth-case.js';
 import { bootstrapUrlOf, playBootstrapCases } from './bootstrap-cases.js';
 import { playTlsClientCases, type ClientConnection } from './tls-client-cases.js';
 import { playDmAuthCases, type DmAuthTarget } from './dm-auth-cases.js';
+import { playDelegationApiCases } from './delegation-api-cases.js';
 import { playPeerIdentityCases } from './peer-identity-cases.js';
 import { playTester, serverEndpoints } from './tls-server-cases.js';
 
@@ -46,6 +47,7 @@ export async function runTester({ ctx, roles, urls, order, ca, playedOnce }: Tes
     identityOf: (role: Role) => setup.identityOf(role),
     ca,
   };
+  const asPeer = { ...asServer, serverIds: setup.ids, devId: 'tester-no-device' };
   const { dms1, dms2, client } = roles;
   const { devId, ...devInfo } = setup.devInfo;
   // As the run's device: DMS-1 holds its account (the harness knows the client credentials), DMS-2 not yet.
@@ -57,7 +59,8 @@ export async function runTester({ ctx, roles, urls, order, ca, playedOnce }: Tes
     // The connection without a certificate is every flow's: TLS-DMS-MUTUAL and TLS-DMS-BS cite it.
     playTester(targets, endpoints.filter((ep) => ep.mutual && modes[ep.role] === 'real'), asServer),
     // Under a DevId of no device: a server that wrongly takes the message has nothing real to act on.
-    playPeerIdentityCases(targets, { ...asServer, serverIds: setup.ids, devId: 'tester-no-device' }),
+    playPeerIdentityCases(targets, asPeer),
+    playDelegationApiCases(targets, asPeer),
     playDmAuthCases(dmAuthTargets, asServer),
   ]);
 

@@ -4,6 +4,7 @@
  * length-identifier(8) | server-identifier | vendor-specific.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { utf8 } from '../transport/utf8.js';
 
 export class NotificationError extends Error {
   override readonly name = 'NotificationError';
@@ -93,13 +94,16 @@ export function decodeNotification(buf: Buffer): DecodedNotification {
       `length identifier ${idLen} goes past the end (${trigger.length - HEADER_LEN} bytes after the header)`,
     );
   }
+  // Binding profile: the server identifier is UTF-8; read any other way it could name a server it is not.
+  const serverId = utf8(trigger.subarray(HEADER_LEN, HEADER_LEN + idLen));
+  if (serverId === undefined) throw new NotificationError('server-identifier is not valid UTF-8');
   return {
     digest: Buffer.from(buf.subarray(0, DIGEST_LEN)),
     version: first >> 6,
     uiMode: ((first >> 4) & 0b11) as UiMode,
     initiator: ((first >> 3) & 1) as 0 | 1,
     sessionId: trigger.readUInt16BE(5),
-    serverId: trigger.subarray(HEADER_LEN, HEADER_LEN + idLen).toString('utf8'),
+    serverId,
     vendor: Buffer.from(trigger.subarray(HEADER_LEN + idLen)),
     trigger: Buffer.from(trigger),
   };

@@ -49,6 +49,8 @@ export interface TraceEvent {
   /** The endpoint that saw this event and from which side of the connection. */
   observer: { role: Role | 'proxy' | 'harness'; side: 'server' | 'client' | 'none' };
   connection?: string;
+  /** Address and port the connection came from (server side, on the event that opens or refuses it). */
+  remote?: string;
   /** Pairs a request with its response. */
   exchange?: string;
   tls?: TlsFacts;

@@ -3,12 +3,14 @@ import { MEDIA } from '../profile.js';
 import { describeCommand, parseSyncML } from '../syncml/codec.js';
 import { decodeNotification } from '../syncml/notification.js';
 import type { BodyParser } from '../transport/body-parser.js';
+import { parseMediaType } from '../transport/media-type.js';
 import type { ParsedBody } from './events.js';
 
 /** Decodes the three body kinds of the protocol for the trace; a body that does not decode says why. */
 export const parseBody: BodyParser = (contentType, raw): ParsedBody | undefined => {
   // Judge by content: a body sent with a wrong content type is still read by what it is.
-  const declared = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  const media = parseMediaType(contentType);
+  const declared = media.ok ? media.media.essence : '';
   const type = [MEDIA.syncml, MEDIA.delegation, MEDIA.notification].includes(declared as never) ? declared : sniff(raw);
   try {
     if (type === MEDIA.syncml) {

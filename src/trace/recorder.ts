@@ -5,12 +5,20 @@ import { answerTo, type TraceEvent } from './events.js';
 
 export type NewTraceEvent = Omit<TraceEvent, 'seq' | 'time' | 't'>;
 
+export interface RecorderOptions {
+  /**
+   * Events kept in memory: all (a flow is judged from them; the default), or only the latest N (a
+   * long-running mock, whose trace is its file: memory stays bounded however long it serves).
+   */
+  keep?: 'all' | number;
+}
+
 /**
  * Collects trace events in memory and appends each to a JSON-lines file as it happens, so nothing is lost
  * if the run dies halfway.
  */
 export class TraceRecorder {
-  private readonly list: TraceEvent[] = [];
+  private list: TraceEvent[] = [];
   private readonly start = performance.now();
   private counter = 0;
   private readonly listeners = new Set<(e: TraceEvent) => void>();
@@ -26,8 +34,14 @@ export class TraceRecorder {
    */
   phaseLinks?: ReadonlySet<string>;
 
-  constructor(private readonly file?: string) {
+  private readonly keep: number;
+
+  constructor(
+    private readonly file?: string,
+    o: RecorderOptions = {},
+  ) {
     if (file) mkdirSync(dirname(file), { recursive: true });
+    this.keep = o.keep === undefined || o.keep === 'all' ? Infinity : o.keep;
   }
 
   record(e: NewTraceEvent): TraceEvent {
@@ -41,6 +55,8 @@ export class TraceRecorder {
       ...e,
     };
     this.list.push(event);
+    // Dropped in batches, so a bounded list costs no more per event than a full one.
+    if (this.list.length > 2 * this.keep) this.list = this.list.slice(this.list.length - this.keep);
     if (this.file) appendFileSync(this.file, JSON.stringify(event) + '\n');
     for (const l of this.listeners) l(event);
     return event;
@@ -58,6 +74,7 @@ export class TraceRecorder {
     });
   }
 
+  /** The events kept (all of them, unless `keep` says otherwise). */
   events(): readonly TraceEvent[] {
     return this.list;
   }

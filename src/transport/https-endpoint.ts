@@ -1,14 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { getResponse, type RequestHandler } from 'msw';
+import { DEFAULT_LIMITS, type EndpointLimits } from '../config/limits.js';
 import { MAX_BODY_BYTES } from '../profile.js';
 import type { LinkId, Role } from '../model/roles.js';
 import type { KeyPair } from '../pki/pki.js';
 import { readableTlsError, tlsFacts, type TlsFacts } from '../pki/tls-facts.js';
-import type { TraceRecorder } from '../trace/recorder.js';
+import type { NewTraceEvent, TraceRecorder } from '../trace/recorder.js';
 import { traceBody, type BodyParser } from './body-parser.js';
+import { answerRaw, closeSoon, methodNotAllowed, parserRefusal, type ParserRefusal } from './parser-refusal.js';
+import { headerReason, REASON_HEADER, refusal, takeReason } from './reason-header.js';
+
+export { REASON_HEADER, reasonHeader, refusal } from './reason-header.js';
 
 /** What a handler may learn about the connection a request came on. */
 export interface ConnectionInfo {
@@ -50,12 +56,14 @@ export interface EndpointOptions {
   fixedPeer?: { peer: Role; link: LinkId };
   parseBody?: BodyParser;
   maxBodyBytes?: number;
+  /** The protocol's own answer to a body over the limit (default: a plain-text 413). */
+  tooLarge?: (reason: string) => Response;
   host?: string;
   port?: number;
   /** The reference mocks keep TLS ≥ 1.2; mutants may weaken it. */
   tls?: TlsPolicy;
-  /** Budget for a client to send a whole request. */
-  requestTimeoutMs?: number;
+  /** How long a peer may take and how many connections it may hold (DEFAULT_LIMITS for what is not set). */
+  limits?: Partial<EndpointLimits>;
 }
 
 const connections = new Map<string, ConnectionInfo>();
@@ -67,32 +75,28 @@ export function connectionOf(request: Request): ConnectionInfo | undefined {
   return id ? connections.get(id) : undefined;
 }
 
-/** Response header a handler sets to explain a refusal; the endpoint copies it into the trace. */
-export const REASON_HEADER = 'x-dmdc-reason';
-
-/**
- * The REASON_HEADER for a refusal's reason. A header value must be printable ASCII, and reasons quote
- * transport errors ("dms2 → bootstrap …"): anything else would make the answer itself fail.
- */
-export function reasonHeader(reason: string | undefined): Record<string, string> {
-  return reason ? { [REASON_HEADER]: reason.replace(/→/g, '->').replace(/[^\x20-\x7e]/g, '?') } : {};
-}
-
-/** A plain-text refusal whose reason also travels in REASON_HEADER, so it lands in the trace. */
-export function refusal(status: number, reason: string): Response {
-  return new Response(reason, { status, headers: { 'content-type': 'text/plain', ...reasonHeader(reason) } });
-}
-
 let endpointCounter = 0;
+
+type Conn = TLSSocket & {
+  /** Set once the connection passed the endpoint's TLS checks; nothing is read from one without it. */
+  dmdcConnection?: string;
+  dmdcRequested?: boolean;
+  /** The answer being made to the request under way on this connection. */
+  dmdcAnswering?: ServerResponse;
+  /** That request was answered before its body came whole (too slow): with this. */
+  dmdcCut?: ParserRefusal;
+};
 
 /**
  * A real HTTPS server whose routes are msw request handlers. It records every TLS connection, request and
- * response in the trace with the facts read from the socket, enforces a body limit, and never lets a
- * handler's exception crash it.
+ * response in the trace with the facts read from the socket, and answers hostile input itself: a body over
+ * the limit, a method other than POST, a request the HTTP parser refuses, a peer too slow or holding too
+ * many connections. A handler's exception never crashes it.
  */
 export class HttpsEndpoint {
   private server?: Server;
   private readonly tag: string;
+  private readonly limits: EndpointLimits;
   private connCounter = 0;
   private exchangeCounter = 0;
   private readonly sockets = new Set<TLSSocket>();
@@ -107,10 +111,12 @@ export class HttpsEndpoint {
 
   constructor(private readonly o: EndpointOptions) {
     this.tag = `${o.role}${++endpointCounter}`;
+    this.limits = { ...DEFAULT_LIMITS, ...o.limits };
   }
 
   async start(): Promise<this> {
     const o = this.o;
+    const limits = this.limits;
     const server = createServer({
       key: o.identity.key,
       cert: o.identity.cert,
@@ -121,30 +127,36 @@ export class HttpsEndpoint {
       minVersion: o.tls?.minVersion ?? 'TLSv1.2',
       maxVersion: o.tls?.maxVersion,
       ciphers: o.tls?.ciphers,
-      requestTimeout: o.requestTimeoutMs ?? 30_000,
+      handshakeTimeout: limits.headersMs,
+      // Node refuses headersTimeout > requestTimeout.
+      headersTimeout: Math.min(limits.headersMs, limits.requestMs),
+      requestTimeout: limits.requestMs,
+      // Node looks for expired requests only this often (30 s by default): a stalled peer would hold on longer.
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(limits.headersMs / 4))),
+    });
+    server.maxConnections = limits.connections;
+    server.on('drop', (d?: { remoteAddress?: string; remotePort?: number }) => {
+      this.record({ kind: 'error', remote: d && `${d.remoteAddress}:${d.remotePort}`, reason: `CONNECTION_LIMIT: ${limits.connections} connections already open on this endpoint; closed at once` });
     });
     server.on('connection', (socket: Socket) => {
       this.accepted++;
+      remotes.set(socket, `${socket.remoteAddress}:${socket.remotePort}`);
       this.connections.add(socket);
       socket.once('close', () => this.connections.delete(socket));
     });
     server.on('secureConnection', (socket: TLSSocket) => this.onSecureConnection(socket));
     server.on('tlsClientError', (err: Error & { code?: string }, socket: TLSSocket) => {
-      this.o.trace.record({
-        kind: 'tls-error',
-        link: o.fixedPeer?.link ?? 'unknown',
-        from: o.fixedPeer?.peer ?? 'unknown',
-        to: o.role,
-        observer: { role: o.role, side: 'server' },
-        reason: `${err.code ?? 'TLS_ERROR'}: ${readableTlsError(err.message)}`,
-        note: socket?.remoteAddress ? `from ${socket.remoteAddress}` : undefined,
-      });
+      this.record({ kind: 'tls-error', connection: `${this.tag}-c${++this.connCounter}`, remote: remoteOf(socket), reason: `${err.code ?? 'TLS_ERROR'}: ${readableTlsError(err.message)}` });
     });
+    server.on('clientError', (err: Error & { code?: string }, socket: Duplex) => this.onClientError(err, socket as Conn));
+    // CONNECT never reaches 'request'; unanswered, Node would just close the connection.
+    server.on('connect', (req: IncomingMessage, socket: Duplex) => this.refuseUnparsed(socket as Conn, methodNotAllowed(req.method ?? 'CONNECT'), req));
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       this.onRequest(req, res).catch((err: unknown) => {
         // Last line of defence: a broken request must never take the endpoint down.
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
         res.end(`internal error: ${(err as Error).message}`);
+        this.record({ kind: 'error', connection: (req.socket as Conn).dmdcConnection, http: { status: 500 }, reason: `the harness failed answering: ${(err as Error).message}` });
       });
     });
     await new Promise<void>((resolve, reject) => {
@@ -193,23 +205,29 @@ export class HttpsEndpoint {
     this.server = undefined;
   }
 
-  private onSecureConnection(socket: TLSSocket): void {
+  /** Records an event this endpoint observed on its server side, about its usual peer unless said otherwise. */
+  private record(e: Omit<NewTraceEvent, 'link' | 'from' | 'to' | 'observer'> & Partial<Pick<NewTraceEvent, 'link' | 'from' | 'to'>>): void {
     const o = this.o;
-    // Binding profile §2: a client-initiated renegotiation is refused (the socket errors and is closed).
-    if (!o.tls?.allowRenegotiation) socket.disableRenegotiation();
-    socket.on('error', () => socket.destroy());
+    this.o.trace.record({ link: o.fixedPeer?.link ?? 'unknown', from: o.fixedPeer?.peer ?? 'unknown', to: o.role, observer: { role: o.role, side: 'server' }, ...e });
+  }
+
+  private onSecureConnection(socket: Conn): void {
+    const o = this.o;
     const id = `${this.tag}-c${++this.connCounter}`;
     const facts = tlsFacts(socket);
-    const peer = o.fixedPeer?.peer ?? 'unknown';
-    const link = o.fixedPeer?.link ?? 'unknown';
+    const remote = remoteOf(socket);
+    // Binding profile §2: a client-initiated renegotiation is refused (the socket errors and is closed).
+    if (!o.tls?.allowRenegotiation) socket.disableRenegotiation();
+    // A refused renegotiation (or another failure of the TLS layer) ends the connection, and says why.
+    socket.on('error', (err: Error & { code?: string }) => {
+      if (isTlsLayer(err.code)) this.record({ kind: 'tls-error', connection: id, remote, tls: facts, reason: `${err.code}: ${readableTlsError(err.message)}` });
+      socket.destroy();
+    });
     if (o.mutual && !facts.authorized && !(o.acceptUnverifiedClient && facts.peerCertificate)) {
-      o.trace.record({
+      this.record({
         kind: 'tls-error',
-        link,
-        from: peer,
-        to: o.role,
-        observer: { role: o.role, side: 'server' },
         connection: id,
+        remote,
         tls: facts,
         reason: facts.peerCertificate
           ? `client certificate refused: ${facts.authorizationError ?? 'not authorized'}`
@@ -225,33 +243,56 @@ export class HttpsEndpoint {
     socket.once('close', () => {
       this.sockets.delete(socket);
       connections.delete(id);
-      if (hostile && !(socket as TLSSocket & { dmdcRequested?: boolean }).dmdcRequested) {
-        o.trace.record({ kind: 'error', link, from: peer, to: o.role, observer: { role: o.role, side: 'server' }, connection: id, tls: facts, reason: 'CLOSED: the peer closed the connection after the handshake without sending a request' });
+      if (hostile && !socket.dmdcRequested) {
+        this.record({ kind: 'error', connection: id, tls: facts, reason: 'CLOSED: the peer closed the connection after the handshake without sending a request' });
       }
     });
     connections.set(id, { id, tls: facts, remoteAddress: socket.remoteAddress });
-    (socket as TLSSocket & { dmdcConnection?: string }).dmdcConnection = id;
-    o.trace.record({
-      kind: 'tls',
-      link,
-      from: peer,
-      to: o.role,
-      observer: { role: o.role, side: 'server' },
-      connection: id,
-      tls: facts,
-    });
+    socket.dmdcConnection = id;
+    this.record({ kind: 'tls', connection: id, remote, tls: facts });
+  }
+
+  /** A request Node's HTTP parser refused, or one too slow: answered and recorded here, never handled. */
+  private onClientError(err: Error & { code?: string }, socket: Conn): void {
+    // The peer went away, or TLS failed under HTTP (recorded by the socket's own handler): no one to answer.
+    if (err.code === 'ECONNRESET' || isTlsLayer(err.code) || !socket.dmdcConnection) return void socket.destroy();
+    const r = parserRefusal(err, this.limits);
+    const answering = socket.dmdcAnswering;
+    if (!answering) return this.refuseUnparsed(socket, r);
+    // A body that stopped coming: the request under way gets the answer, and records it once its body ends.
+    if (!answering.headersSent) {
+      socket.dmdcCut = r;
+      answering.writeHead(r.status, { 'content-type': 'text/plain', connection: 'close', [REASON_HEADER]: headerReason(r.reason) });
+      return void answering.end(r.reason, () => closeSoon(socket));
+    }
+    // Bytes after a request that are none: its answer, under way, goes out first.
+    answering.once('close', () => this.refuseUnparsed(socket, r));
+  }
+
+  /** Answers on the socket itself (no handler will) and records it; `req` when Node parsed the request (CONNECT). */
+  private refuseUnparsed(socket: Conn, r: ParserRefusal, req?: IncomingMessage): void {
+    const connection = socket.dmdcConnection;
+    if (!connection) return void socket.destroy();
+    socket.dmdcRequested = true;
+    const tls = connections.get(connection)?.tls;
+    const exchange = req ? `${this.tag}-x${++this.exchangeCounter}` : undefined;
+    if (req) this.record({ kind: 'request', connection, exchange, tls, http: { method: req.method, path: req.url, headers: flatHeaders(req.headers) }, reason: r.reason });
+    const sent = answerRaw(socket, r);
+    this.record({ kind: req ? 'response' : 'error', connection, exchange, tls, ...(sent ? { http: { status: r.status } } : {}), reason: r.reason });
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const o = this.o;
-    const socket = req.socket as TLSSocket & { dmdcConnection?: string };
+    const socket = req.socket as Conn;
     // A connection refused after its handshake (a client certificate that does not verify) may still have
     // sent its request: nothing of it is read, answered or recorded.
     if (!socket.dmdcConnection) {
       socket.destroy();
       return;
     }
-    (socket as TLSSocket & { dmdcRequested?: boolean }).dmdcRequested = true;
+    socket.dmdcRequested = true;
+    socket.dmdcAnswering = res;
+    res.once('close', () => socket.dmdcAnswering === res && (socket.dmdcAnswering = undefined));
     const connection = socket.dmdcConnection;
     const info = connections.get(connection);
     const exchange = `${this.tag}-x${++this.exchangeCounter}`;
@@ -259,63 +300,62 @@ export class HttpsEndpoint {
     const contentType = req.headers['content-type'];
     const limit = o.maxBodyBytes ?? MAX_BODY_BYTES;
 
-    const { body, oversized } = await readBody(req, limit);
+    const { body, oversized } = await readBody(req, res, limit);
     const { peer, link, local = o.role } = safeClassify(() => o.classify({ path, body, contentType }));
-    const base = {
-      link,
-      connection,
-      exchange,
-      tls: info?.tls,
-      observer: { role: o.role, side: 'server' as const },
-    };
-    o.trace.record({
+    const base = { link, connection, exchange, tls: info?.tls, from: peer, to: local };
+    // Answered already: the peer took too long to send its body (onClientError).
+    const cut = socket.dmdcCut;
+    this.record({
       ...base,
       kind: 'request',
-      from: peer,
-      to: local,
       http: { method: req.method, path: req.url, headers: flatHeaders(req.headers) },
-      body: traceBody(contentType, body, oversized ? undefined : o.parseBody),
-      reason: oversized ? `body larger than ${limit} bytes` : undefined,
+      body: traceBody(contentType, body, oversized || cut ? undefined : o.parseBody),
+      reason: oversized ? `body larger than ${limit} bytes` : cut?.reason,
     });
+    if (cut) return this.record({ ...base, from: local, to: peer, kind: 'response', http: { status: cut.status }, reason: cut.reason });
 
-    let response: Response;
-    if (oversized) {
-      response = refusal(413, `body larger than ${limit} bytes`);
-    } else if (this.hostile) {
-      response = refusal(503, 'the harness is playing a tester case: this request should not have been sent');
-    } else {
-      response = await this.dispatch(req, body, connection);
-    }
+    const response = oversized
+      ? (o.tooLarge ?? ((why) => refusal(413, why)))(`body larger than ${limit} bytes`)
+      : req.method !== 'POST'
+        ? refusalOf(methodNotAllowed(req.method ?? ''))
+        : this.hostile
+          ? refusal(503, 'the harness is playing a tester case: this request should not have been sent')
+          : await this.dispatch(req, body, connection);
 
     const out = Buffer.from(await response.arrayBuffer());
     const headers = Object.fromEntries(response.headers.entries());
+    const reason = takeReason(headers);
+    // The rest of an oversized body is read and dropped, so the peer gets the 413 before the connection closes.
+    if (oversized) headers.connection = 'close';
     res.writeHead(response.status, headers);
     res.end(out);
-    o.trace.record({
+    this.record({
       ...base,
-      kind: 'response',
       from: local,
       to: peer,
+      kind: 'response',
       http: { status: response.status, headers },
       body: traceBody(headers['content-type'], out, o.parseBody),
-      reason: headers[REASON_HEADER],
+      reason,
     });
-    if (oversized) req.socket.destroy();
+    if (oversized) req.resume();
   }
 
   private async dispatch(req: IncomingMessage, body: Buffer, connection: string): Promise<Response> {
-    const headers = new Headers();
-    for (const [k, v] of Object.entries(req.headers)) {
-      if (v === undefined || k.startsWith('x-dmdc-') || k.startsWith(':')) continue;
-      headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+    const method = req.method ?? 'POST';
+    let request: Request;
+    try {
+      const headers = new Headers();
+      for (const [k, v] of Object.entries(req.headers)) {
+        if (v === undefined || k.startsWith('x-dmdc-') || k.startsWith(':')) continue;
+        headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+      }
+      headers.set(CONNECTION_HEADER, connection);
+      request = new Request(`${this.url}${req.url ?? '/'}`, { method, headers, body: new Uint8Array(body) });
+    } catch (err) {
+      // What Node's parser let through and the Fetch API does not take (a target that is no URL path).
+      return refusal(400, `request not readable: ${(err as Error).message}`);
     }
-    headers.set(CONNECTION_HEADER, connection);
-    const method = req.method ?? 'GET';
-    const request = new Request(`${this.url}${req.url ?? '/'}`, {
-      method,
-      headers,
-      body: method === 'GET' || method === 'HEAD' ? undefined : new Uint8Array(body),
-    });
     try {
       const found = await getResponse(this.o.handlers, request);
       return found ?? refusal(404, `no route for ${method} ${req.url}`);
@@ -324,6 +364,13 @@ export class HttpsEndpoint {
     }
   }
 }
+
+const isTlsLayer = (code: string | undefined) => !!code && (code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_'));
+const refusalOf = (r: ParserRefusal) => refusal(r.status, r.reason, r.headers);
+/** Where each TCP connection came from, noted when it is accepted: a socket destroyed since no longer says. */
+const remotes = new WeakMap<object, string>();
+/** Where a TLS connection came from (by the TCP socket under it). */
+const remoteOf = (s: TLSSocket & { _parent?: object }) => remotes.get(s._parent ?? s) ?? (s.remoteAddress ? `${s.remoteAddress}:${s.remotePort}` : undefined);
 
 function safeClassify(f: () => Classified): Classified {
   try {
@@ -339,8 +386,11 @@ function flatHeaders(h: IncomingMessage['headers']): Record<string, string> {
   return out;
 }
 
-/** Reads at most `limit` bytes; past it, keeps what came and reports the body as oversized. */
-function readBody(req: IncomingMessage, limit: number): Promise<{ body: Buffer; oversized: boolean }> {
+/**
+ * Reads at most `limit` bytes; past it, keeps what came and reports the body as oversized. A body that
+ * stopped coming ends when its request was answered without it (onClientError) or its connection closed.
+ */
+function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<{ body: Buffer; oversized: boolean }> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -357,9 +407,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<{ body: Buffer; 
       }
       chunks.push(c);
     });
-    req.on('end', () => {
-      if (!oversized) finish();
-    });
-    req.on('error', () => finish());
+    req.on('end', finish);
+    req.on('error', finish);
+    req.on('close', finish);
+    res.once('close', finish);
   });
 }

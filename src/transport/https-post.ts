@@ -12,7 +12,8 @@ import { clientContext } from './client-context.js';
 export interface PostOptions {
   url: string;
   body: string | Buffer;
-  contentType: string;
+  /** Omitted: the request carries no Content-Type header (a tester case). */
+  contentType?: string;
   /** Our certificate, for mutual TLS. */
   identity?: KeyPair;
   /** CA certificates trusted for the server's certificate. */
@@ -78,6 +79,7 @@ export function postHttps(o: PostOptions): Promise<PostResult> {
   const observer = { role: o.observer ?? o.from, side: 'client' as const };
   const base = { link: o.link, exchange, observer, ...(o.probe ? { probe: o.probe } : {}) };
   const messages = o.recordTlsOnly ? undefined : o.trace;
+  const typed: Record<string, string> = o.contentType === undefined ? {} : { 'content-type': o.contentType };
   let facts: TlsFacts | undefined;
   let tcpUp = false;
 
@@ -127,7 +129,7 @@ export function postHttps(o: PostOptions): Promise<PostResult> {
         from: o.from,
         to: o.to,
         tls: facts,
-        http: { method: 'POST', url: o.url, path: url.pathname + url.search, headers: { 'content-type': o.contentType } },
+        http: { method: 'POST', url: o.url, path: url.pathname + url.search, headers: typed },
         body: traceBody(o.contentType, body, o.parseBody),
       });
       const req = httpRequest(
@@ -135,7 +137,7 @@ export function postHttps(o: PostOptions): Promise<PostResult> {
           method: 'POST',
           host: url.host,
           path: url.pathname + url.search,
-          headers: { host: url.host, 'content-type': o.contentType, 'content-length': String(body.length) },
+          headers: { host: url.host, ...typed, 'content-length': String(body.length) },
           createConnection: () => socket,
         },
         (res) => {

@@ -84,7 +84,6 @@ export class RecordingProxy {
 
   private async forward(request: Request): Promise<Response> {
     const o = this.o;
-    if (request.method !== 'POST') return refusal(405, `proxy forwards POST only, not ${request.method}`);
     const { pathname, search } = new URL(request.url);
     const target = `${o.upstream.replace(/\/+$/, '')}${pathname}${search}`;
     try {

@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { MEDIA } from '../../src/profile.js';
 import { postHttps, TransportError } from '../../src/transport/https-post.js';
+import { sendInput } from '../support/fuzz-run.js';
 import { runMockToExit, spawnMock, type SpawnedMock } from '../support/spawn-mock.js';
 
 describe('dmdc mock dms2 --port 0 (a separate OS process)', () => {
@@ -71,6 +71,41 @@ describe('dmdc mock --mutant', () => {
     try {
       expect(mock.info.mutant).toBe('bad-pkg0-digest');
       expect(mock.info.control).toBeUndefined();
+    } finally {
+      await mock.stop();
+    }
+  });
+});
+
+describe('dmdc mock --config', () => {
+  const dir = () => mkdtempSync(join(tmpdir(), 'dmdc-mock-cfg-'));
+  const config = (d: string, limits: Record<string, unknown>) => {
+    const file = join(d, 'limits.json');
+    writeFileSync(file, JSON.stringify({ limits }));
+    return file;
+  };
+
+  test('a configuration with a bad limit exits 2 naming the field', async () => {
+    const d = dir();
+    const r = await runMockToExit(['bootstrap', '--config', config(d, { connections: 0 }), '--out', d]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/limits\.connections: must be an integer ≥ 1/);
+  });
+
+  test('its limits apply: a peer stalling in its headers is answered 408 within headersMs, and traced', async () => {
+    const d = dir();
+    const mock = await spawnMock(['bootstrap', '--config', config(d, { headersMs: 200, requestMs: 400 }), '--out', d]);
+    try {
+      const t0 = Date.now();
+      const o = await sendInput(
+        { name: 'bootstrap', mock: 'bootstrap', kind: 'bootstrap', path: '/bootstrap', url: mock.info.bootstrap, trustAnchors: [readFileSync(join(d, 'ca.crt'), 'utf8')] },
+        { mutation: 'stall', bytes: Buffer.from('POST /bootstrap HTTP/1.1\r\nhost: x\r\n'), stall: true },
+        5000,
+      );
+      expect(o.status).toBe(408);
+      expect(Date.now() - t0).toBeLessThan(1500);
+      const lines = readFileSync(join(d, 'trace.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; reason?: string });
+      expect(lines.find((e) => e.kind === 'error')?.reason).toMatch(/^REQUEST_TIMEOUT/);
     } finally {
       await mock.stop();
     }

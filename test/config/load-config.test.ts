@@ -11,6 +11,7 @@ import { LINKS, ROLES } from '../../src/model/roles.js';
 import { createCa, createPki, writePki, type Pki } from '../../src/pki/pki.js';
 import { loadClientFixture } from '../../src/tree/client-fixture.js';
 import { DEFAULT_BUDGETS } from '../../src/config/budgets.js';
+import { DEFAULT_LIMITS } from '../../src/config/limits.js';
 
 const addFormats = addFormatsModule.default;
 
@@ -141,6 +142,7 @@ describe('loadConfig resolves', () => {
       serverAuthentication: 'application',
     });
     expect(c.budgets).toEqual({ ...DEFAULT_BUDGETS, driverMs: 10_000 });
+    expect(c.limits).toEqual(DEFAULT_LIMITS);
     expect(c.proxies).toEqual([]);
     expect(c.pki.ca).toBe(pki.ca);
     expect(c.trustAnchors).toEqual([pki.ca.cert]);
@@ -152,6 +154,7 @@ describe('loadConfig resolves', () => {
       name: 'ACME DMS',
       roles: { dms1: { ...realDms1, trustAnchor: 'certs/bundle.pem', certificate: 'certs/dms1.crt' } },
       budgets: { flowMs: 60_000 },
+      limits: { connections: 8 },
       ics: { approaches: ['B'] },
     });
     const dms1 = c.roles.dms1;
@@ -164,6 +167,7 @@ describe('loadConfig resolves', () => {
     expect(c.trustAnchors).toHaveLength(2); // the harness CA is also in the bundle: listed once
     expect(c.trustAnchors).toContain(dms1.trustAnchorPem![1]);
     expect(c.budgets.flowMs).toBe(60_000);
+    expect(c.limits).toEqual({ ...DEFAULT_LIMITS, connections: 8 });
     expect(c.ics.approaches).toEqual(['B']);
     expect(c.ics.scopes).toEqual(['full', 'partial']);
     expect(c.name).toBe('ACME DMS');
@@ -278,6 +282,9 @@ const REFUSALS: Refusal[] = [
   },
   { name: 'a negative budget', config: { budgets: { flowMs: -1 } }, expected: ['budgets.flowMs: must be an integer ≥ 1'], exactly: true },
   { name: 'a fractional budget', config: { budgets: { driverMs: 1.5 } }, expected: ['budgets.driverMs: must be an integer ≥ 1'], exactly: true },
+  { name: 'a connection cap of 0', config: { limits: { connections: 0 } }, expected: ['limits.connections: must be an integer ≥ 1'], exactly: true },
+  { name: 'an unknown limit', config: { limits: { bodyMs: 10 } }, expected: ['limits.bodyMs: unknown field'] },
+  { name: 'headers allowed longer than the request', config: { limits: { headersMs: 20_000 } }, expected: ['limits.headersMs: 20000 is more than limits.requestMs (10000)'], exactly: true },
   { name: 'a port out of range', config: { roles: { client: { mode: 'mock', port: 65535 } } }, expected: ['roles.client.port: must be an integer from 0 to 65534'] },
   { name: 'an ics value outside its enum', config: { ics: { scopes: ['full', 'some'] } }, expected: ['ics.scopes[1]: must be one of "full", "partial"'] },
   {

@@ -26,6 +26,13 @@ describe('the tester against a real implementation as server', () => {
     expect(run.report!.summary.tester.failedCases.sort()).toEqual(['NEG-DMS-PEER-CERT', 'NEG-DMS-PEER-SERVERID']);
   }, 150_000);
 
+  test('a DMS-2 whose delegation API answers 200 to anything FAILs the delegation API cases, and only those', async () => {
+    const run = await runAgainstMockProcess(IUT_CASES.dms2, { mutant: 'dms2-accepts-any-message', runArgs: ['--approach', 'A'], edit: oneFlow });
+    expect(run.status, run.stdout + run.stderr).toBe(1);
+    expect(run.report!.summary.failedRequirements.sort()).toEqual(['NEG-DLG-CONTENT-TYPE', 'NEG-DLG-MALFORMED', 'NEG-DLG-ORDER']);
+    expect(reasons(run.report!, 'NEG-DLG-ORDER')).toMatch(/dms2 \(dms1-dms2\), variant initiation-replayed \([^)]*\): HTTP 200 no error code \(no delegation document\) \(seq \d+\), expected HTTP 409 OUT_OF_ORDER/);
+  }, 150_000);
+
   test('a Bootstrap Server that serves an ordered bootstrap again FAILs NEG-BS-REPLAY, and only that', async () => {
     const run = await runAgainstMockProcess(IUT_CASES.bootstrap, { mutant: 'bootstrap-serves-twice', edit: oneFlow });
     expect(run.status, run.stdout + run.stderr).toBe(1);

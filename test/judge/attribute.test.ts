@@ -5,6 +5,7 @@ import { judgeFlow } from '../../src/judge/judge.js';
 import { createPki } from '../../src/pki/pki.js';
 import { runFlow, type FlowResult } from '../../src/runner/run-flow.js';
 import { defaultScenarios } from '../../src/runner/scenario.js';
+import { isTesterEvent } from '../../src/trace/events.js';
 
 const catalogue = loadCatalogue();
 const verdict = (f: FlowResult, id: string) => judgeFlow(f, catalogue.entries).find((r) => r.requirementId === id)!.verdict;
@@ -19,7 +20,7 @@ beforeAll(async () => {
 
 test("a late DelegationComplete recorded during the next flow is judged in its own delegation's flow", () => {
   // What a real DMS-2 that repeats DelegationComplete 200 ms later looks like: its exchange lands in the next flow.
-  const complete = first.events.find((e) => e.kind === 'request' && (e.body?.parsed?.value as { type?: string })?.type === 'DelegationComplete')!;
+  const complete = first.events.find((e) => !isTesterEvent(e) && e.kind === 'request' && (e.body?.parsed?.value as { type?: string })?.type === 'DelegationComplete')!;
   const exchange = first.events.filter((e) => e.link === complete.link && e.exchange === complete.exchange);
   const base = Math.max(...second.events.map((e) => e.seq));
   second.events.push(...exchange.map((e, i) => ({ ...e, seq: base + i + 1, exchange: `late-${e.exchange}` })));

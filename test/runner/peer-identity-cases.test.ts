@@ -1,51 +1,21 @@
-import { http } from 'msw';
-import { afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { MockBootstrap, type BootstrapQuirks } from '../../mocks/bootstrap/mock-bootstrap.js';
-import type { MockEnv } from '../../mocks/common/env.js';
-import { MockDms1 } from '../../mocks/dms1/mock-dms1.js';
-import { MockDms2 } from '../../mocks/dms2/mock-dms2.js';
-import type { JudgeContext } from '../../src/checks/check.js';
+import { describe, expect, test } from 'vitest';
+import type { BootstrapQuirks } from '../../mocks/bootstrap/mock-bootstrap.js';
 import { peerIdentityRefused } from '../../src/checks/peer-identity-checks.js';
-import type { Role } from '../../src/model/roles.js';
-import { createPki, type Pki } from '../../src/pki/pki.js';
-import { PATHS } from '../../src/profile.js';
-import type { RequirementRef } from '../../src/report/model.js';
 import { playPeerIdentityCases } from '../../src/runner/peer-identity-cases.js';
-import { playTester, serverEndpoints, type ServerEndpoint } from '../../src/runner/tls-server-cases.js';
-import { parseBody } from '../../src/trace/parse-body.js';
+import { playTester, type ServerEndpoint } from '../../src/runner/tls-server-cases.js';
 import { TraceRecorder } from '../../src/trace/recorder.js';
-import { HttpsEndpoint } from '../../src/transport/https-endpoint.js';
+import { judgeProbes, SERVER_IDS as ids, silentDelegationEndpoint, startMutualRoles, testerOptions, useEndpoints } from '../support/mutual-roles.js';
 
-const ids = { dms1: 'dms1.example', dms2: 'dms2.example' };
 const NO_DEVICE = 'IMEI:000000000000000';
-let pki: Pki;
+const endpoints = useEndpoints();
 let trace: TraceRecorder;
-const closers: Array<() => Promise<void>> = [];
 
-beforeAll(async () => {
-  pki = await createPki();
-});
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close();
-});
-
-const env = (role: Role): MockEnv => ({ identity: pki.roles[role], trustAnchors: [pki.ca.cert], trace, parseBody, budgets: { requestMs: 2000 }, recordOutbound: () => false });
-const tester = (timeoutMs = 2000) => ({ trace, timeoutMs, trustOf: () => ({ anchors: [pki.ca.cert] }), identityOf: (r: Role) => pki.roles[r], ca: pki.ca });
+const tester = (timeoutMs?: number) => testerOptions(endpoints.pki, trace, timeoutMs);
 
 /** The three reference mocks with mutual endpoints, their peers configured as run-flow does. */
-async function referenceRoles(o: { acceptAnyPeer?: boolean; clientCertificateOptional?: boolean; bootstrap?: BootstrapQuirks } = {}) {
+function referenceRoles(o: { acceptAnyPeer?: boolean; clientCertificateOptional?: boolean; bootstrap?: BootstrapQuirks } = {}) {
   trace = new TraceRecorder();
-  const server = { sessionBudgetMs: 2000, acceptAnyPeer: o.acceptAnyPeer, clientCertificateOptional: o.clientCertificateOptional };
-  const dms1 = await new MockDms1({ ...server, serverId: ids.dms1, env: env('dms1'), notificationBudgetMs: 2000, managedSubtrees: ['./Vendor'], ownAccountPath: './DMAcc/DMS1' }).start();
-  const dms2 = await new MockDms2({ ...server, serverId: ids.dms2, env: env('dms2'), bootstrap: { mode: 'colocated' }, pushUrlOf: () => undefined }).start();
-  const bs = await new MockBootstrap(env('bootstrap'), { acceptAnyPeer: o.acceptAnyPeer, ...o.bootstrap }).start();
-  closers.push(() => dms1.close(), () => dms2.close(), () => bs.close());
-  dms1.peers.set(ids.dms2, { role: 'dms2', serverId: ids.dms2, delegationUrl: dms2.delegationUrl, fingerprint256: pki.roles.dms2.fingerprint256 });
-  dms2.peers.set(ids.dms1, { role: 'dms1', serverId: ids.dms1, delegationUrl: dms1.delegationUrl, fingerprint256: pki.roles.dms1.fingerprint256 });
-  bs.pinned.push(pki.roles.dms2.fingerprint256);
-  bs.serverIds.push(ids.dms2);
-  const urls = { dms1Dm: dms1.dmUrl, dms1Delegation: dms1.delegationUrl, dms2Dm: dms2.dmUrl, dms2Delegation: dms2.delegationUrl, bootstrap: bs.bootstrapUrl, bootstrapOrder: bs.orderUrl };
-  return { dms1, dms2, bs, targets: serverEndpoints(urls) };
+  return startMutualRoles(endpoints.pki, trace, endpoints.closers, { server: { acceptAnyPeer: o.acceptAnyPeer, clientCertificateOptional: o.clientCertificateOptional }, bootstrap: { acceptAnyPeer: o.acceptAnyPeer, ...o.bootstrap } });
 }
 
 async function play(targets: readonly ServerEndpoint[], timeoutMs?: number): Promise<void> {
@@ -54,10 +24,7 @@ async function play(targets: readonly ServerEndpoint[], timeoutMs?: number): Pro
   trace.phase = undefined;
 }
 
-const judge = (id: string) => {
-  const ctx = { probes: [...trace.events()].filter((e) => e.phase === 'tls-probe'), judges: () => true } as unknown as JudgeContext;
-  return peerIdentityRefused.run(ctx, { id } as RequirementRef);
-};
+const judge = (id: string) => judgeProbes(peerIdentityRefused, trace, id);
 
 describe('the peer-identity cases against the reference mocks', () => {
   test('every mutual endpoint answers 403 REJECTED, changes nothing, and still serves its real peer: PASS citing each refusal', async () => {
@@ -122,13 +89,7 @@ describe('the peer-identity cases against the reference mocks', () => {
 
 test('a delegation endpoint that never answers is INCONCLUSIVE (silence), once its budget runs out', async () => {
   trace = new TraceRecorder();
-  const silent = await new HttpsEndpoint({
-    role: 'dms2', identity: pki.roles.dms2, trustAnchors: [pki.ca.cert], mutual: true, trace, parseBody,
-    handlers: [http.post('*', () => new Promise<never>(() => {}))],
-    fixedPeer: { peer: 'dms1', link: 'dms1-dms2' }, classify: () => ({ peer: 'dms1', link: 'dms1-dms2' }),
-  }).start();
-  closers.push(() => silent.close());
-  await play([{ role: 'dms2', peer: 'dms1', link: 'dms1-dms2', url: `${silent.url}${PATHS.delegation}`, mutual: true }], 300);
+  await play([await silentDelegationEndpoint(endpoints.pki, trace, endpoints.closers)], 300);
   for (const id of ['NEG-DMS-PEER-CERT', 'NEG-DMS-PEER-SERVERID']) {
     const out = judge(id);
     expect(out).toMatchObject({ verdict: 'INCONCLUSIVE', silence: true });

@@ -6,6 +6,7 @@ import { http, HttpResponse } from 'msw';
 import { createPki, type Pki } from '../../src/pki/pki.js';
 import type { BodyParser } from '../../src/transport/body-parser.js';
 import { HttpsEndpoint, REASON_HEADER, connectionOf } from '../../src/transport/https-endpoint.js';
+import { headerReason } from '../../src/transport/reason-header.js';
 import { postHttps, TransportError } from '../../src/transport/https-post.js';
 import { RecordingProxy } from '../../src/transport/recording-proxy.js';
 import { TraceRecorder } from '../../src/trace/recorder.js';
@@ -150,7 +151,9 @@ describe('recording proxy', () => {
     const note = trace.events().find((e) => e.kind === 'note')!;
     expect(note).toMatchObject({ link: 'dms1-dms2', from: 'harness' });
     expect(note.note).toMatch(/^proxy dms1-dms2: upstream .* failed: .*ECONNREFUSED/);
-    expect(trace.events().find((e) => e.kind === 'response')).toMatchObject({ http: { status: 502 }, reason: r.headers[REASON_HEADER] });
+    // The whole reason is in the trace (and the body); the header carries it bounded and in ASCII.
+    expect(trace.events().find((e) => e.kind === 'response')).toMatchObject({ http: { status: 502 }, reason: r.body.toString() });
+    expect(headerReason(r.body.toString())).toBe(r.headers[REASON_HEADER]);
   });
 
   test('an upstream that does not answer within the budget gives 502', async () => {

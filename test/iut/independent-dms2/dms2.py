@@ -438,6 +438,10 @@ class DelegationHandler(Handler):
         media = (self.headers.get('Content-Type') or '').split(';')[0].strip().lower()
         n = int(self.headers.get('Content-Length') or 0)
         if n > MAX_BODY:
+            # Read what was sent (within a bound) before answering: a close with the body unread resets the
+            # connection, and the peer may lose the 413 (RFC 9112 section 9.6).
+            if n <= 4 * MAX_BODY:
+                self.rfile.read(n)
             self.close_connection = True
             return self.reply(413, DELEGATION_TYPE, error_document('UNSUPPORTED', f'body over {MAX_BODY} bytes'))
         raw = self.rfile.read(n) if n else b''
