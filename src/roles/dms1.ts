@@ -2,7 +2,7 @@ import type { DeviceRecord } from '../../mocks/common/server-role.js';
 import { MockDms1, type DelegationOrder } from '../../mocks/dms1/mock-dms1.js';
 import { MockDmServerAdapter } from './mock-dm-server.js';
 import type { Role } from '../model/roles.js';
-import { answerTo, type TraceEvent } from '../trace/events.js';
+import { answerTo, isTesterEvent, type TraceEvent } from '../trace/events.js';
 import { withBudget } from '../trace/recorder.js';
 import { TransportError } from '../transport/https-post.js';
 import type { Dms1Adapter } from './adapter.js';
@@ -57,7 +57,7 @@ function realDms1(ctx: RoleContext, real: NonNullable<ReturnType<typeof realConf
       // The end is judged from the wire, whatever the driver said: DelegationComplete and its answer.
       // A call of the harness's DMS-2 that DMS-1 refused or left unanswered ends the wait: nothing follows it.
       const complete = await trace.waitFor(
-        (e) => (e.kind === 'request' && e.link === 'dms1-dms2' && (e.body?.parsed?.value as { type?: string } | undefined)?.type === 'DelegationComplete') || failedCallTo('dms1')(e),
+        (e) => (e.kind === 'request' && e.link === 'dms1-dms2' && !isTesterEvent(e) && (e.body?.parsed?.value as { type?: string } | undefined)?.type === 'DelegationComplete') || failedCallTo('dms1')(e),
         ctx.left(),
         'DelegationComplete on the DMS-1↔DMS-2 link',
       );
@@ -72,4 +72,4 @@ function realDms1(ctx: RoleContext, real: NonNullable<ReturnType<typeof realConf
 
 /** A DMS↔DMS call of a harness mock to `role` that got no answer (refused at TLS, reset, timed out). */
 const failedCallTo = (role: Role) => (e: TraceEvent) =>
-  (e.kind === 'tls-error' || e.kind === 'error') && e.observer.side === 'client' && e.link === 'dms1-dms2' && e.to === role && e.phase !== 'tls-probe';
+  (e.kind === 'tls-error' || e.kind === 'error') && e.observer.side === 'client' && e.link === 'dms1-dms2' && e.to === role && !isTesterEvent(e);
