@@ -64,6 +64,7 @@ function runOne(c: Command, ctx: ExecutionContext, out: Executed): void {
 
 function itemCommand(c: ItemCommand, ctx: ExecutionContext, out: Executed): void {
   ctx.tree.enforceAcls = !ctx.ignoreAcls;
+  ctx.tree.lenientAcls = !!ctx.acceptInvalidAcl;
   const codes: string[] = [];
   const resultItems: Item[] = [];
   for (const item of c.items) {

@@ -72,6 +72,10 @@ export interface ClientQuirks {
   acceptBadPkg0Digest?: boolean;
   /** Take the server's credentials without checking them. */
   trustServerCredentials?: boolean;
+  /** Execute a server message whatever its SessionID. */
+  ignoreServerSessionId?: boolean;
+  /** Execute a server message whatever its MsgID, one already used included. */
+  ignoreServerMsgId?: boolean;
 }
 
 const credOf = (a: DmAccount, level: AppAuth['level']) => a.appAuth.find((x) => x.level === level);
@@ -201,6 +205,7 @@ export class MockClient {
     const max = this.o.maxPackages ?? 40;
     let challenged = false;
     let serverVerified = false;
+    const serverMsgIds = new Set<string>();
 
     for (let round = 0; round < max; round++) {
       const res = await this.sendToServer(to, { url: account.addr, body: buildSyncML(message), contentType: this.syncmlType });
@@ -211,6 +216,7 @@ export class MockClient {
         // One retry with the nonce the server challenged with, then give up (DM 1.2.1 Protocol §2.4).
         if (challenged) throw new Error(`session ${sessionId}: server ${serverId} refused our credentials twice`);
         challenged = true;
+        serverMsgIds.add(reply.hdr.msgId);
         if (cl && hdrStatus.chal?.nextNonce) cl.data = hdrStatus.chal.nextNonce;
         message = this.package1(account, alert, sessionId, ++msgId, cl);
         continue;
@@ -229,6 +235,19 @@ export class MockClient {
       // A package with no commands ends the session; a lone SyncHdr status must not be sent.
       if (commands.length === 0) {
         await this.afterSession();
+        return;
+      }
+      // A message under another SessionID than ours, or one whose MsgID the server already used, is not this session's
+      // next message (DM 1.2.1 Protocol; RepPro SyncHdr): none of its commands is executed, the session is aborted.
+      const foreign = !this.o.quirks?.ignoreServerSessionId && reply.hdr.sessionId.toUpperCase() !== message.hdr.sessionId.toUpperCase();
+      const repeated = !this.o.quirks?.ignoreServerMsgId && serverMsgIds.has(reply.hdr.msgId);
+      serverMsgIds.add(reply.hdr.msgId);
+      if (foreign || repeated) {
+        const refusal: Command[] = [
+          { kind: 'Status', cmdId: '1', msgRef: reply.hdr.msgId, cmdRef: '0', cmd: 'SyncHdr', targetRefs: [reply.hdr.target], sourceRefs: [reply.hdr.source], data: STATUS.BAD_REQUEST, items: [] },
+          { kind: 'Alert', cmdId: '2', data: ALERT.SESSION_ABORT, items: [] },
+        ];
+        await this.sendToServer(to, { url: account.addr, body: buildSyncML({ hdr: this.hdr(account, sessionId, ++msgId), body: refusal, final: true }), contentType: this.syncmlType });
         return;
       }
       const q = this.o.quirks ?? {};

@@ -1,7 +1,7 @@
 import { getResponse, http, type RequestHandler } from 'msw';
 import { buildDelegation, parseDelegation } from '../../src/delegation/codec.js';
 import type { DelegationMessage, DeviceIdentity } from '../../src/delegation/messages.js';
-import { DmServer, type DeviceCredentials, type SessionOutcome, type SessionScript } from '../../src/dm/server-session.js';
+import { DmServer, type DeviceCredentials, type SessionOutcome, type SessionScript, type TesterSessionOptions } from '../../src/dm/server-session.js';
 import { linkBetween, type LinkId, type Role } from '../../src/model/roles.js';
 import { MEDIA, PATHS } from '../../src/profile.js';
 import { encodeNotification, sessionIdHex } from '../../src/syncml/notification.js';
@@ -175,9 +175,9 @@ export abstract class ServerRole {
 
   /**
    * Sends Package #0 for a session of the tester's and returns once it is handed over; `abandon` gives the
-   * session up. `wrongServerCredential` signs our credentials in it with a wrong secret.
+   * session up. `wrongServerCredential` signs our credentials in it with a wrong secret; `forge` forges a header.
    */
-  async startSession(devId: string, script: SessionScript, o: { wrongServerCredential?: boolean } = {}): Promise<{ abandon: () => void }> {
+  async startSession(devId: string, script: SessionScript, o: TesterSessionOptions = {}): Promise<{ abandon: () => void }> {
     const sessionNumber = nextSessionNumber();
     void this.dm.expect(devId, sessionIdHex(sessionNumber), script, o);
     const abandon = () => this.dm.abandon(devId, sessionIdHex(sessionNumber));

@@ -2,6 +2,7 @@ import { archSecondServerManages, archTwoServersOneClient } from './architecture
 import { bootstrapCaseRefused } from './bootstrap-case-checks.js';
 import type { Check } from './check.js';
 import { pkg0DigestRefused, serverAuthRefused, tlsClientCaseRefused } from './client-case-checks.js';
+import { aclGrammarRefused, forgedHeaderRefused } from './client-session-checks.js';
 import { delegationApiRefused } from './delegation-api-checks.js';
 import { dmAuthRefused } from './dm-auth-checks.js';
 import {
@@ -28,7 +29,7 @@ export const CHECKS: ReadonlyMap<string, Check> = new Map(
   [
     stepObserved, stepContent, order,
     tlsMutual, tlsVersion, tlsTrustAnchor, tlsOnLink, tlsCaseRefused, tlsClientCaseRefused, pkg0DigestRefused, serverAuthRefused, bootstrapCaseRefused, peerIdentityRefused,
-    dmAuthRefused, delegationApiRefused,
+    dmAuthRefused, delegationApiRefused, aclGrammarRefused, forgedHeaderRefused,
     sessionPkg1Alert, sessionPkg1DevInfo, sessionIdKept, sessionMsgId, sessionStatus, sessionCredentials, sessionAcl425, sessionPkg0Digest,
     finalDms2Account, finalAclDelegated, finalOthersPreserved, finalAclSyntax, finalDms1Removed, finalDms1Kept,
     finalNoOvergrant, finalDms2AccountAcl, finalPermanentHandover,

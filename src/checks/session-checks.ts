@@ -167,28 +167,38 @@ export const sessionPkg0Digest: Check = {
   },
 };
 
-/** Commands sent without the right must be answered 425; judged against the tree as it stood then. */
+/**
+ * Commands sent without the right must be answered 425, and change nothing; judged against the tree as it
+ * stood then. A Get of the same node later in the session (the probe reads back what it tried) shows
+ * whether anything changed: an added node is not there, a deleted one still is, a replaced value is as before.
+ */
 export const sessionAcl425: Check = {
   id: 'session-acl-425',
-  title: 'Operations without the ACL right get 425',
+  title: 'Operations without the ACL right get 425 and change nothing',
   requirements: ['SES-ACL-425'],
   run(ctx) {
-    const expected = 'a command the server has no ACL right for is refused with 425';
+    const expected = 'a command the server has no ACL right for is refused with 425 and changes nothing';
     const cases: string[] = [];
     const problems: string[] = [];
     const evidence: WireMessage[] = [];
     const serverIdOf: Record<string, string> = { dms1: ctx.flow.facts.serverIds.dms1, dms2: ctx.flow.facts.serverIds.dms2 };
+    const neither = (uri: string, cmd: AclCommand, id: string) => [ctx.initial, ctx.final].every((t) => !aclGrants(t.effectiveAcl(uri).acl, cmd, id));
     for (const s of ctx.sessions) {
       const id = serverIdOf[s.server];
       for (const m of serverMsgs(s)) {
         const answer = clientMsgs(s).find((x) => x.seq > m.seq);
         for (const c of commandsOf(m.syncml!)) {
-          if (c.kind !== 'Replace' && c.kind !== 'Get' && c.kind !== 'Delete') continue;
+          if (c.kind !== 'Replace' && c.kind !== 'Get' && c.kind !== 'Delete' && c.kind !== 'Add') continue;
           for (const it of c.items) {
             const uri = it.target ?? '';
-            if (isAclTarget(uri) || !ctx.final.has(uri) || !ctx.initial.has(uri)) continue;
+            if (isAclTarget(uri)) continue;
             // Only where neither the initial nor the final tree grants the right: no delegation step gave it.
-            const denied = [ctx.initial, ctx.final].every((t) => !aclGrants(t.effectiveAcl(uri).acl, c.kind as AclCommand, id));
+            // An Add is of a node neither tree has, under a parent both have; the parent's Add right decides.
+            const parent = uri.slice(0, uri.lastIndexOf('/'));
+            const denied =
+              c.kind === 'Add'
+                ? !ctx.initial.has(uri) && !ctx.final.has(uri) && ctx.initial.has(parent) && ctx.final.has(parent) && neither(parent, 'Add', id)
+                : ctx.initial.has(uri) && ctx.final.has(uri) && neither(uri, c.kind as AclCommand, id);
             if (!denied) continue;
             const st = answer?.syncml!.body.find((x) => x.kind === 'Status' && x.cmdRef === c.cmdId && x.msgRef === m.syncml!.hdr.msgId);
             const code = st && 'data' in st ? st.data : 'nothing';
@@ -198,6 +208,9 @@ export const sessionAcl425: Check = {
             // write there with 405 before looking at the ACL is as right as 425.
             const readOnly = c.kind !== 'Get' && uri.startsWith(`${TREE.devInfoRoot}/`);
             if (code !== '425' && !(readOnly && code === '405')) problems.push(`${c.kind} ${uri} by ${id} without the right answered ${code}`);
+            if (c.kind === 'Get') continue;
+            const changed = readBackChange(s, m.seq, uri, c.kind, ctx.final.node(uri)?.value);
+            if (changed) problems.push(`${c.kind} ${uri} by ${id} without the right changed the tree: ${changed}`);
           }
         }
       }
@@ -206,3 +219,21 @@ export const sessionAcl425: Check = {
     return allOf(expected, problems, evidence, cases.join('; '));
   },
 };
+
+/** What a later Get of `uri` in the session shows changed by the `kind` command sent before `after`, if anything. */
+function readBackChange(s: DmSession, after: number, uri: string, kind: string, value: string | undefined): string | undefined {
+  for (const m of serverMsgs(s).filter((x) => x.seq > after)) {
+    const get = commandsOf(m.syncml!).find((c) => c.kind === 'Get' && c.items.some((it) => it.target === uri));
+    if (!get) continue;
+    const answer = clientMsgs(s).find((x) => x.seq > m.seq)?.syncml;
+    const ref = (x: { msgRef?: string; cmdRef?: string }) => x.msgRef === m.syncml!.hdr.msgId && x.cmdRef === get.cmdId;
+    const st = answer?.body.find((x): x is StatusCommand => x.kind === 'Status' && ref(x))?.data;
+    const res = answer?.body.find((x) => x.kind === 'Results' && ref(x));
+    const data = res && 'items' in res ? res.items[0]?.data : undefined;
+    if (kind === 'Add' && st === '200') return `${uri} exists when read back`;
+    if (kind === 'Delete' && st === '404') return `${uri} is gone when read back`;
+    if (kind === 'Replace' && st === '200' && data !== undefined && value !== undefined && data !== value) return `${uri} reads "${data}", it was "${value}"`;
+    return undefined;
+  }
+  return undefined;
+}

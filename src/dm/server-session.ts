@@ -55,6 +55,27 @@ interface Session {
   retry?: ReturnType<typeof setTimeout>;
   /** Sign our credentials with a wrong secret (the tester's case against a client). */
   wrongServerCredential?: boolean;
+  /** A header field to forge in the message that carries the script's next batch (the tester's cases). */
+  forge?: ForgedHeader;
+  /** Batches of the script sent so far. */
+  batches: number;
+}
+
+/**
+ * A SyncHdr forged by the tester: a SessionID of another session, or a MsgID this server already used. It
+ * applies to the message carrying the script's batch number `batch` (1: the first, in package 2).
+ */
+export interface ForgedHeader {
+  batch: number;
+  sessionId?: string;
+  /** Number the message as the one before it. */
+  repeatMsgId?: boolean;
+}
+
+/** Options of a session the tester starts. */
+export interface TesterSessionOptions {
+  wrongServerCredential?: boolean;
+  forge?: ForgedHeader;
 }
 
 export interface DmServerOptions {
@@ -88,12 +109,12 @@ const xml = (body: string, status = 200, reason?: string) =>
  */
 export class DmServer {
   private readonly sessions = new Map<string, Session>();
-  private readonly expected = new Map<string, { script: SessionScript; done: (o: SessionOutcome) => void; wrongServerCredential?: boolean }>();
+  private readonly expected = new Map<string, { script: SessionScript; done: (o: SessionOutcome) => void } & TesterSessionOptions>();
 
   constructor(private readonly o: DmServerOptions) {}
 
   /** Registers a script for the session the device will open after our Package #0 with `sessionId`. */
-  expect(devId: string, sessionId: string, script: SessionScript, o: { wrongServerCredential?: boolean } = {}): Promise<SessionOutcome> {
+  expect(devId: string, sessionId: string, script: SessionScript, o: TesterSessionOptions = {}): Promise<SessionOutcome> {
     return new Promise((done) => this.expected.set(`${devId}#${sessionId.toUpperCase()}`, { script, done, ...o }));
   }
 
@@ -155,6 +176,8 @@ export class DmServer {
         received: [],
         done: exp?.done ?? (() => {}),
         wrongServerCredential: exp?.wrongServerCredential,
+        forge: exp?.forge,
+        batches: 0,
       };
       const script = exp?.script ?? (alert.data === ALERT.CLIENT_INITIATED_MGMT ? this.o.onClientInitiated : undefined);
       s.start = { devId, sessionId: msg.hdr.sessionId, alert: alert.data, devInfo: devInfoOf(msg) };
@@ -205,6 +228,11 @@ export class DmServer {
       if (c.kind === 'Status' || c.kind === 'Results') continue;
       out.push(this.status(msg, c.cmdId, c.kind, STATUS.OK));
     }
+    // A client that aborts gets only statuses (DM 1.2.1 Protocol §2.3.1), and the script goes no further.
+    if (msg.body.some((c) => c.kind === 'Alert' && c.data === ALERT.SESSION_ABORT)) {
+      this.finish(s, 'the client aborted the session (Alert 1223)');
+      return { body: this.build(msg, ++s.msgId, out, true) };
+    }
     const reply = pairReply(s.pending, s.pendingMsgId, msg);
     const next = await s.script!.next(reply);
     if (next.done || next.value.length === 0) {
@@ -212,8 +240,10 @@ export class DmServer {
       return { body: this.build(msg, ++s.msgId, out, true, this.credOnce(s, device)) };
     }
     s.pending = next.value.map((c) => ({ ...c, cmdId: '' }) as Command);
-    s.pendingMsgId = String(s.msgId + 1);
-    return { body: this.build(msg, ++s.msgId, [...out, ...s.pending], true, this.credOnce(s, device)) };
+    const forged = s.forge?.batch === ++s.batches ? s.forge : undefined;
+    const msgId = forged?.repeatMsgId ? s.msgId : ++s.msgId;
+    s.pendingMsgId = String(msgId);
+    return { body: this.build(msg, msgId, [...out, ...s.pending], true, this.credOnce(s, device), forged) };
   }
 
   /** Forgets every session, so no timer outlives the endpoint. */
@@ -265,14 +295,14 @@ export class DmServer {
     return { kind: 'Status', cmdId: '0', msgRef: msg.hdr.msgId, cmdRef, cmd, targetRefs: [], sourceRefs: [], data: code, items: [] };
   }
 
-  private build(msg: SyncMLMessage, msgId: number, commands: Command[], final = true, device?: DeviceCredentials): string {
+  private build(msg: SyncMLMessage, msgId: number, commands: Command[], final = true, device?: DeviceCredentials, forged?: ForgedHeader): string {
     commands.forEach((c, i) => (c.cmdId = String(i + 1)));
     const cred = device ? md5Cred(device.server.name, device.server.secret, device.server.nonce) : undefined;
     return buildSyncML({
       hdr: {
         verDTD: SYNCML.verDTD,
         verProto: msg.hdr.verProto || SYNCML.verProto,
-        sessionId: msg.hdr.sessionId,
+        sessionId: forged?.sessionId ?? msg.hdr.sessionId,
         msgId: String(msgId),
         target: msg.hdr.source,
         source: this.o.url(),

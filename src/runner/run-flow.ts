@@ -4,7 +4,7 @@ import type { PeerTrust } from '../../mocks/common/env.js';
 import type { ServerRole } from '../../mocks/common/server-role.js';
 import { DEFAULT_BUDGETS, DEFAULT_DRIVER_MS, type Budgets } from '../config/budgets.js';
 import { icsFeatures, type ProxyConfig, type RunConfig } from '../config/config.js';
-import { aclUri, get, replace } from '../dm/commands.js';
+import { aclUri, add, del, get, replace } from '../dm/commands.js';
 import type { SessionScript } from '../dm/server-session.js';
 import { proxyPlaceholder } from '../drivers/placeholders.js';
 import { ROLES, type Role } from '../model/roles.js';
@@ -18,7 +18,7 @@ import { parseBody } from '../trace/parse-body.js';
 import { allAnswered, BudgetExceeded, TraceRecorder, withBudget } from '../trace/recorder.js';
 import { TransportError } from '../transport/https-post.js';
 import { RecordingProxy } from '../transport/recording-proxy.js';
-import { aclGrants } from '../tree/acl.js';
+import { aclGrants, type AclCommand } from '../tree/acl.js';
 import { loadClientFixture, withServerIds, type ClientFixture } from '../tree/client-fixture.js';
 import { DmTree, type TreeSnapshot } from '../tree/tree.js';
 import { UNREAD_TREE, type ReadTree } from './client-tree.js';
@@ -219,11 +219,6 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
   try {
     // Every mock server that may still hold an account reads; what neither may read stays unread.
     finalRead = await during('tree-read', () => client.readTree(readers(dms2, dms1), 'final tree', { afterError: status === 'error' }));
-    if (status !== 'error' && s.approach === 'B') {
-      // The flow's last answers are recorded first: what the tester then records is stamped as its own.
-      await allAnswered(trace, Math.min(budgets.requestMs, left()));
-      await during('tls-probe', () => runTesterAfterFlow({ ctx, colocated: !separate, playedOnce: o.testerPlayed }), AFTER_FLOW_TESTER_LINKS);
-    }
     if (status === 'completed' && dms2.sessions) {
       // A probe by the new manager: read the delegated ACLs and try one write it holds no right for,
       // so the client's 425 is on the wire to judge.
@@ -233,6 +228,15 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
         await within(prober.trigger(devId, probeScript(subtrees, DmTree.fromJSON(initialTree), ids.dms2, finalRead ? DmTree.fromJSON(finalRead.snapshot) : undefined)), budgets.sessionMs, 'the probe session');
         await client.idle();
       });
+    }
+    if (status !== 'error') {
+      // The flow's last answers are recorded first: what the tester then records is stamped as its own.
+      await allAnswered(trace, Math.min(budgets.requestMs, left()));
+      // The harness's DMS-2 holds an account on the client once the delegation completed: its client cases.
+      const sessions = status === 'completed' && dms2.sessions && finalRead
+        ? { server: dms2.sessions, serverId: ids.dms2, devId, tree: DmTree.fromJSON(finalRead.snapshot), reacted: (until: (e: TraceEvent) => boolean) => client.reacted(until, Math.min(budgets.silenceMs, left())), sessionMs: Math.min(budgets.sessionMs, left()) }
+        : undefined;
+      await during('tls-probe', () => runTesterAfterFlow({ ctx, colocated: !separate, playedOnce: o.testerPlayed, clientSessions: sessions }), AFTER_FLOW_TESTER_LINKS);
     }
   } catch (err) {
     if (status === 'completed') {
@@ -304,16 +308,28 @@ function statusOf(err: unknown): FlowStatus {
 }
 
 /**
- * Gets of the delegated ACLs, then a same-value Replace on a leaf the prober may not replace. `rights` is
- * the tree whose ACLs decide (the client's current one; the latest read of a real client).
+ * Gets of the delegated ACLs, then what the prober holds no right for: a Replace of a leaf (with another
+ * value), an Add of a DMAcc account, a Delete; then a Get of each, so a change would be on the wire. `rights`
+ * is the tree whose ACLs decide (the client's current one; the latest read of a real client).
  */
 function probeScript(subtrees: string[], snapshot: DmTree, prober: string, rights: DmTree = snapshot): SessionScript {
-  const candidates = snapshot
-    .toJSON()
-    .nodes.filter((n) => n.format !== 'node' && n.value !== undefined && !n.path.startsWith(`${TREE.dmAccRoot}/`) && rights.has(n.path) && !aclGrants(rights.effectiveAcl(n.path).acl, 'Replace', prober));
+  const nodes = snapshot.toJSON().nodes.filter((n) => n.path !== '.' && rights.has(n.path));
+  const denied = (path: string, cmd: AclCommand) => !aclGrants(rights.effectiveAcl(path).acl, cmd, prober);
+  const candidates = nodes.filter((n) => n.format !== 'node' && n.value !== undefined && !n.path.startsWith(`${TREE.dmAccRoot}/`) && denied(n.path, 'Replace'));
   // A writable node first: DevInfo is read-only by its AccessType, so a client may rightly answer 405 there.
   const leaf = candidates.find((n) => !n.path.startsWith(`${TREE.devInfoRoot}/`)) ?? candidates[0];
+  const account = rights.has(TREE.dmAccRoot) && denied(TREE.dmAccRoot, 'Add') ? `${TREE.dmAccRoot}/dmdc-probe` : undefined;
+  // A leaf it may read, when there is one, so the Get after the Delete shows whether it is still there.
+  const deletable = nodes.filter((n) => n.format !== 'node' && n.path !== leaf?.path && !n.path.startsWith(TREE.devInfoRoot) && denied(n.path, 'Delete'));
+  const doomed = (deletable.find((n) => !denied(n.path, 'Get')) ?? deletable[0])?.path;
+  const tried = [leaf?.path, account, doomed].filter((x): x is string => !!x);
   return async function* () {
-    yield [...subtrees.map((s) => get(aclUri(s))), ...(leaf ? [replace(leaf.path, leaf.value!, leaf.format)] : [])];
+    yield [
+      ...subtrees.map((s) => get(aclUri(s))),
+      ...(leaf ? [replace(leaf.path, `${leaf.value}-dmdc-probe`, leaf.format)] : []),
+      ...(account ? [add(account, 'node')] : []),
+      ...(doomed ? [del(doomed)] : []),
+    ];
+    if (tried.length) yield tried.map((p) => get(p));
   };
 }

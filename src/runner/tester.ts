@@ -12,6 +12,7 @@ import { playTlsClientCases, type ClientConnection } from './tls-client-cases.js
 import { playDmAuthCases, type DmAuthTarget } from './dm-auth-cases.js';
 import { playDelegationApiCases } from './delegation-api-cases.js';
 import { playPeerIdentityCases } from './peer-identity-cases.js';
+import { playClientSessionCases, type ClientSessionCaseInput } from './client-session-cases.js';
 import { playTester, serverEndpoints } from './tls-server-cases.js';
 
 export interface TesterInput {
@@ -99,13 +100,16 @@ export const AFTER_FLOW_TESTER_LINKS: ReadonlySet<string> = new Set(['client-boo
 
 /**
  * The tester's cases that need the flow to have run first: a Bootstrap Server asked again, once the client
- * fetched its bootstrap, at the URL the client used (a co-located one is known only from the wire).
+ * fetched its bootstrap, at the URL the client used (a co-located one is known only from the wire); and the
+ * DM client cases, in sessions of the harness's DMS-2, which holds an account on the client only now.
  */
-export async function runTesterAfterFlow({ ctx, colocated, playedOnce }: { ctx: RoleContext; colocated: boolean; playedOnce?: Set<string> }): Promise<void> {
+export async function runTesterAfterFlow({ ctx, colocated, playedOnce, clientSessions }: { ctx: RoleContext; colocated: boolean; playedOnce?: Set<string>; clientSessions?: Omit<ClientSessionCaseInput, 'trace'> }): Promise<void> {
   const { modes, setup, budgets, trace } = ctx;
   const url = bootstrapUrlOf(trace.events());
   const fresh = (key: string) => !playedOnce || (!playedOnce.has(key) && !!playedOnce.add(key));
-  if (!url || !underTest(modes, 'bootstrap') || !fresh(`bootstrap ${colocated ? 'in DMS-2' : 'stand-alone'} requests`)) return;
-  const trust = ctx.trustOf('bootstrap');
-  await playBootstrapCases(url, setup.devInfo, { trace, trustAnchors: trust.anchors ?? setup.trustAnchors, pin: trust.pin, timeoutMs: Math.min(budgets.requestMs, ctx.left()) });
+  if (url && underTest(modes, 'bootstrap') && fresh(`bootstrap ${colocated ? 'in DMS-2' : 'stand-alone'} requests`)) {
+    const trust = ctx.trustOf('bootstrap');
+    await playBootstrapCases(url, setup.devInfo, { trace, trustAnchors: trust.anchors ?? setup.trustAnchors, pin: trust.pin, timeoutMs: Math.min(budgets.requestMs, ctx.left()) });
+  }
+  if (clientSessions && underTest(modes, 'client') && fresh('client dm-session cases')) await playClientSessionCases({ ...clientSessions, trace });
 }

@@ -80,6 +80,22 @@ export function parseAcl(s: string): Acl {
   return acl;
 }
 
+/**
+ * The entries of `s` that parse on their own, the first of a command kept: how a client that stores ACLs
+ * unchecked (a mutant) reads them back, so a broken ACL costs it the broken entries, not its session.
+ */
+export function parseAclLeniently(s: string): Acl {
+  const acl: Acl = {};
+  for (const entry of s.split('&')) {
+    try {
+      for (const [cmd, ids] of Object.entries(parseAcl(entry)) as Array<[AclCommand, string[]]>) acl[cmd] ??= ids;
+    } catch (e) {
+      if (!(e instanceof AclSyntaxError)) throw e;
+    }
+  }
+  return acl;
+}
+
 export function validateAcl(s: string): { ok: true } | { ok: false; reason: string } {
   try {
     parseAcl(s);

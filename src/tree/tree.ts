@@ -17,6 +17,7 @@ import {
   type AclCommand,
   aclGrants,
   parseAcl,
+  parseAclLeniently,
   serializeAcl,
   serverIdProblem,
   withoutServer,
@@ -565,9 +566,11 @@ export class DmTree {
    * always enforces ACLs.
    */
   enforceAcls = true;
+  /** Read stored ACLs leniently (a client that stores them unchecked: mutants only). */
+  lenientAcls = false;
 
   private grants(acl: string, cmd: AclCommand, serverId: string): boolean {
-    return !this.enforceAcls || aclGrants(acl, cmd, serverId);
+    return !this.enforceAcls || aclGrants(this.lenientAcls ? parseAclLeniently(acl) : acl, cmd, serverId);
   }
 
   /** Device-side ACL write without the grammar check: only a broken client (a mutant) does this. */

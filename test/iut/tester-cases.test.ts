@@ -84,6 +84,18 @@ describe('the tester against a real implementation as client', () => {
     expect(r.checks[0].reason).toMatch(/needs ICS feature server-auth-application/);
   }, 150_000);
 
+  const clientMutants = [
+    { mutant: 'client-stores-invalid-acl', id: 'NEG-CLIENT-ACL-GRAMMAR', reason: /Replace of \.\/\S+\?prop=ACL with "[^"]*&Exec=" answered 200; .*the ACL read back is "[^"]*\+dmdc probe", it was "[^"]*" \(seq \d+\)/ },
+    { mutant: 'client-ignores-session-id', id: 'NEG-CLIENT-SESSIONID', reason: /the client ran the Get of the message with SessionID FFFF, MsgID 1 \(Status 200, seq \d+\)/ },
+    { mutant: 'client-ignores-msg-id', id: 'NEG-CLIENT-MSGID', reason: /the client ran the Get of the message with SessionID \w+, MsgID \d+ \(Status 200, seq \d+\)/ },
+  ];
+  test.for(clientMutants)('a client mutant $mutant FAILs $id, and only that', { timeout: 150_000 }, async ({ mutant, id, reason }) => {
+    const run = await runAgainstMockProcess(IUT_CASES.client, { mutant, runArgs: ['--approach', 'A'], edit: oneFlow });
+    expect(run.status, run.stdout + run.stderr).toBe(1);
+    expect(run.report!.summary.failedRequirements).toEqual([id]);
+    expect(reasons(run.report!, id)).toMatch(reason);
+  });
+
   test('the reference client as a real implementation: every client case PASSes, silence named as the pass', async () => {
     const run = await runAgainstMockProcess(IUT_CASES.client, { runArgs: ['--approach', 'A'], edit: oneFlow });
     expect(run.status, run.stdout + run.stderr).toBe(0);
@@ -94,6 +106,7 @@ describe('the tester against a real implementation as client', () => {
     const auth = run.report!.results.find((x) => x.requirementId === 'NEG-DM-SERVER-AUTH')!;
     expect(auth.verdict).toBe('PASS');
     expect(auth.checks[0].actual).toMatch(/the client ended the session after package 2 \(nothing within \d+ ms\)/);
+    for (const id of ['NEG-CLIENT-ACL-GRAMMAR', 'NEG-CLIENT-SESSIONID', 'NEG-CLIENT-MSGID']) expect(run.report!.results.find((x) => x.requirementId === id)!.verdict, id).toBe('PASS');
   }, 150_000);
 
   test('a DMS-1 that calls DMS-2 whatever certificate it presents FAILs NEG-TLS-SERVER-CERT', async () => {
