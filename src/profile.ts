@@ -3,7 +3,10 @@
  * Every value here is documented in docs/binding-profile.md; a real implementation may override them
  * through the run configuration.
  */
-export const PROFILE_VERSION = '1.0';
+/** The binding profile's revision: what dmdc judges against (docs/binding-profile.md). */
+export const PROFILE_VERSION = '1.1';
+/** The DMS↔DMS vocabulary's version, in every document's `version` and namespace; a profile revision that changes nothing on the wire keeps it. */
+export const WIRE_VERSION = '1.0';
 
 export const MEDIA = {
   syncml: 'application/vnd.syncml.dm+xml',

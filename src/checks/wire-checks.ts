@@ -13,7 +13,7 @@ const SYNCML_LINKS = new Set(['dms1-client', 'dms2-client', 'client-bootstrap'])
 const isServer = (r: string) => r === 'dms1' || r === 'dms2' || r === 'bootstrap';
 
 /**
- * The media type binding profile 1.0 §2 gives a message with a body, or undefined when it names none: the
+ * The media type binding profile 1.1 §2 gives a message with a body, or undefined when it names none: the
  * answer to a Package #0 push, and an HTTP error on a SyncML link (a refusal, not a SyncML message; §7 judges
  * a refusal by the message it refuses). DMS↔DMS errors are Error documents and keep the delegation type.
  */

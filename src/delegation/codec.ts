@@ -7,7 +7,7 @@
  */
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { ErrorObject } from 'ajv/dist/2020.js';
-import { PROFILE_VERSION } from '../profile.js';
+import { WIRE_VERSION } from '../profile.js';
 import { MESSAGE_TYPES, type DelegationMessage, type DelegationMessageType } from './messages.js';
 import { validateWire } from './schemas.js';
 
@@ -145,7 +145,7 @@ function writeFields(value: WireObject, tag: string, fields: readonly Field[]): 
 /** Serialises a message as a profile 1.0 document. Does not validate: mutants need to send bad values. */
 export function buildDelegation(msg: DelegationMessage): string {
   const body = writeFields(toWire(msg), msg.type, LAYOUTS[msg.type]);
-  const doc = element(DELEGATION_ROOT, [body], { '@_xmlns': DELEGATION_NS, '@_version': PROFILE_VERSION });
+  const doc = element(DELEGATION_ROOT, [body], { '@_xmlns': DELEGATION_NS, '@_version': WIRE_VERSION });
   return `<?xml version="1.0" encoding="UTF-8"?>\n${builder.build([doc]).trim()}\n`;
 }
 
@@ -336,9 +336,9 @@ export function parseDelegation(xml: string): ParseResult {
     return invalid(`${DELEGATION_ROOT} must be in namespace ${DELEGATION_NS}, found ${found}`);
   }
   const version = root.attrs.version;
-  if (version === undefined) return invalid(`${DELEGATION_ROOT}/@version is missing (expected ${PROFILE_VERSION})`);
-  if (version !== PROFILE_VERSION) {
-    return invalid(`${DELEGATION_ROOT}/@version must be ${PROFILE_VERSION}, found "${version}"`);
+  if (version === undefined) return invalid(`${DELEGATION_ROOT}/@version is missing (expected ${WIRE_VERSION})`);
+  if (version !== WIRE_VERSION) {
+    return invalid(`${DELEGATION_ROOT}/@version must be ${WIRE_VERSION}, found "${version}"`);
   }
   const rootProblems: string[] = [];
   for (const [name, value] of Object.entries(root.attrs)) {
@@ -357,7 +357,7 @@ export function parseDelegation(xml: string): ParseResult {
   const body = bodies[0]!;
   const type = MESSAGE_TYPES.find((t) => t === body.name);
   if (!type) {
-    return invalid(`${DELEGATION_ROOT}/${body.name} is not a message element of profile ${PROFILE_VERSION} ` +
+    return invalid(`${DELEGATION_ROOT}/${body.name} is not a message element of profile ${WIRE_VERSION} ` +
       `(expected one of ${MESSAGE_TYPES.join(', ')})`);
   }
 
