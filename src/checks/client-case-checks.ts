@@ -44,8 +44,8 @@ export const tlsClientCaseRefused: Check = {
   },
 };
 
-/** A case the harness's DMS-1 plays against the client and then watches: its events and how the watch went. */
-function watchedCase(ctx: JudgeContext, id: string) {
+/** A case a harness DM server plays against the client and then watches: its events and how the watch went. */
+export function watchedCase(ctx: JudgeContext, id: string) {
   const evs = ctx.probes.filter((e) => e.probe === id);
   const note = (reason: string) => evs.find((e) => e.kind === 'note' && e.reason === reason);
   return { evs, played: attemptsOf(ctx, id).length > 0, watched: note('WATCHED'), undelivered: note('NOT_DELIVERED') };

@@ -2,13 +2,12 @@ import type { Command, ItemCommand, StatusCommand, SyncMLMessage } from '../sync
 import type { TraceEvent } from '../trace/events.js';
 import { ACL_GRAMMAR_CASE, clientRequestsOf, FORGED_HEADER_CASES, serverAnswersOf, syncmlOf } from '../runner/client-session-cases.js';
 import { fail, pass, silence, type Check, type JudgeContext, type Outcome } from './check.js';
+import { watchedCase } from './client-case-checks.js';
 
-/** How the tester's session of a case went, from its notes; undefined when the case was not played. */
+/** How the tester's session of a case went; `unplayable` says why it could not be (no node to use, no Package #0 handed over). */
 function caseOf(ctx: JudgeContext, id: string) {
-  const evs = ctx.probes.filter((e) => e.probe === id);
-  const note = (reason: string) => evs.find((e) => e.kind === 'note' && e.reason === reason);
-  const played = evs.some((e) => e.kind === 'note' && e.note?.startsWith('tester: ') && !e.reason && ctx.judges(e.to));
-  return { evs, played, watched: note('WATCHED'), unplayable: note('NOT_PLAYABLE') ?? note('NOT_DELIVERED') };
+  const c = watchedCase(ctx, id);
+  return { ...c, unplayable: c.evs.find((e) => e.kind === 'note' && e.reason === 'NOT_PLAYABLE') ?? c.undelivered };
 }
 
 const NOT_PLAYED: Outcome = { verdict: 'NOT_OBSERVABLE', reason: "no harness DM server holds an account on the client after the flow (DMS-2 is a real implementation, or no delegation completed)", evidence: [] };
