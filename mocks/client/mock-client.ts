@@ -3,14 +3,14 @@ import { http, HttpResponse } from 'msw';
 import type { AppAuth, DmAccount } from '../../src/model/account.js';
 import { linkBetween, type LinkId, type Role } from '../../src/model/roles.js';
 import { MEDIA, PATHS, SYNCML } from '../../src/profile.js';
-import { basicCred, md5Cred, verifyCred } from '../../src/syncml/auth.js';
+import { AUTH_MD5, basicCred, md5Cred, newNonce, verifyCred } from '../../src/syncml/auth.js';
 import { buildSyncML, parseSyncML } from '../../src/syncml/codec.js';
 import { ALERT, STATUS } from '../../src/syncml/codes.js';
 import type { Command, StatusCommand, SyncMLMessage } from '../../src/syncml/model.js';
 import { credFields, package1, type DevInfo } from '../../src/syncml/package1.js';
-import { decodeNotification, sessionIdHex, verifyNotification } from '../../src/syncml/notification.js';
+import { decodeNotification, sessionIdHex, SPECIAL_NONCE, verifyNotification } from '../../src/syncml/notification.js';
 import { readBootConfigUrls } from '../../src/tree/bootconfig.js';
-import { findAccountByServerId, readAccounts, writeAccountLocal } from '../../src/tree/dmacc.js';
+import { findAccountByServerId, readAccounts, storeNonce, writeAccountLocal } from '../../src/tree/dmacc.js';
 import type { DmTree } from '../../src/tree/tree.js';
 import { HttpsEndpoint, refusal as refuse } from '../../src/transport/https-endpoint.js';
 import { LEGACY_SYNCML, sameMediaType } from '../../src/transport/media-type.js';
@@ -72,6 +72,8 @@ export interface ClientQuirks {
   acceptBadPkg0Digest?: boolean;
   /** Take the server's credentials without checking them. */
   trustServerCredentials?: boolean;
+  /** Keep every nonce as provisioned: never store a NextNonce, never hand the server a new one. */
+  noNonceRotation?: boolean;
   /** Execute a server message whatever its SessionID. */
   ignoreServerSessionId?: boolean;
   /** Execute a server message whatever its MsgID, one already used included. */
@@ -180,7 +182,9 @@ export class MockClient {
     const acc = findAccountByServerId(this.tree, n.serverId);
     if (!acc) return refuse(404, `no DM account for server ${n.serverId}`);
     const srv = credOf(acc.account, 'SRVCRED');
-    if (!this.o.quirks?.acceptBadPkg0Digest && (!srv?.secret || !verifyNotification(n, { password: srv.secret, nonce: nonceOf(srv) }))) {
+    // A digest that fails with the nonce we hold may be signed with the special nonce: the server resynchronises.
+    const verifies = (nonce: Buffer) => !!srv?.secret && verifyNotification(n, { password: srv.secret, nonce });
+    if (!this.o.quirks?.acceptBadPkg0Digest && !verifies(nonceOf(srv)) && !verifies(SPECIAL_NONCE)) {
       return refuse(401, `Package #0 digest does not verify for server ${n.serverId}`);
     }
     // Answer the push at once; the session runs after it (the trigger and the session are separate).
@@ -206,6 +210,7 @@ export class MockClient {
     let challenged = false;
     let serverVerified = false;
     const serverMsgIds = new Set<string>();
+    let serverChallenged = false;
 
     for (let round = 0; round < max; round++) {
       const res = await this.sendToServer(to, { url: account.addr, body: buildSyncML(message), contentType: this.syncmlType });
@@ -217,19 +222,39 @@ export class MockClient {
         if (challenged) throw new Error(`session ${sessionId}: server ${serverId} refused our credentials twice`);
         challenged = true;
         serverMsgIds.add(reply.hdr.msgId);
-        if (cl && hdrStatus.chal?.nextNonce) cl.data = hdrStatus.chal.nextNonce;
+        if (cl && hdrStatus.chal?.nextNonce) {
+          cl.data = hdrStatus.chal.nextNonce;
+          this.keepNonce(acc.path, 'CLCRED', cl.data);
+        }
         message = this.package1(account, alert, sessionId, ++msgId, cl);
         continue;
       }
       if (reply.body.some((c) => c.kind === 'Alert' && c.data === ALERT.SESSION_ABORT)) return;
 
-      // Authenticate the server from its SRVCRED on its first message that carries one.
+      // The nonce the server gives with its 212 is the one our next session's credentials use.
+      if (cl && hdrStatus?.chal?.nextNonce && hdrStatus.data === STATUS.AUTH_ACCEPTED) {
+        cl.data = hdrStatus.chal.nextNonce;
+        this.keepNonce(acc.path, 'CLCRED', cl.data);
+      }
+      // Authenticate the server from its SRVCRED on its first message that carries one, then hand it the
+      // nonce its next credentials and Package #0 must use (a new one every session).
       let serverAuth: string = STATUS.OK;
+      let serverNonce: string | undefined;
       if (reply.hdr.cred && !serverVerified) {
         const ok = this.o.quirks?.trustServerCredentials || (srv?.secret ? verifyCred(reply.hdr.cred, { username: srv.name ?? serverId, password: srv.secret, nonce: nonceOf(srv) }).ok : false);
+        if (!ok && srv?.secret && !serverChallenged && !this.o.quirks?.noNonceRotation) {
+          // Once, a challenge with a new nonce (DM 1.2.1 Security): the server may hold an older one.
+          serverChallenged = true;
+          const nonce = newNonce().toString('base64');
+          this.keepNonce(acc.path, 'SRVCRED', nonce);
+          const challenge: StatusCommand = { kind: 'Status', cmdId: '1', msgRef: reply.hdr.msgId, cmdRef: '0', cmd: 'SyncHdr', targetRefs: [reply.hdr.target], sourceRefs: [reply.hdr.source], data: STATUS.UNAUTHORIZED, items: [], chal: { type: AUTH_MD5, format: 'b64', nextNonce: nonce } };
+          message = { hdr: this.hdr(account, sessionId, ++msgId), body: [challenge], final: true };
+          continue;
+        }
         if (!ok) throw new Error(`session ${sessionId}: server ${serverId} credentials do not verify`);
         serverVerified = true;
         serverAuth = STATUS.AUTH_ACCEPTED;
+        if (srv && !this.o.quirks?.noNonceRotation) serverNonce = newNonce().toString('base64');
       }
       const commands = reply.body.filter((c) => c.kind !== 'Status' && c.kind !== 'Results');
       // A package with no commands ends the session; a lone SyncHdr status must not be sent.
@@ -250,6 +275,8 @@ export class MockClient {
         await this.sendToServer(to, { url: account.addr, body: buildSyncML({ hdr: this.hdr(account, sessionId, ++msgId), body: refusal, final: true }), contentType: this.syncmlType });
         return;
       }
+      // Kept only now that it goes to the server, in the Status for its SyncHdr.
+      if (serverNonce) this.keepNonce(acc.path, 'SRVCRED', serverNonce);
       const q = this.o.quirks ?? {};
       const executed = execute(commands, {
         tree: this.tree,
@@ -261,7 +288,7 @@ export class MockClient {
       });
       if (q.dropGetStatus) executed.statuses = executed.statuses.filter((x) => x.cmd !== 'Get');
       const body: Command[] = [
-        { kind: 'Status', cmdId: '', msgRef: reply.hdr.msgId, cmdRef: '0', cmd: 'SyncHdr', targetRefs: [reply.hdr.target], sourceRefs: [reply.hdr.source], data: serverAuth, items: [] },
+        { kind: 'Status', cmdId: '', msgRef: reply.hdr.msgId, cmdRef: '0', cmd: 'SyncHdr', targetRefs: [reply.hdr.target], sourceRefs: [reply.hdr.source], data: serverAuth, items: [], ...(serverNonce ? { chal: { type: AUTH_MD5, format: 'b64', nextNonce: serverNonce } } : {}) },
         ...executed.statuses,
         ...executed.results,
       ];
@@ -269,6 +296,11 @@ export class MockClient {
       message = { hdr: this.hdr(account, this.o.quirks?.sessionIdChange ? sessionIdHex((parseInt(sessionId, 16) + 1) & 0xffff) : sessionId, ++msgId), body, final: true };
     }
     throw new Error(`session ${sessionId} with ${serverId}: no end after ${max} packages`);
+  }
+
+  /** Keeps a nonce a peer gave us (or we gave it) in the account, for the next session. */
+  private keepNonce(accountPath: string, level: 'CLCRED' | 'SRVCRED', nonce: string): void {
+    if (!this.o.quirks?.noNonceRotation) storeNonce(this.tree, accountPath, level, nonce);
   }
 
   /** Connects to the server and sends nothing, until the client is closed. */

@@ -4,7 +4,7 @@ import type { DelegationMessage, DeviceIdentity } from '../../src/delegation/mes
 import { DmServer, type DeviceCredentials, type SessionOutcome, type SessionScript, type TesterSessionOptions } from '../../src/dm/server-session.js';
 import { linkBetween, type LinkId, type Role } from '../../src/model/roles.js';
 import { MEDIA, PATHS } from '../../src/profile.js';
-import { encodeNotification, sessionIdHex } from '../../src/syncml/notification.js';
+import { encodeNotification, sessionIdHex, SPECIAL_NONCE } from '../../src/syncml/notification.js';
 import { HttpsEndpoint, refusal, type Classified, type TlsPolicy } from '../../src/transport/https-endpoint.js';
 import { LEGACY_SYNCML, sameMediaType } from '../../src/transport/media-type.js';
 import { withBudget } from '../../src/trace/recorder.js';
@@ -52,6 +52,8 @@ export interface ServerRoleOptions {
   challengeFirst?: boolean;
   /** The DM endpoint authenticates any credentials or none (mutants only). */
   acceptAnyCredentials?: boolean;
+  /** Keep signing with the provisioned server nonce, whatever NextNonce the client hands over (mutants only). */
+  ignoreClientNonces?: boolean;
   /** The delegation endpoint does not require a client certificate, so pins none (mutants only). */
   clientCertificateOptional?: boolean;
   /** The delegation endpoint takes any client certificate, verified or not (mutants only). */
@@ -103,6 +105,7 @@ export abstract class ServerRole {
       onClientInitiated: (start) => this.onClientInitiated(start),
       challengeFirst: o.challengeFirst,
       acceptAnyCredentials: o.acceptAnyCredentials,
+      ignoreClientNonces: o.ignoreClientNonces,
       // A challenged client answers at once; one that has not within a session's budget never will.
       retryWindowMs: o.sessionBudgetMs,
     });
@@ -195,20 +198,17 @@ export abstract class ServerRole {
   async sendPackage0(devId: string, o: { sessionNumber?: number; badDigest?: boolean } = {}): Promise<number | undefined> {
     const device = this.devices.get(devId);
     if (!device) throw new Error(`${this.o.role}: unknown device ${devId}`);
-    const trigger = encodeNotification(
-      { uiMode: 1, initiator: 1, sessionId: o.sessionNumber ?? nextSessionNumber(), serverId: this.o.serverId },
-      { password: o.badDigest ? 'not-the-secret' : device.credentials.server.secret, nonce: device.credentials.server.nonce },
-    );
-    if (device.deliver) return void (await device.deliver(trigger));
+    const sessionId = o.sessionNumber ?? nextSessionNumber();
+    const trigger = (nonce: Buffer) =>
+      encodeNotification({ uiMode: 1, initiator: 1, sessionId, serverId: this.o.serverId }, { password: o.badDigest ? 'not-the-secret' : device.credentials.server.secret, nonce });
+    if (device.deliver) return void (await device.deliver(trigger(device.credentials.server.nonce)));
     if (!device.pushUrl) throw new Error(`${this.o.role}: no way to push to ${devId}`);
-    const res = await send(this.o.env, {
-      from: this.o.role,
-      to: 'client',
-      link: linkBetween(this.o.role, 'client')!,
-      url: device.pushUrl,
-      body: trigger,
-      contentType: MEDIA.notification,
-    });
+    const push = (nonce: Buffer) =>
+      send(this.o.env, { from: this.o.role, to: 'client', link: linkBetween(this.o.role, 'client')!, url: device.pushUrl!, body: trigger(nonce), contentType: MEDIA.notification });
+    let res = await push(device.credentials.server.nonce);
+    // A client that says our digest does not verify may hold another nonce than ours: the special nonce
+    // resynchronises (DM 1.2.1 Notification); the session then hands us the client's.
+    if (res.status === 401 && !o.badDigest) res = await push(SPECIAL_NONCE);
     if (res.status !== 200 && !o.badDigest) throw new Error(`${this.o.role}: Package #0 to ${devId} refused: HTTP ${res.status}`);
     return res.status;
   }

@@ -1,6 +1,6 @@
 import type { StatusCommand } from '../syncml/model.js';
 import type { TraceEvent } from '../trace/events.js';
-import { clientPackages, SERVER_AUTH_CASE, syncmlOf } from '../runner/server-auth-case.js';
+import { clientPackages, opensSession, SERVER_AUTH_CASE, syncmlOf } from '../runner/server-auth-case.js';
 import { PKG0_DIGEST_CASE, sessionOpened } from '../runner/pkg0-digest-case.js';
 import { AS_CLIENT, endedOnHostileEndpoint, TLS_CLIENT_CASES } from '../runner/tls-client-cases.js';
 import type { LinkId, Role } from '../model/roles.js';
@@ -89,7 +89,8 @@ export const serverAuthRefused: Check = {
     if (!played) return NO_HARNESS_SERVER;
     const packages = clientPackages(evs);
     if (!packages.length) return silence(expected, undelivered?.note ?? 'the client opened no session for the Package #0', evs);
-    const later = packages.filter((p) => syncmlOf(p).hdr.msgId !== '1');
+    // Package 1 again (after a challenge) opens the session anew; package 3 is the first that does not.
+    const later = packages.filter((p) => syncmlOf(p).hdr.msgId !== '1' && !opensSession(syncmlOf(p)));
     if (!later.length) return watched ? pass(expected, `the client ended the session after package 2 (${watched.note!.replace(/^.*watched for package 3: /, '')})`, [...packages, watched]) : silence(expected, 'the tester did not finish watching', packages);
     const p3 = syncmlOf(later[0]);
     const hdr = p3.body.find((c): c is StatusCommand => c.kind === 'Status' && c.cmd === 'SyncHdr');

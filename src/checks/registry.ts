@@ -16,6 +16,7 @@ import {
   finalOthersPreserved,
   finalPermanentHandover,
 } from './final-checks.js';
+import { nonceClientFollows, nonceServerFollows } from './nonce-checks.js';
 import { order } from './order-checks.js';
 import { peerIdentityRefused } from './peer-identity-checks.js';
 import { oncePerDelegation } from './once-checks.js';
@@ -30,7 +31,7 @@ export const CHECKS: ReadonlyMap<string, Check> = new Map(
     stepObserved, stepContent, order,
     tlsMutual, tlsVersion, tlsTrustAnchor, tlsOnLink, tlsCaseRefused, tlsClientCaseRefused, pkg0DigestRefused, serverAuthRefused, bootstrapCaseRefused, peerIdentityRefused,
     dmAuthRefused, delegationApiRefused, aclGrammarRefused, forgedHeaderRefused,
-    sessionPkg1Alert, sessionPkg1DevInfo, sessionIdKept, sessionMsgId, sessionStatus, sessionCredentials, sessionAcl425, sessionPkg0Digest,
+    sessionPkg1Alert, sessionPkg1DevInfo, sessionIdKept, sessionMsgId, sessionStatus, sessionCredentials, sessionAcl425, sessionPkg0Digest, nonceClientFollows, nonceServerFollows,
     finalDms2Account, finalAclDelegated, finalOthersPreserved, finalAclSyntax, finalDms1Removed, finalDms1Kept,
     finalNoOvergrant, finalDms2AccountAcl, finalPermanentHandover,
     wireContentType, wireSchemaValid, wireSessionId, wireResponses,

@@ -2,9 +2,9 @@ import { TREE } from '../profile.js';
 import { decodeNotification, verifyNotification } from '../syncml/notification.js';
 import type { StatusCommand } from '../syncml/model.js';
 import { aclGrants, type AclCommand } from '../tree/acl.js';
-import { readAccounts } from '../tree/dmacc.js';
 import { commandsOf, isAclTarget, responseTo, type DmSession, type WireMessage } from '../judge/wire.js';
 import { allOf, missing, type Check, type JudgeContext, type Outcome } from './check.js';
+import { handedNonces, knownSecrets, pkg0Nonces } from './nonce-checks.js';
 
 const clientMsgs = (s: DmSession) => s.messages.filter((m) => m.direction === 'request' && m.syncml);
 const serverMsgs = (s: DmSession) => s.messages.filter((m) => m.direction === 'response' && m.syncml);
@@ -134,33 +134,19 @@ export const sessionPkg0Digest: Check = {
     const pushes = ctx.messages.filter((m) => m.notification && m.direction === 'request');
     const expected = "each Package #0 digest verifies with the sending server's SRVCRED";
     if (!pushes.length) return missing(expected, 'no Package #0 observed');
-    // Server credentials: what the harness holds (config, fixture) first, then the account DMS-2 handed
-    // over on the wire, then what the client's trees show.
-    const creds = new Map<string, { password: string; nonce: Buffer }>();
-    const learn = (serverId: string, secret?: string, nonce?: string) => {
-      if (secret && !creds.has(serverId)) creds.set(serverId, { password: secret, nonce: Buffer.from(nonce ?? '', 'base64') });
-    };
-    for (const [id, c] of Object.entries(ctx.flow.facts.serverCredentials ?? {})) learn(id, c.secret, c.nonce);
-    for (const m of ctx.messages) {
-      if (m.delegation?.type !== 'AccountResponse') continue;
-      const srv = m.delegation.account.appAuth.find((x) => x.level === 'SRVCRED');
-      learn(m.delegation.account.serverId, srv?.secret, srv?.data);
-    }
-    for (const t of [ctx.initial, ctx.final]) {
-      for (const { account } of readAccounts(t)) {
-        const srv = account.appAuth.find((a) => a.level === 'SRVCRED');
-        learn(account.serverId, srv?.secret, srv?.data);
-      }
-    }
+    const secrets = knownSecrets(ctx).server;
+    const { toServer } = handedNonces(ctx);
     const problems: string[] = [];
     for (const p of pushes) {
       const n = p.notification!;
-      const secret = creds.get(n.serverId);
+      const secret = secrets.get(n.serverId);
       if (!secret) {
         problems.push(`seq ${p.seq}: no credentials known for ${n.serverId}`);
         continue;
       }
-      const ok = verifyNotification(decodeNotification(Buffer.from(p.event.body!.raw, 'base64')), secret);
+      // The secret is what this rule judges; which nonce is SES-NONCE-SERVER's.
+      const decoded = decodeNotification(Buffer.from(p.event.body!.raw, 'base64'));
+      const ok = pkg0Nonces(ctx, n.serverId, p.seq, toServer).some((nonce) => verifyNotification(decoded, { password: secret.secret, nonce }));
       if (!ok) problems.push(`seq ${p.seq}: digest of Package #0 from ${n.serverId} does not verify`);
     }
     return allOf(expected, problems, pushes, `${pushes.length} Package #0 digests verified`);

@@ -94,6 +94,10 @@ export interface DmServerOptions {
   acceptAnyCredentials?: boolean;
   /** How long a challenged session waits for package 1 again before it ends (default 10 s). */
   retryWindowMs?: number;
+  /** Give the client a new nonce with every 212 and challenge (default); false keeps the provisioned one. */
+  rotateNonces?: boolean;
+  /** Take no nonce the client hands over (mutants only). */
+  ignoreClientNonces?: boolean;
 }
 
 const xml = (body: string, status = 200, reason?: string) =>
@@ -211,18 +215,22 @@ export class DmServer {
           : verifyCred(msg.hdr.cred, { username: device.client.name, password: device.client.secret, nonce: device.client.nonce });
       if (!check.ok) {
         const code = msg.hdr.cred ? STATUS.UNAUTHORIZED : STATUS.MISSING_CREDENTIALS;
-        // An unknown device is challenged like any other (nothing tells it apart), with a nonce of its own.
-        out.push({ ...this.hdrStatus(msg, code), chal: { type: AUTH_MD5, format: 'b64', nextNonce: (device?.client.nonce ?? newNonce()).toString('base64') } });
+        // Every challenge carries a new nonce (DM 1.2.1 Security: after a failure, a new challenge with a new
+        // nonce); an unknown device is challenged like any other, nothing tells it apart.
+        out.push({ ...this.hdrStatus(msg, code), chal: { type: AUTH_MD5, format: 'b64', nextNonce: this.nextClientNonce(device).toString('base64') } });
         // The client answers a challenge by sending package 1 again; an unknown device gets nothing more.
         if (!device || s.received.length > 2) this.finish(s, `authentication failed: ${check.reason}`);
         else this.awaitRetry(s, check.reason);
         return { body: this.build(msg, ++s.msgId, out, true), reason: `authentication failed (${code}): ${check.reason}` };
       }
       s.authenticated = true;
-      out.push(this.hdrStatus(msg, STATUS.AUTH_ACCEPTED));
+      // The nonce for the client's next session goes with the 212: a new one every session.
+      const next = this.o.rotateNonces === false ? undefined : this.nextClientNonce(device);
+      out.push({ ...this.hdrStatus(msg, STATUS.AUTH_ACCEPTED), ...(next ? { chal: { type: AUTH_MD5, format: 'b64', nextNonce: next.toString('base64') } } : {}) });
     } else {
       out.push(this.hdrStatus(msg, STATUS.OK));
     }
+    this.takeServerNonce(s, msg, device);
     // Status for every client command that is not itself a Status or Results.
     for (const c of msg.body) {
       if (c.kind === 'Status' || c.kind === 'Results') continue;
@@ -270,6 +278,24 @@ export class DmServer {
   private onlySessionOf(devId: string): Session | undefined {
     const open = [...this.sessions.values()].filter((x) => x.devId === devId && x.authenticated);
     return open.length === 1 ? open[0] : undefined;
+  }
+
+  /** A new nonce for the client's credentials, kept as the one its next credentials must use. */
+  private nextClientNonce(device?: DeviceCredentials): Buffer {
+    const nonce = newNonce();
+    if (device && this.o.rotateNonces !== false) device.client.nonce = nonce;
+    return device && this.o.rotateNonces === false ? device.client.nonce : nonce;
+  }
+
+  /**
+   * The client's Status for our SyncHdr may hand us the nonce our next credentials and Package #0 must use;
+   * a client that refused our credentials (401/407) gets them again, signed with it.
+   */
+  private takeServerNonce(s: Session, msg: SyncMLMessage, device?: DeviceCredentials): void {
+    const st = msg.body.find((c): c is StatusCommand => c.kind === 'Status' && c.cmd === 'SyncHdr');
+    if (!device || !st) return;
+    if (st.chal?.nextNonce && !this.o.ignoreClientNonces) device.server.nonce = Buffer.from(st.chal.nextNonce, 'base64');
+    if (st.data === STATUS.UNAUTHORIZED || st.data === STATUS.MISSING_CREDENTIALS) s.credSent = false;
   }
 
   /** SRVCRED goes in our first authenticated message only. */

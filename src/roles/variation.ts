@@ -26,5 +26,5 @@ export interface Variation {
 
 export type ServerVariation = Pick<
   ServerRoleOptions,
-  'badPkg0Digest' | 'delegationContentType' | 'dmAnswer' | 'malformedAnswerTo' | 'challengeFirst' | 'clientCertificateOptional' | 'clientCertificateUnverified' | 'delegationServerTls' | 'acceptAnyPeer' | 'acceptAnyCredentials' | 'acceptAnyDelegationMessage'
+  'badPkg0Digest' | 'delegationContentType' | 'dmAnswer' | 'malformedAnswerTo' | 'challengeFirst' | 'clientCertificateOptional' | 'clientCertificateUnverified' | 'delegationServerTls' | 'acceptAnyPeer' | 'acceptAnyCredentials' | 'acceptAnyDelegationMessage' | 'ignoreClientNonces'
 >;

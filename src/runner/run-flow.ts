@@ -60,6 +60,8 @@ export interface FlowFacts {
   urls: Record<string, string>;
   /** SRVCRED the harness holds (config or fixture) per ServerID: what a Package #0 digest is checked with. */
   serverCredentials?: Record<string, { secret: string; nonce: string }>;
+  /** The client's credentials with each server, as the harness holds them (the nonces move on the wire). */
+  clientCredentials?: Record<string, { name: string; secret: string }>;
 }
 
 /** completed / failed as the harness saw it; timeout: a budget ran out; error: the test bed failed (a driver). */
@@ -152,6 +154,7 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
     roleFingerprints: Object.fromEntries(ROLES.map((r) => [r, (r === 'bootstrap' && !bootstrap ? dms2 : roles.of(r))?.fingerprint256]).filter(([, f]) => f)),
     urls: {},
     serverCredentials: { [ids.dms1]: { secret: setup.dms1Credentials.server.secret, nonce: setup.dms1Credentials.server.nonce.toString('base64') } },
+    clientCredentials: { [ids.dms1]: { name: setup.dms1Credentials.client.name, secret: setup.dms1Credentials.client.secret } },
   };
   let initialTree: TreeSnapshot = UNREAD_TREE;
   let treeSource = setup.assignment.treeSource;

@@ -109,6 +109,12 @@ export function decodeNotification(buf: Buffer): DecodedNotification {
   };
 }
 
+/**
+ * The special nonce 0x00000000 (DM 1.2.1 Notification): a server that believes the nonces out of step signs
+ * Package #0 with it, and a client whose check with its own nonce fails tries it before discarding the push.
+ */
+export const SPECIAL_NONCE: Buffer = Buffer.alloc(4);
+
 export function verifyNotification(decoded: DecodedNotification, secret: NotificationSecret): boolean {
   const want = notificationDigest(decoded.serverId, decoded.trigger, secret);
   return decoded.digest.length === want.length && timingSafeEqual(decoded.digest, want);

@@ -135,3 +135,12 @@ function readAccount(tree: DmTree, base: string): DmAccount | undefined {
   }
   return account;
 }
+
+/**
+ * Stores a nonce (base64, as AAuthData is `bin`) in the account's AppAuth entry of `level`: what a client
+ * keeps between sessions when a peer hands it a NextNonce (DM 1.2.1 Security, per-session nonces).
+ */
+export function storeNonce(tree: DmTree, base: string, level: AppAuth['level'], nonce: string): void {
+  const n = tree.children(`${base}/AppAuth`).find((x) => tree.value(`${base}/AppAuth/${x}/AAuthLevel`) === level);
+  if (n !== undefined) tree.setNode(`${base}/AppAuth/${n}/AAuthData`, { format: 'bin', value: nonce });
+}

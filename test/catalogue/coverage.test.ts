@@ -34,7 +34,7 @@ const CHECK_IDS = [
   'wire-schema-valid', 'wire-session-id', 'wire-responses', 'final-no-overgrant', 'once-per-delegation',
   'arch-two-servers-one-client', 'arch-second-server-manages', 'final-dms2-account-acl', 'final-permanent-handover', 'tls-case-refused',
   'tls-client-case-refused', 'pkg0-digest-refused', 'peer-identity-refused', 'dm-auth-refused', 'server-auth-refused', 'bootstrap-case-refused',
-  'delegation-api-refused', 'client-acl-grammar-refused', 'client-forged-header-refused',
+  'delegation-api-refused', 'client-acl-grammar-refused', 'client-forged-header-refused', 'nonce-client-follows', 'nonce-server-follows',
 ];
 
 describe('coverageProblems', () => {

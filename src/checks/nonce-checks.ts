@@ -1,0 +1,149 @@
+import { verifyCred } from '../syncml/auth.js';
+import type { StatusCommand, SyncMLMessage } from '../syncml/model.js';
+import { decodeNotification, SPECIAL_NONCE, verifyNotification } from '../syncml/notification.js';
+import { ACL_GRAMMAR_CASE, FORGED_HEADER_CASES } from '../runner/client-session-cases.js';
+import { SERVER_AUTH_CASE } from '../runner/server-auth-case.js';
+import type { TraceEvent } from '../trace/events.js';
+import { readAccounts } from '../tree/dmacc.js';
+import { allOf, type Check, type JudgeContext, type Outcome } from './check.js';
+
+/** A nonce one side handed the other in the Chal of its Status for the SyncHdr (NextNonce), where and when. */
+export interface HandedNonce {
+  seq: number;
+  serverId: string;
+  nonce: Buffer;
+}
+
+const syncml = (e: TraceEvent) => (e.body?.parsed?.codec === 'syncml' ? (e.body.parsed.value as SyncMLMessage) : undefined);
+const hdrStatus = (m: SyncMLMessage) => m.body.find((c): c is StatusCommand => c.kind === 'Status' && c.cmd === 'SyncHdr');
+
+/** The tester's DM sessions with the client itself: they move its nonces too. */
+const CLIENT_SESSION_CASES = [SERVER_AUTH_CASE, ACL_GRAMMAR_CASE, ...FORGED_HEADER_CASES.map((c) => c.id)];
+
+/**
+ * Every DM message between the client and a DM server, in wire order: the flow's and those of the tester's
+ * sessions with the client. Other tester connections (NEG-DM-AUTH: the harness posing as the client) are
+ * not the client's: what a server hands them is not handed to the client.
+ */
+function dmMessages(ctx: JudgeContext): Array<{ e: TraceEvent; m: SyncMLMessage; serverId: string }> {
+  const ids: Record<string, string> = { dms1: ctx.flow.facts.serverIds.dms1, dms2: ctx.flow.facts.serverIds.dms2 };
+  return [...ctx.events, ...ctx.probes.filter((e) => CLIENT_SESSION_CASES.includes(e.probe ?? ''))]
+    .filter((e) => (e.kind === 'request' && e.from === 'client' && ids[e.to]) || (e.kind === 'response' && e.to === 'client' && ids[e.from]))
+    .flatMap((e) => {
+      const m = syncml(e);
+      return m ? [{ e, m, serverId: ids[e.kind === 'request' ? e.to : e.from] }] : [];
+    })
+    .sort((a, b) => a.e.seq - b.e.seq);
+}
+
+/** The nonces handed to the client by each server (for the client's credentials) and to each server by the client. */
+export function handedNonces(ctx: JudgeContext): { toClient: HandedNonce[]; toServer: HandedNonce[] } {
+  const toClient: HandedNonce[] = [];
+  const toServer: HandedNonce[] = [];
+  for (const { e, m, serverId } of dmMessages(ctx)) {
+    const next = hdrStatus(m)?.chal?.nextNonce;
+    if (next) (e.kind === 'response' ? toClient : toServer).push({ seq: e.seq, serverId, nonce: Buffer.from(next, 'base64') });
+  }
+  return { toClient, toServer };
+}
+
+const lastBefore = (xs: HandedNonce[], serverId: string, seq: number) => xs.filter((x) => x.serverId === serverId && x.seq < seq).at(-1);
+
+/** What the harness knows of each account's secrets: the config and fixture first, then the wire, then the trees. */
+export function knownSecrets(ctx: JudgeContext): { client: Map<string, { name: string; secret: string }>; server: Map<string, { secret: string; nonce: Buffer }> } {
+  const client = new Map<string, { name: string; secret: string }>();
+  const server = new Map<string, { secret: string; nonce: Buffer }>();
+  const learn = (serverId: string, a: Array<{ level: string; name?: string; secret?: string; data?: string }>) => {
+    const cl = a.find((x) => x.level === 'CLCRED');
+    const srv = a.find((x) => x.level === 'SRVCRED');
+    if (cl?.secret && cl.name && !client.has(serverId)) client.set(serverId, { name: cl.name, secret: cl.secret });
+    if (srv?.secret && !server.has(serverId)) server.set(serverId, { secret: srv.secret, nonce: Buffer.from(srv.data ?? '', 'base64') });
+  };
+  for (const [id, c] of Object.entries(ctx.flow.facts.serverCredentials ?? {})) server.set(id, { secret: c.secret, nonce: Buffer.from(c.nonce, 'base64') });
+  for (const [id, c] of Object.entries(ctx.flow.facts.clientCredentials ?? {})) client.set(id, c);
+  for (const m of ctx.messages) if (m.delegation?.type === 'AccountResponse') learn(m.delegation.account.serverId, m.delegation.account.appAuth);
+  for (const t of [ctx.initial, ctx.final]) for (const { account } of readAccounts(t)) learn(account.serverId, account.appAuth);
+  return { client, server };
+}
+
+/** The nonces a Package #0 from `serverId` sent at `seq` may verify with: the provisioned one, any the client handed over before, the special one. */
+export function pkg0Nonces(ctx: JudgeContext, serverId: string, seq: number, toServer = handedNonces(ctx).toServer): Buffer[] {
+  const first = knownSecrets(ctx).server.get(serverId)?.nonce;
+  return [...(first ? [first] : []), ...toServer.filter((x) => x.serverId === serverId && x.seq < seq).map((x) => x.nonce), SPECIAL_NONCE];
+}
+
+const NONE_HANDED = (who: string): Outcome => ({ verdict: 'NOT_OBSERVABLE', reason: `${who} handed over no NextNonce before later credentials, so which nonce is the last cannot be judged`, evidence: [] });
+
+/**
+ * SES-NONCE-CLIENT: the client's MD5 credentials use the last nonce its server gave it (NextNonce with a 212
+ * or a challenge), in later sessions as after a challenge in the same one.
+ */
+export const nonceClientFollows: Check = {
+  id: 'nonce-client-follows',
+  title: 'The client uses the last nonce its server gave it',
+  requirements: ['SES-NONCE-CLIENT'],
+  run(ctx): Outcome {
+    const expected = "the client's credentials are an MD5 digest over the last nonce the server handed it";
+    const { toClient } = handedNonces(ctx);
+    const secrets = knownSecrets(ctx).client;
+    const problems: string[] = [];
+    const judged: TraceEvent[] = [];
+    for (const { e, m, serverId } of dmMessages(ctx)) {
+      const cred = m.hdr.cred;
+      const secret = secrets.get(serverId);
+      const last = lastBefore(toClient, serverId, e.seq);
+      if (e.kind !== 'request' || !cred || cred.meta?.type !== 'syncml:auth-md5' || !secret || !last) continue;
+      judged.push(e);
+      if (!verifyCred(cred, { username: secret.name, password: secret.secret, nonce: last.nonce }).ok) {
+        problems.push(`seq ${e.seq}: credentials to ${serverId} are not signed with the nonce it handed over at seq ${last.seq}`);
+      }
+    }
+    if (!judged.length) return NONE_HANDED('no server');
+    return allOf(expected, problems, judged, `${judged.length} credentials signed with the last nonce handed over`);
+  },
+};
+
+/**
+ * SES-NONCE-SERVER: a server's credentials to the client and its Package #0 use the last nonce the client
+ * gave it; the special nonce only right after a Package #0 the client refused.
+ */
+export const nonceServerFollows: Check = {
+  id: 'nonce-server-follows',
+  title: 'A DM server uses the last nonce the client gave it',
+  requirements: ['SES-NONCE-SERVER'],
+  run(ctx): Outcome {
+    const expected = "the server's credentials and Package #0 digests are computed over the last nonce the client handed it";
+    const { toServer } = handedNonces(ctx);
+    const secrets = knownSecrets(ctx).server;
+    const problems: string[] = [];
+    const judged: TraceEvent[] = [];
+    for (const { e, m, serverId } of dmMessages(ctx)) {
+      const cred = m.hdr.cred;
+      const secret = secrets.get(serverId);
+      const last = lastBefore(toServer, serverId, e.seq);
+      // NEG-DM-SERVER-AUTH signs the harness server's credentials with a wrong secret on purpose.
+      if (e.kind !== 'response' || e.probe === SERVER_AUTH_CASE || !cred || cred.meta?.type !== 'syncml:auth-md5' || !secret || !last) continue;
+      judged.push(e);
+      if (!verifyCred(cred, { username: serverId, password: secret.secret, nonce: last.nonce }).ok) {
+        problems.push(`seq ${e.seq}: ${serverId}'s credentials are not signed with the nonce the client handed it at seq ${last.seq}`);
+      }
+    }
+    const pushes = ctx.messages.filter((x) => x.notification && x.direction === 'request');
+    pushes.forEach((p, i) => {
+      const serverId = p.notification!.serverId;
+      const secret = secrets.get(serverId);
+      const last = lastBefore(toServer, serverId, p.seq);
+      if (!secret || !last) return;
+      judged.push(p.event);
+      const decoded = decodeNotification(Buffer.from(p.event.body!.raw, 'base64'));
+      if (verifyNotification(decoded, { password: secret.secret, nonce: last.nonce })) return;
+      // A resynchronisation: the special nonce right after a push the client refused as not verifying.
+      const before = pushes[i - 1];
+      const refused = before && ctx.messages.find((r) => r.direction === 'response' && r.event.exchange === before.event.exchange)?.event.http?.status === 401;
+      if (refused && verifyNotification(decoded, { password: secret.secret, nonce: SPECIAL_NONCE })) return;
+      problems.push(`seq ${p.seq}: the Package #0 from ${serverId} is not signed with the nonce the client handed it at seq ${last.seq}`);
+    });
+    if (!judged.length) return NONE_HANDED('the client');
+    return allOf(expected, problems, judged, `${judged.length} credentials and Package #0 digests signed with the last nonce handed over`);
+  },
+};
