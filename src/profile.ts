@@ -10,6 +10,8 @@ export const WIRE_VERSION = '1.0';
 
 export const MEDIA = {
   syncml: 'application/vnd.syncml.dm+xml',
+  /** SyncML DM in WBXML, as most devices in the field speak it (DM 1.2.1 Representation Protocol). */
+  syncmlWbxml: 'application/vnd.syncml.dm+wbxml',
   delegation: 'application/vnd.dm.delegation+xml',
   notification: 'application/vnd.syncml.notification',
 } as const;

@@ -6,8 +6,8 @@ import { buildSyncML, parseSyncML } from '../../src/syncml/codec.js';
 import type { ItemCommand } from '../../src/syncml/model.js';
 import { accountNodeName, accountNodes } from '../../src/tree/dmacc.js';
 import { refusal as refuse } from '../../src/transport/https-endpoint.js';
-import { LEGACY_SYNCML, sameMediaType } from '../../src/transport/media-type.js';
-import { NOT_UTF8, utf8 } from '../../src/transport/utf8.js';
+import { NOT_UTF8 } from '../../src/transport/utf8.js';
+import { encodingOf, mediaOf, syncmlBytes, syncmlText } from '../../src/syncml/encoding.js';
 import { withDefect, type BootstrapDefect } from './bootstrap-quirks.js';
 
 export interface BootstrapOrderRecord {
@@ -51,12 +51,13 @@ export class BootstrapService {
     return http.post(`*${PATHS.bootstrap}`, async ({ request }) => {
       const type = request.headers.get('content-type') ?? '';
       // The legacy SyncML type is taken so the flow goes on; PRF-CONTENT-TYPE judges it from the trace.
-      if (!sameMediaType(type, MEDIA.syncml) && !sameMediaType(type, LEGACY_SYNCML)) return refuse(415, `expected ${MEDIA.syncml}, got ${type || 'none'}`);
-      const text = utf8(await request.arrayBuffer());
-      if (text === undefined) return refuse(400, NOT_UTF8);
+      const encoding = encodingOf(type);
+      if (!encoding) return refuse(415, `expected ${MEDIA.syncml} or ${MEDIA.syncmlWbxml}, got ${type || 'none'}`);
       let devId: string;
       let sessionId: string;
       try {
+        const text = syncmlText(await request.arrayBuffer(), encoding);
+        if (text === undefined) return refuse(400, NOT_UTF8);
         const m = parseSyncML(text);
         devId = m.hdr.source;
         sessionId = m.hdr.sessionId;
@@ -84,7 +85,8 @@ export class BootstrapService {
         body: this.defect ? withDefect(adds, this.defect) : adds,
         final: true,
       });
-      return new HttpResponse(body, { status: 200, headers: { 'content-type': MEDIA.syncml } });
+      // Answered in the encoding the device asked in.
+      return new HttpResponse(syncmlBytes(body, encoding), { status: 200, headers: { 'content-type': mediaOf(encoding) } });
     });
   }
 }

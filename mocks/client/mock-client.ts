@@ -5,6 +5,7 @@ import { linkBetween, type LinkId, type Role } from '../../src/model/roles.js';
 import { MEDIA, PATHS, SYNCML } from '../../src/profile.js';
 import { AUTH_MD5, basicCred, md5Cred, newNonce, verifyCred } from '../../src/syncml/auth.js';
 import { buildSyncML, parseSyncML } from '../../src/syncml/codec.js';
+import { encodingOf, mediaOf, syncmlBytes, syncmlText, type SyncmlEncoding } from '../../src/syncml/encoding.js';
 import { ALERT, STATUS } from '../../src/syncml/codes.js';
 import type { Command, StatusCommand, SyncMLMessage } from '../../src/syncml/model.js';
 import { credFields, package1, type DevInfo } from '../../src/syncml/package1.js';
@@ -23,6 +24,8 @@ export interface MockClientOptions {
   env: MockEnv;
   tree: DmTree;
   devInfo: DevInfo;
+  /** How it encodes SyncML (XML by default); it reads an answer in whichever encoding the answer names. */
+  encoding?: SyncmlEncoding;
   /** Which role a ServerID belongs to, for labelling links in the trace. */
   roleOfServerId: (serverId: string) => Role | 'unknown';
   /**
@@ -213,9 +216,9 @@ export class MockClient {
     let serverChallenged = false;
 
     for (let round = 0; round < max; round++) {
-      const res = await this.sendToServer(to, { url: account.addr, body: buildSyncML(message), contentType: this.syncmlType });
+      const res = await this.sendToServer(to, { url: account.addr, body: this.encode(message), contentType: this.syncmlType });
       if (res.status !== 200) throw new Error(`session ${sessionId} with ${serverId}: HTTP ${res.status}`);
-      const reply = parseSyncML(res.body.toString('utf8'));
+      const reply = this.decode(res);
       const hdrStatus = reply.body.find((c): c is StatusCommand => c.kind === 'Status' && c.cmd === 'SyncHdr');
       if (hdrStatus && (hdrStatus.data === STATUS.UNAUTHORIZED || hdrStatus.data === STATUS.MISSING_CREDENTIALS)) {
         // One retry with the nonce the server challenged with, then give up (DM 1.2.1 Protocol §2.4).
@@ -272,7 +275,7 @@ export class MockClient {
           { kind: 'Status', cmdId: '1', msgRef: reply.hdr.msgId, cmdRef: '0', cmd: 'SyncHdr', targetRefs: [reply.hdr.target], sourceRefs: [reply.hdr.source], data: STATUS.BAD_REQUEST, items: [] },
           { kind: 'Alert', cmdId: '2', data: ALERT.SESSION_ABORT, items: [] },
         ];
-        await this.sendToServer(to, { url: account.addr, body: buildSyncML({ hdr: this.hdr(account, sessionId, ++msgId), body: refusal, final: true }), contentType: this.syncmlType });
+        await this.sendToServer(to, { url: account.addr, body: this.encode({ hdr: this.hdr(account, sessionId, ++msgId), body: refusal, final: true }), contentType: this.syncmlType });
         return;
       }
       // Kept only now that it goes to the server, in the Status for its SyncHdr.
@@ -318,7 +321,18 @@ export class MockClient {
   }
 
   private get syncmlType(): string {
-    return this.o.quirks?.legacyContentType ? LEGACY_SYNCML : MEDIA.syncml;
+    return this.o.quirks?.legacyContentType ? LEGACY_SYNCML : mediaOf(this.o.encoding ?? 'xml');
+  }
+
+  private encode(m: SyncMLMessage): Buffer {
+    return syncmlBytes(buildSyncML(m), this.o.quirks?.legacyContentType ? 'xml' : (this.o.encoding ?? 'xml'));
+  }
+
+  /** A server's answer, in the encoding its Content-Type names. */
+  private decode(res: { headers: Record<string, string>; body: Buffer }): SyncMLMessage {
+    const text = syncmlText(res.body, encodingOf(res.headers['content-type']) ?? 'xml');
+    if (text === undefined) throw new Error('the server answered with a body that is not UTF-8');
+    return parseSyncML(text);
   }
 
   /**
@@ -337,7 +351,7 @@ export class MockClient {
    * At an address no role is known to serve, nobody else may record it: the client records the exchange
    * itself, on no role's link, rather than lose it.
    */
-  private sendToServer(to: Role | 'unknown', m: { url: string; body: string; contentType: string }) {
+  private sendToServer(to: Role | 'unknown', m: { url: string; body: Buffer; contentType: string }) {
     const link = to === 'unknown' ? undefined : linkBetween('client', to);
     if (to !== 'unknown' && link) return send(this.o.env, { from: 'client', to, link, ...m });
     // The trace has a place for an unknown end; the transport's types name only roles and links.
@@ -394,11 +408,11 @@ export class MockClient {
       to: 'bootstrap',
       link: 'client-bootstrap',
       url,
-      body: buildSyncML(request),
+      body: this.encode(request),
       contentType: this.syncmlType,
     });
     if (res.status !== 200) throw new Error(`bootstrap from ${url}: HTTP ${res.status}`);
-    const message = parseSyncML(res.body.toString('utf8'));
+    const message = this.decode(res);
     for (const c of message.body) {
       if (c.kind !== 'Add' && c.kind !== 'Replace') continue;
       for (const item of c.items) {

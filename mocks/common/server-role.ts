@@ -5,8 +5,8 @@ import { DmServer, type DeviceCredentials, type SessionOutcome, type SessionScri
 import { linkBetween, type LinkId, type Role } from '../../src/model/roles.js';
 import { MEDIA, PATHS } from '../../src/profile.js';
 import { encodeNotification, sessionIdHex, SPECIAL_NONCE } from '../../src/syncml/notification.js';
+import { encodingOf, mediaOf } from '../../src/syncml/encoding.js';
 import { HttpsEndpoint, refusal, type Classified, type TlsPolicy } from '../../src/transport/https-endpoint.js';
-import { LEGACY_SYNCML, sameMediaType } from '../../src/transport/media-type.js';
 import { withBudget } from '../../src/trace/recorder.js';
 import { mockEndpoint, send, type MockEnv } from './env.js';
 import { acceptingAny } from './accept-any.js';
@@ -70,17 +70,18 @@ let pkg0Counter = 0;
 const nextSessionNumber = () => 0x200 + (++pkg0Counter % 0xfd00);
 
 /**
- * The DM endpoint's media-type gate: the profile's type matches exactly (parameters allowed). The legacy
- * SyncML type is taken too, so a client using it still gets its sessions and the rest of the flow is judged;
- * PRF-CONTENT-TYPE judges the type from the trace. Anything else is refused with 415.
+ * The DM endpoint's media-type gate: the profile's types (XML or WBXML) match exactly (parameters allowed).
+ * The legacy SyncML type is taken too, so a client using it still gets its sessions and the rest of the flow
+ * is judged; PRF-CONTENT-TYPE judges the type from the trace. Anything else is refused with 415.
  */
 function dmContentType(inner: RequestHandler, path: string): RequestHandler {
   return http.post(path, async ({ request }) => {
     const type = request.headers.get('content-type') ?? '';
-    if (!sameMediaType(type, MEDIA.syncml) && !sameMediaType(type, LEGACY_SYNCML)) return refusal(415, `expected ${MEDIA.syncml}, got ${type || 'none'}`);
-    // The session code sees the profile's type; the trace keeps what the client sent.
+    const encoding = encodingOf(type);
+    if (!encoding) return refusal(415, `expected ${MEDIA.syncml} or ${MEDIA.syncmlWbxml}, got ${type || 'none'}`);
+    // The session code sees the profile's type of that encoding; the trace keeps what the client sent.
     const headers = new Headers(request.headers);
-    headers.set('content-type', MEDIA.syncml);
+    headers.set('content-type', mediaOf(encoding));
     return getResponse([inner], new Request(request.url, { method: 'POST', headers, body: await request.arrayBuffer() }));
   });
 }

@@ -12,10 +12,14 @@ const sentByJudged = (ctx: JudgeContext, ms: WireMessage[]) => ms.filter((m) => 
 const SYNCML_LINKS = new Set(['dms1-client', 'dms2-client', 'client-bootstrap']);
 const isServer = (r: string) => r === 'dms1' || r === 'dms2' || r === 'bootstrap';
 
+/** The SyncML type of the encoding a body is in: what it says is what it must be typed as. */
+const syncmlTypeOf = (m: WireMessage) => (m.event.body?.parsed?.encoding === 'wbxml' ? MEDIA.syncmlWbxml : MEDIA.syncml);
+
 /**
  * The media type binding profile 1.1 §2 gives a message with a body, or undefined when it names none: the
  * answer to a Package #0 push, and an HTTP error on a SyncML link (a refusal, not a SyncML message; §7 judges
  * a refusal by the message it refuses). DMS↔DMS errors are Error documents and keep the delegation type.
+ * SyncML is typed by its encoding (XML or WBXML); a server answers in the encoding it was asked in.
  */
 function expectedType(m: WireMessage, requests: ReadonlyMap<string, WireMessage>): string | undefined {
   const { link, from } = m.event;
@@ -23,13 +27,14 @@ function expectedType(m: WireMessage, requests: ReadonlyMap<string, WireMessage>
   if (m.direction === 'response' && m.event.http?.status === 502 && m.event.reason?.startsWith('proxy:')) return undefined;
   if (DELEGATION_LINKS.has(link)) return MEDIA.delegation;
   if (!SYNCML_LINKS.has(link)) return undefined;
-  if (m.direction === 'request') return from === 'client' ? MEDIA.syncml : MEDIA.notification;
+  if (m.direction === 'request') return from === 'client' ? syncmlTypeOf(m) : MEDIA.notification;
   const status = m.event.http?.status ?? 200;
   if (status < 200 || status > 299) return undefined;
   const req = m.event.exchange ? requests.get(`${link} ${m.event.exchange}`) : undefined;
   // Unpaired, a server's answer can only be to the client's SyncML; the client's is to a push.
   const askedBy = req ? req.event.from : isServer(from) ? 'client' : undefined;
-  return askedBy === 'client' ? MEDIA.syncml : undefined;
+  if (askedBy !== 'client') return undefined;
+  return req ? syncmlTypeOf(req) : syncmlTypeOf(m);
 }
 
 /** How many offending messages the actual text names before it only counts them. */
@@ -45,7 +50,7 @@ export const wireContentType: Check = {
       .filter((m) => (m.event.body?.bytes ?? 0) > 0)
       .map((m) => ({ m, want: expectedType(m, requests) }))
       .filter((x): x is { m: WireMessage; want: string } => x.want !== undefined);
-    const expected = `every message typed exactly with its link's media type: ${MEDIA.delegation} on DMS↔DMS links, ${MEDIA.syncml} for DM sessions and the bootstrap, ${MEDIA.notification} for Package #0`;
+    const expected = `every message typed exactly with its link's media type: ${MEDIA.delegation} on DMS↔DMS links, ${MEDIA.syncml} or ${MEDIA.syncmlWbxml} (as the body is encoded, an answer as its request) for DM sessions and the bootstrap, ${MEDIA.notification} for Package #0`;
     if (!judged.length) return missing(expected, 'no message with a body');
     const bad = judged.filter(({ m, want }) => !sameMediaType(m.event.body?.contentType, want));
     const named = bad.slice(0, LISTED).map(({ m, want }) => `seq ${m.seq} on ${m.event.link} from ${m.event.from}: ${m.event.body?.contentType || 'no content type'}, not ${want}`);

@@ -6,7 +6,9 @@ import { AUTH_MD5, md5Cred, newNonce, verifyCred } from '../syncml/auth.js';
 import type { AlertCommand, Command, ResultsCommand, StatusCommand, SyncMLMessage } from '../syncml/model.js';
 import { reasonHeader, refusal } from '../transport/https-endpoint.js';
 import { sameMediaType } from '../transport/media-type.js';
-import { NOT_UTF8, utf8 } from '../transport/utf8.js';
+import { NOT_UTF8 } from '../transport/utf8.js';
+import { mediaOf, syncmlBytes, syncmlText, type SyncmlEncoding } from '../syncml/encoding.js';
+import { WbxmlError } from '../syncml/wbxml.js';
 import type { BatchReply, NewCommand } from './commands.js';
 
 /** What a DM server knows about a device it manages (its DMAcc credentials, seen from the server). */
@@ -100,10 +102,11 @@ export interface DmServerOptions {
   ignoreClientNonces?: boolean;
 }
 
-const xml = (body: string, status = 200, reason?: string) =>
-  new HttpResponse(body, {
+/** Our answer, in the encoding the client's message came in. */
+const answerIn = (encoding: SyncmlEncoding) => (body: string, status = 200, reason?: string) =>
+  new HttpResponse(syncmlBytes(body, encoding), {
     status,
-    headers: { 'content-type': MEDIA.syncml, ...reasonHeader(reason) },
+    headers: { 'content-type': mediaOf(encoding), ...reasonHeader(reason) },
   });
 
 /**
@@ -134,23 +137,22 @@ export class DmServer {
   handler(path = '*/dm'): RequestHandler {
     return http.post(path, async ({ request }) => {
       const type = request.headers.get('content-type') ?? '';
-      if (!sameMediaType(type, MEDIA.syncml)) {
-        return refusal(415, `expected ${MEDIA.syncml}, got ${type || 'none'}`);
-      }
-      const text = utf8(await request.arrayBuffer());
-      if (text === undefined) return refusal(400, NOT_UTF8);
+      const encoding = sameMediaType(type, MEDIA.syncml) ? 'xml' : sameMediaType(type, MEDIA.syncmlWbxml) ? 'wbxml' : undefined;
+      if (!encoding) return refusal(415, `expected ${MEDIA.syncml} or ${MEDIA.syncmlWbxml}, got ${type || 'none'}`);
       let msg: SyncMLMessage;
       try {
+        const text = syncmlText(await request.arrayBuffer(), encoding);
+        if (text === undefined) return refusal(400, NOT_UTF8);
         msg = parseSyncML(text);
       } catch (err) {
-        const reason = err instanceof SyncMLError ? err.message : String(err);
+        const reason = err instanceof SyncMLError || err instanceof WbxmlError ? err.message : String(err);
         return refusal(400, reason);
       }
-      return this.onMessage(msg);
+      return this.onMessage(msg, answerIn(encoding));
     });
   }
 
-  private async onMessage(msg: SyncMLMessage): Promise<Response> {
+  private async onMessage(msg: SyncMLMessage, xml: ReturnType<typeof answerIn>): Promise<Response> {
     const devId = msg.hdr.source;
     const key = `${devId}#${msg.hdr.sessionId}`;
     const alert = msg.body.find((c): c is AlertCommand => c.kind === 'Alert');

@@ -3,6 +3,7 @@ import type { Role } from '../model/roles.js';
 import { readByDriver, readOverProtocol } from '../runner/client-tree.js';
 import { withBudget } from '../trace/recorder.js';
 import { buildClientTree, type ClientFixture } from '../tree/client-fixture.js';
+import type { SyncmlEncoding } from '../syncml/encoding.js';
 import type { ClientAdapter } from './adapter.js';
 import { realBase, realConfig, type RoleContext } from './role-context.js';
 
@@ -14,6 +15,8 @@ export interface ClientWiring {
   roleOfAddr: (addr: string) => Role | 'unknown';
   /** What a tree read covers: the device info, the managed subtrees, the accounts. */
   roots: string[];
+  /** How the reference client encodes SyncML in this flow. */
+  encoding?: SyncmlEncoding;
 }
 
 export function clientAdapter(ctx: RoleContext, w: ClientWiring): ClientAdapter {
@@ -51,7 +54,7 @@ export function clientAdapter(ctx: RoleContext, w: ClientWiring): ClientAdapter 
     deliverer: () => undefined,
     start: async () => {
       const tree = buildClientTree(w.fixture, { 'dms1.dm': w.dms1DmUrl() });
-      client = await new MockClient({ env: ctx.env('client'), tree, devInfo: w.fixture.devInfo, roleOfServerId: w.roleOfServerId, roleOfAddr: w.roleOfAddr, quirks: ctx.variation.client }).start();
+      client = await new MockClient({ env: ctx.env('client'), tree, devInfo: w.fixture.devInfo, roleOfServerId: w.roleOfServerId, roleOfAddr: w.roleOfAddr, encoding: w.encoding, quirks: ctx.variation.client }).start();
     },
     prepare: async () => {},
     close: async () => void (await client?.close()),

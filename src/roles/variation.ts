@@ -5,6 +5,7 @@ import type { Dms2Quirks } from '../../mocks/dms2/mock-dms2.js';
 import type { ServerRoleOptions } from '../../mocks/common/server-role.js';
 import type { Role } from '../model/roles.js';
 import type { TlsPolicy } from '../transport/https-endpoint.js';
+import type { SyncmlEncoding } from '../syncml/encoding.js';
 
 /** Deliberate deviations from the reference behaviour (the mutants are made of these). */
 export interface Variation {
@@ -22,6 +23,8 @@ export interface Variation {
   foreignCertificate?: Partial<Record<Role, boolean>>;
   /** Server-side deviations of DMS-1 / DMS-2. */
   server?: Partial<Record<'dms1' | 'dms2', ServerVariation>>;
+  /** The reference client's SyncML encoding in every flow (by default WBXML in approach B, XML in A). */
+  clientEncoding?: SyncmlEncoding;
 }
 
 export type ServerVariation = Pick<

@@ -138,7 +138,10 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
     const dmUrls: Array<[string, Role]> = [[roles.dms1.dmUrl, 'dms1'], [roles.dms2.dmUrl, 'dms2'], ...proxies.map((p) => [p.url, p.o.to] as [string, Role])];
     return dmUrls.find(([u, r]) => (r === 'dms1' || r === 'dms2') && originOf(u) === at)?.[1] ?? 'unknown';
   };
-  const roles = createRoles(ctx, { separate, client: { fixture, roleOfServerId, roleOfAddr, roots } });
+  // The reference client speaks WBXML in approach B and XML in approach A: one run covers both encodings
+  // without a flow more.
+  const encoding = o.variation?.clientEncoding ?? (s.approach === 'B' ? 'wbxml' : 'xml');
+  const roles = createRoles(ctx, { separate, client: { fixture, roleOfServerId, roleOfAddr, roots, encoding } });
   const { dms1, dms2, bootstrap, client } = roles;
   const proxies = (cfg?.proxies ?? []).map((p) => recordingProxy(p, { setup, trace, budgets, trust: ctx.trustOf(p.to) }));
   const readers = (...servers: Array<{ sessions?: ServerRole }>) => servers.map((x) => x.sessions).filter((x): x is ServerRole => !!x);

@@ -20,6 +20,8 @@ export type TraceEventKind =
 export interface ParsedBody {
   /** Which codec read the body. */
   codec: 'syncml' | 'delegation' | 'notification' | 'none';
+  /** A SyncML body's encoding on the wire. */
+  encoding?: 'xml' | 'wbxml';
   /** One line for humans. */
   summary?: string;
   /** The decoded message (codec-specific), when it decoded. */

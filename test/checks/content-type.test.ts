@@ -63,7 +63,7 @@ describe('wireContentType on a recorded wire', () => {
 
   test.for([
     ['the legacy SyncML type from the client', 'dms1-client', 'client', 'dms1', LEGACY_SYNCML, MEDIA.syncml],
-    ['WBXML, which profile 1.0 does not use', 'dms2-client', 'client', 'dms2', 'application/vnd.syncml.dm+wbxml', MEDIA.syncml],
+    ['an XML body typed as WBXML', 'dms2-client', 'client', 'dms2', 'application/vnd.syncml.dm+wbxml', MEDIA.syncml],
     ['a delegation type with a suffix', 'dms1-dms2', 'dms2', 'dms1', 'application/vnd.dm.delegation+xmlx', MEDIA.delegation],
     ['a delegation body on the ordering link typed application/xml', 'dms2-bootstrap', 'dms2', 'bootstrap', 'application/xml', MEDIA.delegation],
     ['a Package #0 typed as SyncML', 'dms1-client', 'dms1', 'client', MEDIA.syncml, MEDIA.notification],

@@ -1,10 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { buildSyncML, parseSyncML } from '../../src/syncml/codec.js';
 import { WbxmlError, decodeWbxml, encodeWbxml } from '../../src/syncml/wbxml.js';
+import { libwbxml } from '../support/libwbxml.js';
 import { MINIMAL } from './fixtures.js';
 import { MESSAGES, NONCE, XML_MESSAGES } from './wbxml-messages.js';
 
@@ -117,29 +114,10 @@ describe('decoding details', () => {
 });
 
 describe('libwbxml2 interoperability', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'dmdc-wbxml-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  let n = 0;
-
-  /** Runs a libwbxml2 tool from input to output file; a missing tool fails the test with the fix. */
-  function run(tool: 'xml2wbxml' | 'wbxml2xml', flags: string[], input: Buffer | string): Buffer {
-    const base = join(dir, `${n++}`);
-    writeFileSync(`${base}.in`, input);
-    try {
-      execFileSync(tool, [...flags, '-o', `${base}.out`, `${base}.in`], { stdio: 'pipe' });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new Error(`${tool} not found: the libwbxml2 tests need it (apt-get install -y libwbxml2-utils)`);
-      }
-      throw e;
-    }
-    return readFileSync(`${base}.out`);
-  }
-  // -k keeps whitespace in text (without it libwbxml trims Data); -v 1.2 is the WBXML version DM uses.
-  const xml2wbxml = (xml: string, stringTable: boolean) =>
-    run('xml2wbxml', ['-k', ...(stringTable ? [] : ['-n']), '-v', '1.2'], xml);
-  // -m 0: compact output, so no indentation is added to Data.
-  const wbxml2xml = (bytes: Buffer) => run('wbxml2xml', ['-m', '0', '-k'], bytes).toString('utf8');
+  const tools = libwbxml();
+  afterAll(() => tools.cleanup());
+  const { wbxml2xml } = tools;
+  const xml2wbxml = (xml: string, stringTable: boolean) => tools.xml2wbxml(xml, stringTable);
 
   test.each(XML_MESSAGES)('%s: xml2wbxml output decodes to the same message', (_name, xml) => {
     expect(parseSyncML(decodeWbxml(xml2wbxml(xml, false)))).toStrictEqual(parseSyncML(xml));
