@@ -202,11 +202,13 @@ export abstract class ServerRole {
     const sessionId = o.sessionNumber ?? nextSessionNumber();
     const trigger = (nonce: Buffer) =>
       encodeNotification({ uiMode: 1, initiator: 1, sessionId, serverId: this.o.serverId }, { password: o.badDigest ? 'not-the-secret' : device.credentials.server.secret, nonce });
-    if (device.deliver) return void (await device.deliver(trigger(device.credentials.server.nonce)));
+    // Signed with the nonce the client handed us last (the provisioned one before any session).
+    const nonce = this.dm.noncesOf(device.credentials).server;
+    if (device.deliver) return void (await device.deliver(trigger(nonce)));
     if (!device.pushUrl) throw new Error(`${this.o.role}: no way to push to ${devId}`);
-    const push = (nonce: Buffer) =>
-      send(this.o.env, { from: this.o.role, to: 'client', link: linkBetween(this.o.role, 'client')!, url: device.pushUrl!, body: trigger(nonce), contentType: MEDIA.notification });
-    let res = await push(device.credentials.server.nonce);
+    const push = (n: Buffer) =>
+      send(this.o.env, { from: this.o.role, to: 'client', link: linkBetween(this.o.role, 'client')!, url: device.pushUrl!, body: trigger(n), contentType: MEDIA.notification });
+    let res = await push(nonce);
     // A client that says our digest does not verify may hold another nonce than ours: the special nonce
     // resynchronises (DM 1.2.1 Notification); the session then hands us the client's.
     if (res.status === 401 && !o.badDigest) res = await push(SPECIAL_NONCE);

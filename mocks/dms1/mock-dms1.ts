@@ -104,6 +104,7 @@ export class MockDms1 extends ServerRole {
 
   /** Forgets every delegation under way (one still running ends on its own budget). */
   reset(): void {
+    this.dm.forgetNonces();
     this.pending.clear();
   }
 

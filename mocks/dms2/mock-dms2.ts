@@ -79,6 +79,7 @@ export class MockDms2 extends ServerRole {
 
   /** Forgets delegations, the devices they brought and pending bootstrap orders; peers and placement stay. */
   reset(): void {
+    this.dm.forgetNonces();
     this.delegations.clear();
     this.declined.clear();
     this.devices.clear();

@@ -116,6 +116,11 @@ const answerIn = (encoding: SyncmlEncoding) => (body: string, status = 200, reas
  */
 export class DmServer {
   private readonly sessions = new Map<string, Session>();
+  /**
+   * The nonces in effect with each device, by its credentials record: the provisioned ones until a session
+   * moves them. Kept here, never written into the record, so a record configured again starts afresh.
+   */
+  private nonces = new WeakMap<DeviceCredentials, { client: Buffer; server: Buffer }>();
   private readonly expected = new Map<string, { script: SessionScript; done: (o: SessionOutcome) => void } & TesterSessionOptions>();
 
   constructor(private readonly o: DmServerOptions) {}
@@ -214,7 +219,7 @@ export class DmServer {
           ? { ok: false, reason: 'first package 1 always challenged' }
         : !msg.hdr.cred
           ? { ok: false, reason: 'no credentials' }
-          : verifyCred(msg.hdr.cred, { username: device.client.name, password: device.client.secret, nonce: device.client.nonce });
+          : verifyCred(msg.hdr.cred, { username: device.client.name, password: device.client.secret, nonce: this.noncesOf(device).client });
       if (!check.ok) {
         const code = msg.hdr.cred ? STATUS.UNAUTHORIZED : STATUS.MISSING_CREDENTIALS;
         // Every challenge carries a new nonce (DM 1.2.1 Security: after a failure, a new challenge with a new
@@ -282,11 +287,24 @@ export class DmServer {
     return open.length === 1 ? open[0] : undefined;
   }
 
+  /** The nonces in effect with the device whose credentials these are. */
+  noncesOf(device: DeviceCredentials): { client: Buffer; server: Buffer } {
+    let n = this.nonces.get(device);
+    if (!n) this.nonces.set(device, (n = { client: device.client.nonce, server: device.server.nonce }));
+    return n;
+  }
+
+  /** Back to the provisioned nonces for every device (a long-running mock's reset). */
+  forgetNonces(): void {
+    this.nonces = new WeakMap();
+  }
+
   /** A new nonce for the client's credentials, kept as the one its next credentials must use. */
   private nextClientNonce(device?: DeviceCredentials): Buffer {
+    if (device && this.o.rotateNonces === false) return this.noncesOf(device).client;
     const nonce = newNonce();
-    if (device && this.o.rotateNonces !== false) device.client.nonce = nonce;
-    return device && this.o.rotateNonces === false ? device.client.nonce : nonce;
+    if (device) this.noncesOf(device).client = nonce;
+    return nonce;
   }
 
   /**
@@ -296,7 +314,7 @@ export class DmServer {
   private takeServerNonce(s: Session, msg: SyncMLMessage, device?: DeviceCredentials): void {
     const st = msg.body.find((c): c is StatusCommand => c.kind === 'Status' && c.cmd === 'SyncHdr');
     if (!device || !st) return;
-    if (st.chal?.nextNonce && !this.o.ignoreClientNonces) device.server.nonce = Buffer.from(st.chal.nextNonce, 'base64');
+    if (st.chal?.nextNonce && !this.o.ignoreClientNonces) this.noncesOf(device).server = Buffer.from(st.chal.nextNonce, 'base64');
     if (st.data === STATUS.UNAUTHORIZED || st.data === STATUS.MISSING_CREDENTIALS) s.credSent = false;
   }
 
@@ -304,7 +322,8 @@ export class DmServer {
   private credOnce(s: Session, device?: DeviceCredentials): DeviceCredentials | undefined {
     if (s.credSent || !device) return undefined;
     s.credSent = true;
-    return s.wrongServerCredential ? { ...device, server: { ...device.server, secret: `not-${device.server.secret}` } } : device;
+    const server = { ...device.server, nonce: this.noncesOf(device).server, ...(s.wrongServerCredential ? { secret: `not-${device.server.secret}` } : {}) };
+    return { ...device, server };
   }
 
   private finish(s: Session, error?: string): void {
