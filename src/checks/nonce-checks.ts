@@ -92,7 +92,7 @@ export const nonceClientFollows: Check = {
       const cred = m.hdr.cred;
       const secret = secrets.get(serverId);
       const last = lastBefore(toClient, serverId, e.seq);
-      if (e.kind !== 'request' || !cred || cred.meta?.type !== 'syncml:auth-md5' || !secret || !last) continue;
+      if (e.kind !== 'request' || !ctx.judges(e.from) || !cred || cred.meta?.type !== 'syncml:auth-md5' || !secret || !last) continue;
       judged.push(e);
       if (!verifyCred(cred, { username: secret.name, password: secret.secret, nonce: last.nonce }).ok) {
         problems.push(`seq ${e.seq}: credentials to ${serverId} are not signed with the nonce it handed over at seq ${last.seq}`);
@@ -122,13 +122,13 @@ export const nonceServerFollows: Check = {
       const secret = secrets.get(serverId);
       const last = lastBefore(toServer, serverId, e.seq);
       // NEG-DM-SERVER-AUTH signs the harness server's credentials with a wrong secret on purpose.
-      if (e.kind !== 'response' || e.probe === SERVER_AUTH_CASE || !cred || cred.meta?.type !== 'syncml:auth-md5' || !secret || !last) continue;
+      if (e.kind !== 'response' || !ctx.judges(e.from) || e.probe === SERVER_AUTH_CASE || !cred || cred.meta?.type !== 'syncml:auth-md5' || !secret || !last) continue;
       judged.push(e);
       if (!verifyCred(cred, { username: serverId, password: secret.secret, nonce: last.nonce }).ok) {
         problems.push(`seq ${e.seq}: ${serverId}'s credentials are not signed with the nonce the client handed it at seq ${last.seq}`);
       }
     }
-    const pushes = ctx.messages.filter((x) => x.notification && x.direction === 'request');
+    const pushes = ctx.messages.filter((x) => x.notification && x.direction === 'request' && ctx.judges(x.event.from));
     pushes.forEach((p, i) => {
       const serverId = p.notification!.serverId;
       const secret = secrets.get(serverId);
