@@ -237,7 +237,7 @@ export class DmServer {
     } else {
       out.push(this.hdrStatus(msg, STATUS.OK));
     }
-    this.takeServerNonce(s, msg, device);
+    const refusedUs = this.takeServerNonce(s, msg, device);
     // Status for every client command that is not itself a Status or Results.
     for (const c of msg.body) {
       if (c.kind === 'Status' || c.kind === 'Results') continue;
@@ -247,6 +247,13 @@ export class DmServer {
     if (msg.body.some((c) => c.kind === 'Alert' && c.data === ALERT.SESSION_ABORT)) {
       this.finish(s, 'the client aborted the session (Alert 1223)');
       return { body: this.build(msg, ++s.msgId, out, true) };
+    }
+    // A client that refused our credentials executed nothing: the same commands again, with credentials
+    // signed with the nonce it gave.
+    if (refusedUs && s.pending.length) {
+      s.pending = s.pending.map((c) => ({ ...c, cmdId: '' }) as Command);
+      s.pendingMsgId = String(s.msgId + 1);
+      return { body: this.build(msg, ++s.msgId, [...out, ...s.pending], true, this.credOnce(s, device)) };
     }
     const reply = pairReply(s.pending, s.pendingMsgId, msg);
     const next = await s.script!.next(reply);
@@ -309,13 +316,15 @@ export class DmServer {
 
   /**
    * The client's Status for our SyncHdr may hand us the nonce our next credentials and Package #0 must use;
-   * a client that refused our credentials (401/407) gets them again, signed with it.
+   * a client that refused our credentials (401/407) gets them again, signed with it. True when it refused.
    */
-  private takeServerNonce(s: Session, msg: SyncMLMessage, device?: DeviceCredentials): void {
+  private takeServerNonce(s: Session, msg: SyncMLMessage, device?: DeviceCredentials): boolean {
     const st = msg.body.find((c): c is StatusCommand => c.kind === 'Status' && c.cmd === 'SyncHdr');
-    if (!device || !st) return;
+    if (!device || !st) return false;
     if (st.chal?.nextNonce && !this.o.ignoreClientNonces) this.noncesOf(device).server = Buffer.from(st.chal.nextNonce, 'base64');
-    if (st.data === STATUS.UNAUTHORIZED || st.data === STATUS.MISSING_CREDENTIALS) s.credSent = false;
+    const refused = st.data === STATUS.UNAUTHORIZED || st.data === STATUS.MISSING_CREDENTIALS;
+    if (refused) s.credSent = false;
+    return refused;
   }
 
   /** SRVCRED goes in our first authenticated message only. */
