@@ -249,6 +249,7 @@ export class MockClient {
           // Once, a challenge with a new nonce (DM 1.2.1 Security): the server may hold an older one.
           serverChallenged = true;
           const nonce = newNonce().toString('base64');
+          srv.data = nonce;
           this.keepNonce(acc.path, 'SRVCRED', nonce);
           const challenge: StatusCommand = { kind: 'Status', cmdId: '1', msgRef: reply.hdr.msgId, cmdRef: '0', cmd: 'SyncHdr', targetRefs: [reply.hdr.target], sourceRefs: [reply.hdr.source], data: STATUS.UNAUTHORIZED, items: [], chal: { type: AUTH_MD5, format: 'b64', nextNonce: nonce } };
           message = { hdr: this.hdr(account, sessionId, ++msgId), body: [challenge], final: true };

@@ -102,9 +102,9 @@ export const sessionStatus: Check = {
         if (!cmds.length && m.direction === 'response') return;
         const statuses = next.syncml!.body.filter((c): c is StatusCommand => c.kind === 'Status');
         if (statuses[0]?.cmd !== 'SyncHdr' || statuses[0].msgRef !== m.syncml!.hdr.msgId) p.push(`seq ${next.seq} does not start with the Status for SyncHdr of message ${m.syncml!.hdr.msgId}`);
-        // A challenge (401/407) refuses the whole message: its commands were not processed, and the client
-        // sends package 1 again.
-        if (next.direction === 'response' && ['401', '407'].includes(statuses[0]?.data ?? '')) return;
+        // A challenge (401/407) refuses the whole message: its commands were not processed. The server's
+        // makes the client send package 1 again; the client's makes the server send its credentials again.
+        if (['401', '407'].includes(statuses[0]?.data ?? '')) return;
         for (const c of cmds) {
           if (!statuses.some((st) => st.cmdRef === c.cmdId && st.msgRef === m.syncml!.hdr.msgId)) p.push(`seq ${next.seq}: no Status for ${c.kind} CmdID ${c.cmdId} of message ${m.syncml!.hdr.msgId}`);
         }
