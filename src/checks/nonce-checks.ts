@@ -72,7 +72,7 @@ export function pkg0Nonces(ctx: JudgeContext, serverId: string, seq: number, toS
   return [...(first ? [first] : []), ...toServer.filter((x) => x.serverId === serverId && x.seq < seq).map((x) => x.nonce), SPECIAL_NONCE];
 }
 
-const NONE_HANDED = (who: string): Outcome => ({ verdict: 'NOT_OBSERVABLE', reason: `${who} handed over no NextNonce before later credentials, so which nonce is the last cannot be judged`, evidence: [] });
+const NONE_HANDED = (who: string): Outcome => ({ verdict: 'NOT_OBSERVABLE', reason: `not observable: ${who} handed over no NextNonce before later credentials, so which nonce is the last cannot be judged`, evidence: [] });
 
 /**
  * SES-NONCE-CLIENT: the client's MD5 credentials use the last nonce its server gave it (NextNonce with a 212
