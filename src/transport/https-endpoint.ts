@@ -11,7 +11,7 @@ import type { KeyPair } from '../pki/pki.js';
 import { readableTlsError, tlsFacts, type TlsFacts } from '../pki/tls-facts.js';
 import type { NewTraceEvent, TraceRecorder } from '../trace/recorder.js';
 import { traceBody, type BodyParser } from './body-parser.js';
-import { answerRaw, closeSoon, methodNotAllowed, parserRefusal, type ParserRefusal } from './parser-refusal.js';
+import { answerRaw, closeSoon, expectationFailed, methodNotAllowed, parserRefusal, type ParserRefusal } from './parser-refusal.js';
 import { headerReason, REASON_HEADER, refusal, takeReason } from './reason-header.js';
 
 export { REASON_HEADER, reasonHeader, refusal } from './reason-header.js';
@@ -133,6 +133,8 @@ export class HttpsEndpoint {
       requestTimeout: limits.requestMs,
       // Node looks for expired requests only this often (30 s by default): a stalled peer would hold on longer.
       connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(limits.headersMs / 4))),
+      // Node would answer a missing Host itself (a bare 400, in no trace): onRequest does, with a reason.
+      requireHostHeader: false,
     });
     server.maxConnections = limits.connections;
     server.on('drop', (d?: { remoteAddress?: string; remotePort?: number }) => {
@@ -151,14 +153,9 @@ export class HttpsEndpoint {
     server.on('clientError', (err: Error & { code?: string }, socket: Duplex) => this.onClientError(err, socket as Conn));
     // CONNECT never reaches 'request'; unanswered, Node would just close the connection.
     server.on('connect', (req: IncomingMessage, socket: Duplex) => this.refuseUnparsed(socket as Conn, methodNotAllowed(req.method ?? 'CONNECT'), req));
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      this.onRequest(req, res).catch((err: unknown) => {
-        // Last line of defence: a broken request must never take the endpoint down.
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
-        res.end(`internal error: ${(err as Error).message}`);
-        this.record({ kind: 'error', connection: (req.socket as Conn).dmdcConnection, http: { status: 500 }, reason: `the harness failed answering: ${(err as Error).message}` });
-      });
-    });
+    // Unanswered, Node would send a bare 417 itself; the peer may wait for a 100 before its body: none is read.
+    server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => this.serve(req, res, expectationFailed(req.headers.expect)));
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => this.serve(req, res));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => resolve());
@@ -281,7 +278,17 @@ export class HttpsEndpoint {
     this.record({ kind: req ? 'response' : 'error', connection, exchange, tls, ...(sent ? { http: { status: r.status } } : {}), reason: r.reason });
   }
 
-  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** Handles a request; `refuse` answers it without reading its body. */
+  private serve(req: IncomingMessage, res: ServerResponse, refuse?: ParserRefusal): void {
+    this.onRequest(req, res, refuse).catch((err: unknown) => {
+      // Last line of defence: a broken request must never take the endpoint down.
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(`internal error: ${(err as Error).message}`);
+      this.record({ kind: 'error', connection: (req.socket as Conn).dmdcConnection, http: { status: 500 }, reason: `the harness failed answering: ${(err as Error).message}` });
+    });
+  }
+
+  private async onRequest(req: IncomingMessage, res: ServerResponse, refuse?: ParserRefusal): Promise<void> {
     const o = this.o;
     const socket = req.socket as Conn;
     // A connection refused after its handshake (a client certificate that does not verify) may still have
@@ -300,7 +307,7 @@ export class HttpsEndpoint {
     const contentType = req.headers['content-type'];
     const limit = o.maxBodyBytes ?? MAX_BODY_BYTES;
 
-    const { body, oversized } = await readBody(req, res, limit);
+    const { body, oversized } = refuse ? { body: Buffer.alloc(0), oversized: false } : await readBody(req, res, limit);
     const { peer, link, local = o.role } = safeClassify(() => o.classify({ path, body, contentType }));
     const base = { link, connection, exchange, tls: info?.tls, from: peer, to: local };
     // Answered already: the peer took too long to send its body (onClientError).
@@ -310,23 +317,28 @@ export class HttpsEndpoint {
       kind: 'request',
       http: { method: req.method, path: req.url, headers: flatHeaders(req.headers) },
       body: traceBody(contentType, body, oversized || cut ? undefined : o.parseBody),
-      reason: oversized ? `body larger than ${limit} bytes` : cut?.reason,
+      reason: oversized ? `body larger than ${limit} bytes` : (cut ?? refuse)?.reason,
     });
     if (cut) return this.record({ ...base, from: local, to: peer, kind: 'response', http: { status: cut.status }, reason: cut.reason });
 
-    const response = oversized
-      ? (o.tooLarge ?? ((why) => refusal(413, why)))(`body larger than ${limit} bytes`)
-      : req.method !== 'POST'
-        ? refusalOf(methodNotAllowed(req.method ?? ''))
-        : this.hostile
-          ? refusal(503, 'the harness is playing a tester case: this request should not have been sent')
-          : await this.dispatch(req, body, connection);
+    const response = refuse
+      ? refusalOf(refuse)
+      : oversized
+        ? (o.tooLarge ?? ((why) => refusal(413, why)))(`body larger than ${limit} bytes`)
+        : req.method !== 'POST'
+          ? refusalOf(methodNotAllowed(req.method ?? ''))
+          : req.httpVersion === '1.1' && req.headers.host === undefined
+            ? refusal(400, 'no Host header: an HTTP/1.1 request must carry one (RFC 9112, section 3.2)')
+            : this.hostile
+              ? refusal(503, 'the harness is playing a tester case: this request should not have been sent')
+              : await this.dispatch(req, body, connection);
 
     const out = Buffer.from(await response.arrayBuffer());
     const headers = Object.fromEntries(response.headers.entries());
     const reason = takeReason(headers);
-    // The rest of an oversized body is read and dropped, so the peer gets the 413 before the connection closes.
-    if (oversized) headers.connection = 'close';
+    // The rest of an oversized body is read and dropped, so the peer gets the 413 before the connection closes;
+    // a body never read ends with the connection.
+    if (oversized || refuse) headers.connection = 'close';
     res.writeHead(response.status, headers);
     res.end(out);
     this.record({

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { EndpointLimits } from '../config/limits.js';
 import { headerReason, REASON_HEADER } from './reason-header.js';
 
-/** An answer to a request no handler will see: Node's HTTP parser gave up on it, or it is a CONNECT. */
+/** An answer to a request no handler will see: Node's HTTP parser gave up on it, it is a CONNECT, or it expects what is not met. */
 export interface ParserRefusal {
   status: number;
   reason: string;
@@ -12,6 +12,9 @@ export interface ParserRefusal {
 
 /** Every endpoint of the profile serves POST only (binding profile §2): another method is refused with 405. */
 export const methodNotAllowed = (method: string): ParserRefusal => ({ status: 405, reason: `method ${method} not allowed: this endpoint serves POST only`, headers: { allow: 'POST' } });
+
+/** An Expect other than 100-continue: none is met here (RFC 9110 §10.1.1). */
+export const expectationFailed = (expect: string | undefined): ParserRefusal => ({ status: 417, reason: `expectation "${expect ?? ''}" cannot be met: only 100-continue is` });
 
 /** What to answer a request Node's parser refused (its `clientError`), with the reason. */
 export function parserRefusal(err: Error & { code?: string; rawPacket?: Buffer }, limits: EndpointLimits): ParserRefusal {

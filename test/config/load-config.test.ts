@@ -284,6 +284,8 @@ const REFUSALS: Refusal[] = [
   { name: 'a fractional budget', config: { budgets: { driverMs: 1.5 } }, expected: ['budgets.driverMs: must be an integer ≥ 1'], exactly: true },
   { name: 'a connection cap of 0', config: { limits: { connections: 0 } }, expected: ['limits.connections: must be an integer ≥ 1'], exactly: true },
   { name: 'an unknown limit', config: { limits: { bodyMs: 10 } }, expected: ['limits.bodyMs: unknown field'] },
+  { name: 'a time limit that bounds nothing', config: { limits: { headersMs: 5_000, requestMs: 3_000_000_000 } }, expected: ['limits.requestMs: must be at most 600000 (10 minutes)'], exactly: true },
+  { name: 'a connection cap that caps nothing', config: { limits: { connections: 1_000_000 } }, expected: ['limits.connections: must be at most 10000'], exactly: true },
   { name: 'headers allowed longer than the request', config: { limits: { headersMs: 20_000 } }, expected: ['limits.headersMs: 20000 is more than limits.requestMs (10000)'], exactly: true },
   { name: 'a port out of range', config: { roles: { client: { mode: 'mock', port: 65535 } } }, expected: ['roles.client.port: must be an integer from 0 to 65534'] },
   { name: 'an ics value outside its enum', config: { ics: { scopes: ['full', 'some'] } }, expected: ['ics.scopes[1]: must be one of "full", "partial"'] },

@@ -169,8 +169,11 @@ const BODY: Record<string, (b: Buffer, r: Rng) => Buffer> = {
 
 const ODD_TYPES = ['', 'text/xml', 'application/xml', 'application/json', 'text/plain', '*/*', '/', 'application/', ';', 'application/vnd.dm.delegation+xml-evil', 'application/vnd.syncml.dm+xmlx', 'application/vnd.syncml.notificationfoo', 'application/vnd.syncml+xml', 'application/vnd.syncml.dm+wbxml', 'multipart/form-data; boundary=x'];
 
-/** Header mutations on an otherwise valid request: `type` is the endpoint's own media type. */
-const HEADERS: Record<string, (type: string, r: Rng) => Array<[string, string | Buffer]>> = {
+/**
+ * Header mutations on an otherwise valid request: `type` is the endpoint's own media type. Each replaces the
+ * headers it names (content type always); null removes one.
+ */
+const HEADERS: Record<string, (type: string, r: Rng) => Array<[string, string | Buffer | null]>> = {
   'no content type': () => [],
   'wrong content type': (_t, r) => [['content-type', r.pick(ODD_TYPES)]],
   'content type with parameters': (t, r) => [['content-type', `${t}${r.pick(['; charset=utf-8', '; charset="UTF-8"', ';;', ' ; a=b ; c="d;e"', '; charset=iso-8859-1', '; q'])}`]],
@@ -182,6 +185,8 @@ const HEADERS: Record<string, (type: string, r: Rng) => Array<[string, string | 
   'non-ASCII header': (t) => [['content-type', Buffer.concat([Buffer.from(t), Buffer.from([0xe9, 0xff])])]],
   'control character in header': (t) => [['content-type', `${t}\u0001`]],
   'header without colon': (t) => [['content-type', t], ['broken header line', '']],
+  'no host header': (t) => [['content-type', t], ['host', null]],
+  expectation: (t, r) => [['content-type', t], ['expect', r.pick(['100-continue', '200-ok', 'x', '', '100-continue, foo'])]],
 };
 
 const METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE', 'CONNECT', 'TRACK', 'PROPFIND', 'FOO', 'post', 'M-SEARCH', 'PURGE'];
@@ -211,7 +216,10 @@ const CATEGORIES: Record<string, Category> = {
     weight: 20,
     make: ({ type, r, base }) => {
       const name = r.pick(Object.keys(HEADERS));
-      return req(name, { ...base, headers: [...base.headers.filter(([k]) => k !== 'content-type'), ...HEADERS[name](type, r)] });
+      const set = HEADERS[name](type, r);
+      const named = new Set(['content-type', ...set.map(([k]) => k)]);
+      const headers = [...base.headers.filter(([k]) => !named.has(k)), ...set.filter((h): h is [string, string | Buffer] => h[1] !== null)];
+      return req(name, { ...base, headers });
     },
   },
   method: { weight: 10, make: ({ r, base }) => req('odd method', { ...base, method: r.pick(METHODS) }) },
@@ -259,8 +267,11 @@ const validReq = (t: SeedTarget, body: Buffer): Req => ({ method: 'POST', path: 
 /** The endpoint's first seed, unmutated: after any amount of hostile input it is still answered, without 5xx. */
 export const validInput = (t: SeedTarget, f: ClientFixture): FuzzInput => req('none', validReq(t, seeds(t, f)[0]));
 
-/** `count` inputs for one endpoint, the same for the same seed. */
-export function fuzzInputs(t: SeedTarget, f: ClientFixture, count: number, seed: number): FuzzInput[] {
+/**
+ * `count` inputs for one endpoint, the same for the same seed, made as they are taken: made all at once,
+ * they would stall the player's event loop (and its peers' handshakes) and hold hundreds of MB.
+ */
+export function* fuzzInputStream(t: SeedTarget, f: ClientFixture, count: number, seed: number): Generator<FuzzInput> {
   const r = rng(seed);
   const pool = seeds(t, f);
   const type = MEDIA_OF[t.kind];
@@ -270,8 +281,11 @@ export function fuzzInputs(t: SeedTarget, f: ClientFixture, count: number, seed:
     for (const c of Object.values(CATEGORIES)) if ((x -= c.weight) < 0) return c;
     return CATEGORIES.body;
   };
-  return Array.from({ length: count }, () => {
+  for (let i = 0; i < count; i++) {
     const s = r.pick(pool);
-    return draw().make({ t, seed: s, type, r, base: validReq(t, s) });
-  });
+    yield draw().make({ t, seed: s, type, r, base: validReq(t, s) });
+  }
 }
+
+/** The same inputs, all at once. */
+export const fuzzInputs = (t: SeedTarget, f: ClientFixture, count: number, seed: number): FuzzInput[] => [...fuzzInputStream(t, f, count, seed)];

@@ -60,10 +60,7 @@ export function sendInput(t: FuzzTarget, input: FuzzInput, budgetMs: number): Pr
     let error: string | undefined;
     let finished = false;
     const timers = new Set<NodeJS.Timeout>();
-    const status = () => {
-      const m = /^HTTP\/1\.[01] (\d{3})/.exec(head);
-      return m ? Number(m[1]) : undefined;
-    };
+    const status = () => finalHead(head).status;
     const done = (o: Partial<Outcome>) => {
       if (finished) return;
       finished = true;
@@ -89,8 +86,7 @@ export function sendInput(t: FuzzTarget, input: FuzzInput, budgetMs: number): Pr
       const had = status();
       if (headerBytes === undefined && head.length < MAX_HEAD) {
         head += c.toString('latin1');
-        const end = head.indexOf('\r\n\r\n');
-        if (end >= 0 || head.length >= MAX_HEAD) headerBytes = end >= 0 ? end + 4 : head.length;
+        headerBytes = finalHead(head).headerBytes ?? (head.length >= MAX_HEAD ? head.length : undefined);
       }
       if (!had && status()) timers.add(setTimeout(() => done({ status: status() }), CLOSE_GRACE_MS));
     });
@@ -99,12 +95,34 @@ export function sendInput(t: FuzzTarget, input: FuzzInput, budgetMs: number): Pr
   });
 }
 
-/** Plays `inputs` against `t`, `concurrency` at a time, in order of start. */
-export async function fuzzTarget(t: FuzzTarget, inputs: FuzzInput[], o: { budgetMs: number; concurrency: number }): Promise<Outcome[]> {
-  const out: Outcome[] = new Array(inputs.length);
-  let next = 0;
+/** The status and header size of the answer in `head`, past any interim one (100 Continue): the answer. */
+function finalHead(head: string): { status?: number; headerBytes?: number } {
+  for (let at = 0; ; ) {
+    const m = /^HTTP\/1\.[01] (\d{3})/.exec(head.slice(at));
+    const end = head.indexOf('\r\n\r\n', at);
+    if (!m) return {};
+    if (!m[1].startsWith('1')) return { status: Number(m[1]), ...(end >= 0 ? { headerBytes: end + 4 - at } : {}) };
+    if (end < 0) return {};
+    at = end + 4;
+  }
+}
+
+/** How much of an input's bytes an outcome keeps once it is played: enough to show how it starts. */
+const KEPT_BYTES = 30;
+
+/**
+ * Plays `inputs` against `t`, `concurrency` at a time, in order of start. Each outcome keeps only the start
+ * of its input's bytes, so a long run holds no more than the inputs in flight.
+ */
+export async function fuzzTarget(t: FuzzTarget, inputs: Iterable<FuzzInput>, o: { budgetMs: number; concurrency: number }): Promise<Outcome[]> {
+  const out: Outcome[] = [];
+  const source = inputs[Symbol.iterator]();
   const worker = async () => {
-    for (let i = next++; i < inputs.length; i = next++) out[i] = await sendInput(t, inputs[i], o.budgetMs);
+    for (let n = source.next(); !n.done; n = source.next()) {
+      const i = out.push(undefined as never) - 1;
+      const r = await sendInput(t, n.value, o.budgetMs);
+      out[i] = { ...r, input: { ...r.input, bytes: Buffer.from(r.input.bytes.subarray(0, KEPT_BYTES)) } };
+    }
   };
   await Promise.all(Array.from({ length: o.concurrency }, worker));
   return out;
@@ -115,7 +133,7 @@ export async function fuzzTarget(t: FuzzTarget, inputs: FuzzInput[], o: { budget
  * lets a client port serve connections to two different ports at once, and the client port is what finds a
  * connection in the mock's trace.
  */
-export async function fuzzMocks(targets: FuzzTarget[], inputsOf: (t: FuzzTarget, i: number) => FuzzInput[], o: { budgetMs: number; concurrency: number }): Promise<Map<FuzzTarget, Outcome[]>> {
+export async function fuzzMocks(targets: FuzzTarget[], inputsOf: (t: FuzzTarget, i: number) => Iterable<FuzzInput>, o: { budgetMs: number; concurrency: number }): Promise<Map<FuzzTarget, Outcome[]>> {
   const out = new Map<FuzzTarget, Outcome[]>();
   const play = (t: FuzzTarget) => fuzzTarget(t, inputsOf(t, targets.indexOf(t)), o).then((r) => void out.set(t, r));
   const origin = (t: FuzzTarget) => new URL(t.url).origin;
@@ -217,7 +235,7 @@ export function figures(outcomes: Outcome[], connections: Map<Outcome, TraceEven
     f.httpLevel++;
     const why = untracedWhy(o, connections.get(o));
     if (!why) f.traced++;
-    else if (f.untraced.length < 10) f.untraced.push({ mutation: o.input.mutation, start: o.input.bytes.subarray(0, 30).toString('latin1'), status: o.status, why });
+    else if (f.untraced.length < 10) f.untraced.push({ mutation: o.input.mutation, start: o.input.bytes.subarray(0, KEPT_BYTES).toString('latin1'), status: o.status, why });
   }
   return f;
 }

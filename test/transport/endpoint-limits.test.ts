@@ -65,6 +65,20 @@ describe('an endpoint under hostile peers', () => {
   });
 
   test.for([
+    { name: 'no Host header', head: 'POST /echo HTTP/1.1\r\nconnection: close\r\ncontent-length: 2\r\n\r\nhi', status: 400, reason: /no Host header/ },
+    { name: 'an expectation other than 100-continue', head: 'POST /echo HTTP/1.1\r\nhost: x\r\nexpect: 200-ok\r\nconnection: close\r\ncontent-length: 2\r\n\r\nhi', status: 417, reason: /expectation "200-ok"/ },
+    { name: 'Expect: 100-continue', head: 'POST /echo HTTP/1.1\r\nhost: x\r\nexpect: 100-continue\r\nconnection: close\r\ncontent-length: 2\r\n\r\nhi', status: 200, reason: undefined },
+  ])('$name: answered $status by the endpoint, with its reason, in the trace', async ({ head, status, reason }) => {
+    const before = lastSeq();
+    const o = await sendInput(target, { mutation: 'headers', bytes: Buffer.from(head) }, 3000);
+    expect(o.status).toBe(status);
+    const f = traced(o);
+    expect(f.untraced).toEqual([]);
+    const answer = since(before, (e) => e.kind === 'response').at(-1)!;
+    if (reason) expect(answer.reason).toMatch(reason);
+  });
+
+  test.for([
     { name: 'headers that stop halfway', bytes: Buffer.from('POST /echo HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-ty'), within: LIMITS.headersMs },
     { name: 'a body that stops halfway', bytes: Buffer.from('POST /echo HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: 100\r\n\r\n0123456789'), within: LIMITS.requestMs },
     { name: 'nothing after the handshake', bytes: Buffer.alloc(0), within: LIMITS.headersMs },
