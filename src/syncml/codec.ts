@@ -29,17 +29,18 @@ const ITEM_KINDS: ReadonlySet<string> = new Set<ItemCommandKind>(['Add', 'Replac
 
 // trimValues stays off: whitespace inside Item Data is content. Whitespace between elements is dropped below.
 // htmlEntities decodes numeric character references (&#65;), which processEntities alone leaves as they are.
-const parser = new XMLParser({
+// Shared with the WBXML codec, so nested Data markup serialises to the same text in both encodings.
+export const orderedXmlParser = new XMLParser({
   preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: '@_', parseTagValue: false,
   parseAttributeValue: false, trimValues: false, processEntities: true, htmlEntities: true,
 });
-const builder = new XMLBuilder({
+export const orderedXmlBuilder = new XMLBuilder({
   preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: '@_', suppressEmptyNode: true,
   format: false, processEntities: true,
 });
 
 /** One node of fast-xml-parser's ordered form: `{ Tag: [children], ':@': { attrs } }` or `{ '#text': 'v' }`. */
-type XNode = Record<string, unknown>;
+export type XNode = Record<string, unknown>;
 
 /** Element view of the ordered tree, with a path for error messages. */
 interface El { name: string; path: string; text: string; kids: El[]; raw: XNode[] }
@@ -55,7 +56,7 @@ export function parseSyncML(xml: string): SyncMLMessage {
   }
   let tree: XNode[];
   try {
-    tree = parser.parse(xml) as XNode[];
+    tree = orderedXmlParser.parse(xml) as XNode[];
   } catch (e) {
     throw new SyncMLError('MALFORMED_XML', `malformed XML: ${(e as Error).message}`);
   }
@@ -273,7 +274,7 @@ function reqText(el: El, name: string): string {
 
 /** Item Data as carried: untrimmed; embedded markup (e.g. an inline TNDS tree) is returned as XML text. */
 function rawData(el: El): string {
-  return el.kids.length > 0 ? builder.build(el.raw) : el.text;
+  return el.kids.length > 0 ? orderedXmlBuilder.build(el.raw) : el.text;
 }
 
 function emptyFlag(el: El): void {
@@ -291,7 +292,7 @@ export function buildSyncML(msg: SyncMLMessage): string {
     { '?xml': [{ '#text': '' }], ':@': { '@_version': '1.0', '@_encoding': 'UTF-8' } },
     { SyncML: [buildHdr(msg.hdr), node('SyncBody', body)], ':@': { '@_xmlns': SYNCML_NS } },
   ];
-  return builder.build(doc);
+  return orderedXmlBuilder.build(doc);
 }
 
 function node(name: string, children: XNode[], attrs?: Record<string, string>): XNode {

@@ -4,7 +4,8 @@
  * string table); the decoder reads string table references too. No DTD knowledge beyond the tag tables:
  * whether the result is a valid message is for parseSyncML to say.
  */
-import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLValidator } from 'fast-xml-parser';
+import { orderedXmlBuilder, orderedXmlParser, type XNode } from './codec.js';
 import {
   CHARSET_UTF8, SYNCML12_FPI, SYNCML12_PAGES, SYNCML12_PUBLIC_ID, TAG_HAS_ATTRIBUTES, TAG_HAS_CONTENT,
   TAG_ID_MASK, TOKEN, WBXML_VERSION_1_2,
@@ -38,27 +39,14 @@ for (const { page, tags } of SYNCML12_PAGES) {
 }
 const NAMESPACE_OF_PAGE = new Map(SYNCML12_PAGES.map((p) => [p.page, p.namespace]));
 
-// The same reading and writing settings as codec.ts, so nested Data markup serialises to the same text.
-const parser = new XMLParser({
-  preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: '@_', parseTagValue: false,
-  parseAttributeValue: false, trimValues: false, processEntities: true, htmlEntities: true,
-});
-const builder = new XMLBuilder({
-  preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: '@_', suppressEmptyNode: true,
-  format: false, processEntities: true,
-});
-
 // ---------------------------------------------------------------- encode
-
-/** fast-xml-parser's ordered form: `{ Tag: [children], ':@': { attrs } }` or `{ '#text': 'v' }`. */
-type XNode = Record<string, unknown>;
 
 export function encodeWbxml(xml: string): Buffer {
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new WbxmlError(`malformed XML at line ${valid.err.line}: ${valid.err.msg}`);
   let tree: XNode[];
   try {
-    tree = parser.parse(xml) as XNode[];
+    tree = orderedXmlParser.parse(xml) as XNode[];
   } catch (e) {
     throw new WbxmlError(`unreadable XML: ${(e as Error).message}`);
   }
@@ -100,7 +88,7 @@ function writeElement(out: Writer, node: XNode, depth: number): void {
     // Embedded markup (e.g. a TNDS tree) travels as opaque UTF-8 XML, the text parseSyncML reports for it.
     kids.forEach((k) => checkDepth(k, depth + 1));
     out.tag(tag, true);
-    out.opaque(Buffer.from(builder.build(kids) as string, 'utf8'));
+    out.opaque(Buffer.from(orderedXmlBuilder.build(kids) as string, 'utf8'));
     out.end();
     return;
   }
