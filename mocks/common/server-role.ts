@@ -8,6 +8,7 @@ import { encodeNotification, sessionIdHex, SPECIAL_NONCE } from '../../src/syncm
 import { encodingOf, mediaOf } from '../../src/syncml/encoding.js';
 import { HttpsEndpoint, refusal, type Classified, type TlsPolicy } from '../../src/transport/https-endpoint.js';
 import { withBudget } from '../../src/trace/recorder.js';
+import { traceBody } from '../../src/transport/body-parser.js';
 import { mockEndpoint, send, type MockEnv } from './env.js';
 import { acceptingAny } from './accept-any.js';
 import { DelegationRefusal, delegationHandler, delegationTooLarge } from './delegation-api.js';
@@ -204,7 +205,17 @@ export abstract class ServerRole {
       encodeNotification({ uiMode: 1, initiator: 1, sessionId, serverId: this.o.serverId }, { password: o.badDigest ? 'not-the-secret' : device.credentials.server.secret, nonce });
     // Signed with the nonce the client handed us last (the provisioned one before any session).
     const nonce = this.dm.noncesOf(device.credentials).server;
-    if (device.deliver) return void (await device.deliver(trigger(nonce)));
+    if (device.deliver) {
+      // Not on the wire, but built here: recorded as sent, so the session it opens is matched to it and
+      // judged (its SessionID, its Alert, the digest) as after a push.
+      const pkg0 = trigger(nonce);
+      const link = linkBetween(this.o.role, 'client')!;
+      this.o.env.trace.record({
+        kind: 'handover', link, from: this.o.role, to: 'client', observer: { role: this.o.role, side: 'client' },
+        body: traceBody(MEDIA.notification, pkg0, this.o.env.parseBody), reason: "handed to the client's trigger driver",
+      });
+      return void (await device.deliver(pkg0));
+    }
     if (!device.pushUrl) throw new Error(`${this.o.role}: no way to push to ${devId}`);
     const push = (n: Buffer) =>
       send(this.o.env, { from: this.o.role, to: 'client', link: linkBetween(this.o.role, 'client')!, url: device.pushUrl!, body: trigger(n), contentType: MEDIA.notification });

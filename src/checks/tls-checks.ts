@@ -129,6 +129,10 @@ export const tlsOnLink: Check = {
   },
 };
 
+/** Whether a role under test listens anywhere the tester could connect: a server, or a client with a push endpoint. */
+const serverEndpointUnderTest = (ctx: JudgeContext) =>
+  (['dms1', 'dms2', 'bootstrap'] as const).some((r) => ctx.flow.roles[r] === 'real') || (ctx.flow.roles.client === 'real' && !!ctx.flow.facts.urls.clientPush) || Object.values(ctx.flow.roles).every((m) => m === 'mock');
+
 /**
  * The tester's cases against a role as TLS server (NEG-TLS-*): each endpoint the case was played against must
  * refuse it at the TLS layer. An HTTP answer means it accepted; no answer at all is silence.
@@ -142,6 +146,9 @@ export const tlsCaseRefused: Check = {
     const expected = `every ${c.endpoints === 'mutual' ? 'mutually authenticated ' : ''}TLS server endpoint refuses a client that offers ${c.offers}, ${c.acceptedWhen === 'handshake' ? 'during the handshake' : c.acceptedWhen === 'answer' ? 'without answering it' : 'or speaks only TLS 1.3'}`;
     // Each connection is judged where the endpoint's role is (its first event goes to it).
     const connections = connectionsOf(ctx, req.id).filter((x) => ctx.judges(x[0].to)).map((events) => ({ events, ...outcomeOf(events, c.acceptedWhen) }));
+    // With no TLS server endpoint under test in the assignment (a client reached only through its trigger
+    // driver listens nowhere), there is nothing to play the case against.
+    if (!connections.length && !serverEndpointUnderTest(ctx)) return { verdict: 'NOT_OBSERVABLE', reason: 'not observable: no role under test has a TLS server endpoint in this assignment', evidence: [] };
     if (!connections.length) return missing(expected, 'the case was played against no endpoint');
     const accepted = connections.filter((x) => x.accepted);
     const refused = connections.filter((x) => x.refused);

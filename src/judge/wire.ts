@@ -28,10 +28,11 @@ export interface DmSession {
 
 export function wireMessages(events: readonly TraceEvent[]): WireMessage[] {
   return events
-    .filter((e) => e.kind === 'request' || e.kind === 'response')
+    .filter((e) => e.kind === 'request' || e.kind === 'response' || e.kind === 'handover')
     .map((e) => {
       const p = e.body?.parsed;
-      const m: WireMessage = { event: e, seq: e.seq, t: e.t, direction: e.kind as 'request' | 'response' };
+      // A message handed to a driver is sent as far as its receiver is concerned; it had no TLS of its own.
+      const m: WireMessage = { event: e, seq: e.seq, t: e.t, direction: e.kind === 'response' ? 'response' : 'request' };
       if (p?.error) m.decodeError = p.error;
       else if (p?.codec === 'delegation') m.delegation = p.value as DelegationMessage;
       else if (p?.codec === 'syncml') m.syncml = p.value as SyncMLMessage;

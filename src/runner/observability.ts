@@ -61,7 +61,7 @@ export function observability(a: RoleAssignment): Observability {
     }
   }
   out.push = a.pushByDriver
-    ? { observed: false, how: "the Package #0 reaches the real client through its trigger driver, not over the wire" }
+    ? { observed: true, how: "the harness built the Package #0 and handed it to the client's trigger driver; the session it opens is on the wire" }
     : { observed: true, how: 'Package #0 over HTTPS' };
   out.probe =
     a.roles.dms2 === 'mock'

@@ -4,7 +4,7 @@ import { TREE } from '../profile.js';
 import { ALERT } from '../syncml/codes.js';
 import type { SyncMLMessage } from '../syncml/model.js';
 import type { TraceEvent } from '../trace/events.js';
-import type { TraceRecorder } from '../trace/recorder.js';
+import { allAnswered, type TraceRecorder } from '../trace/recorder.js';
 
 /** The tester's case against a DM client that authenticates its server by SyncML credentials. */
 export const SERVER_AUTH_CASE = 'NEG-DM-SERVER-AUTH';
@@ -23,7 +23,7 @@ export const opensSession = (m: SyncMLMessage) => m.body.some((c) => c.kind === 
  * signed with a wrong secret and one Get of a DevInfo leaf; then it watches for package 3. The client must
  * not run the Get: it answers the SyncHdr with 401, or ends the session.
  */
-export async function playServerAuthCase(o: { trace: TraceRecorder; server: ServerRole; devId: string; reacted: (until: (e: TraceEvent) => boolean) => Promise<string>; skip?: string }): Promise<void> {
+export async function playServerAuthCase(o: { trace: TraceRecorder; server: ServerRole; devId: string; reacted: (until: (e: TraceEvent) => boolean) => Promise<string>; answeredMs: number; skip?: string }): Promise<void> {
   o.trace.probe = SERVER_AUTH_CASE;
   try {
     o.trace.note(`tester: ${SERVER_AUTH_CASE}: DMS-1 answers the client's package 1 with credentials signed with a wrong secret`, { link: 'dms1-client', to: 'client' });
@@ -38,6 +38,8 @@ export async function playServerAuthCase(o: { trace: TraceRecorder; server: Serv
       return;
     }
     const how = await o.reacted((e) => clientPackages([e]).some((p) => syncmlOf(p).hdr.msgId !== '1' && !opensSession(syncmlOf(p))));
+    // The server takes in what the client sent (a new nonce with its refusal) before the session is given up.
+    await allAnswered(o.trace, o.answeredMs);
     session.abandon();
     o.trace.note(`tester: ${SERVER_AUTH_CASE}: watched for package 3: ${how}`, { link: 'dms1-client', to: 'client', reason: 'WATCHED' });
   } finally {

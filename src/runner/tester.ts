@@ -85,7 +85,7 @@ export async function runTester({ ctx, roles, urls, order, ca, playedOnce }: Tes
   const skip = silent.has('client') ? "not sent: the client did not react to the tester's Package #0 before" : undefined;
   // Only for a client that authenticates its server in SyncML (ICS): another would only cost the watch.
   if (harnessDms1 && testing('client') && icsFeatures(ctx.config?.ics).includes('server-auth-application') && fresh('client server-auth')) {
-    await playServerAuthCase({ trace, skip, server: harnessDms1, devId: order.devId, reacted: (until) => client.reacted(until, Math.min(budgets.silenceMs, ctx.left())) });
+    await playServerAuthCase({ trace, skip, server: harnessDms1, devId: order.devId, reacted: (until) => client.reacted(until, Math.min(budgets.silenceMs, ctx.left())), answeredMs: budget() });
   }
   if (harnessDms1 && testing('client') && fresh('client pkg0')) {
     await harnessDms1.dmEndpoint.refusing(() => playPkg0DigestCase({ trace, skip, send: () => harnessDms1.sendPackage0(order.devId, { badDigest: true }), reacted: (until) => client.reacted(until, Math.min(budgets.silenceMs, ctx.left())) }));

@@ -15,7 +15,12 @@ export type TraceEventKind =
   /** A transport failure with no HTTP response: reset, timeout, refused connection. */
   | 'error'
   /** A harness note: a stage of the flow started or ended, a driver was called, a budget ran out. */
-  | 'note';
+  | 'note'
+  /**
+   * A message the harness built and handed to a driver instead of sending it (a Package #0 through a client's
+   * trigger driver): not on the wire, but known to the byte, so what it starts is judged against it.
+   */
+  | 'handover';
 
 export interface ParsedBody {
   /** Which codec read the body. */
