@@ -23,8 +23,15 @@ function happensBefore(ctx: JudgeContext, before: string, after: string): Outcom
   // order between it and another is not judged twice.
   if (!b) return { ...(a ? missing(expected, `${after} not observed`, a.events.slice(-1)) : missing(expected, `neither ${before} nor ${after} observed`)), dependsOn: after };
   if (!a) return { ...missing(expected, `${after} happened (seq ${b.events[0].seq}) without ${before}`, b.events.slice(0, 1)), dependsOn: before };
-  const lastA = a.events.at(-1)!;
   const firstB = b.events[0];
+  // A role that answers the earlier step's last message and then starts the later step is observed on two
+  // connections: its answer may still be in transit when its next message is recorded. The boundary is then
+  // the message it answered, which it had before it could do anything after.
+  const answered = a.events.at(-1)!;
+  const lastA =
+    answered.kind === 'response' && answered.from === firstB.from
+      ? (ctx.events.find((x) => x.kind === 'request' && x.exchange === answered.exchange && x.link === answered.link) ?? answered)
+      : answered;
   // The exchange on each side of the boundary, both ends of it: each role whose order this is sent one of them.
   const exchangeOf = (e: TraceEvent) => ctx.events.filter((x) => x.exchange === e.exchange && x.link === e.link && (x.kind === 'request' || x.kind === 'response'));
   return lastA.seq < firstB.seq
