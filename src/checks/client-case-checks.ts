@@ -1,6 +1,7 @@
 import type { StatusCommand } from '../syncml/model.js';
 import type { TraceEvent } from '../trace/events.js';
-import { clientPackages, opensSession, SERVER_AUTH_CASE, syncmlOf } from '../runner/server-auth-case.js';
+import { opensSession } from '../judge/wire.js';
+import { clientPackages, SERVER_AUTH_CASE, syncmlOf } from '../runner/server-auth-case.js';
 import { PKG0_DIGEST_CASE, sessionOpened } from '../runner/pkg0-digest-case.js';
 import { AS_CLIENT, endedOnHostileEndpoint, TLS_CLIENT_CASES } from '../runner/tls-client-cases.js';
 import type { LinkId, Role } from '../model/roles.js';

@@ -67,9 +67,8 @@ export function knownSecrets(ctx: JudgeContext): { client: Map<string, { name: s
 }
 
 /** The nonces a Package #0 from `serverId` sent at `seq` may verify with: the provisioned one, any the client handed over before, the special one. */
-export function pkg0Nonces(ctx: JudgeContext, serverId: string, seq: number, toServer = handedNonces(ctx).toServer): Buffer[] {
-  const first = knownSecrets(ctx).server.get(serverId)?.nonce;
-  return [...(first ? [first] : []), ...toServer.filter((x) => x.serverId === serverId && x.seq < seq).map((x) => x.nonce), SPECIAL_NONCE];
+export function pkg0Nonces(provisioned: Buffer, serverId: string, seq: number, toServer: HandedNonce[]): Buffer[] {
+  return [provisioned, ...toServer.filter((x) => x.serverId === serverId && x.seq < seq).map((x) => x.nonce), SPECIAL_NONCE];
 }
 
 const NONE_HANDED = (who: string): Outcome => ({ verdict: 'NOT_OBSERVABLE', reason: `not observable: ${who} handed over no NextNonce before later credentials, so which nonce is the last cannot be judged`, evidence: [] });

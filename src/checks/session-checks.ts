@@ -146,7 +146,7 @@ export const sessionPkg0Digest: Check = {
       }
       // The secret is what this rule judges; which nonce is SES-NONCE-SERVER's.
       const decoded = decodeNotification(Buffer.from(p.event.body!.raw, 'base64'));
-      const ok = pkg0Nonces(ctx, n.serverId, p.seq, toServer).some((nonce) => verifyNotification(decoded, { password: secret.secret, nonce }));
+      const ok = pkg0Nonces(secret.nonce, n.serverId, p.seq, toServer).some((nonce) => verifyNotification(decoded, { password: secret.secret, nonce }));
       if (!ok) problems.push(`seq ${p.seq}: digest of Package #0 from ${n.serverId} does not verify`);
     }
     return allOf(expected, problems, pushes, `${pushes.length} Package #0 digests verified`);

@@ -48,7 +48,8 @@ const SESSION_ALERTS = new Set(['1200', '1201']);
 /** A SyncHdr status that asks the client to send package 1 again: the session goes on. */
 const CHALLENGES = new Set(['401', '407']);
 
-const opensSession = (m: SyncMLMessage) => m.body.some((c) => c.kind === 'Alert' && 'data' in c && SESSION_ALERTS.has(c.data ?? ''));
+/** Package 1, first or again after a challenge: it carries Alert 1200 or 1201. */
+export const opensSession = (m: SyncMLMessage) => m.body.some((c) => c.kind === 'Alert' && 'data' in c && SESSION_ALERTS.has(c.data ?? ''));
 
 /** A server message with nothing left for the client to answer (and no challenge) ends the session. */
 function endsSession(m: SyncMLMessage): boolean {

@@ -1,7 +1,7 @@
 import type { ServerRole } from '../../mocks/common/server-role.js';
 import { get } from '../dm/commands.js';
 import { TREE } from '../profile.js';
-import { ALERT } from '../syncml/codes.js';
+import { opensSession } from '../judge/wire.js';
 import type { SyncMLMessage } from '../syncml/model.js';
 import type { TraceEvent } from '../trace/events.js';
 import { allAnswered, type TraceRecorder } from '../trace/recorder.js';
@@ -14,9 +14,6 @@ export const clientPackages = (events: readonly TraceEvent[]) =>
   events.filter((e) => e.probe === SERVER_AUTH_CASE && e.kind === 'request' && e.from === 'client' && e.to === 'dms1' && e.body?.parsed?.codec === 'syncml' && e.body.parsed.value);
 
 export const syncmlOf = (e: TraceEvent) => e.body!.parsed!.value as SyncMLMessage;
-
-/** Package 1, first or again after a challenge: it opens the session (Alert 1200/1201). */
-export const opensSession = (m: SyncMLMessage) => m.body.some((c) => c.kind === 'Alert' && (c.data === ALERT.SERVER_INITIATED_MGMT || c.data === ALERT.CLIENT_INITIATED_MGMT));
 
 /**
  * The harness's DMS-1 opens a session with a valid Package #0 and answers package 1 with its credentials
