@@ -96,8 +96,6 @@ export interface DmServerOptions {
   acceptAnyCredentials?: boolean;
   /** How long a challenged session waits for package 1 again before it ends (default 10 s). */
   retryWindowMs?: number;
-  /** Give the client a new nonce with every 212 and challenge (default); false keeps the provisioned one. */
-  rotateNonces?: boolean;
   /** Take no nonce the client hands over (mutants only). */
   ignoreClientNonces?: boolean;
 }
@@ -232,8 +230,7 @@ export class DmServer {
       }
       s.authenticated = true;
       // The nonce for the client's next session goes with the 212: a new one every session.
-      const next = this.o.rotateNonces === false ? undefined : this.nextClientNonce(device);
-      out.push({ ...this.hdrStatus(msg, STATUS.AUTH_ACCEPTED), ...(next ? { chal: { type: AUTH_MD5, format: 'b64', nextNonce: next.toString('base64') } } : {}) });
+      out.push({ ...this.hdrStatus(msg, STATUS.AUTH_ACCEPTED), chal: { type: AUTH_MD5, format: 'b64', nextNonce: this.nextClientNonce(device).toString('base64') } });
     } else {
       out.push(this.hdrStatus(msg, STATUS.OK));
     }
@@ -308,7 +305,6 @@ export class DmServer {
 
   /** A new nonce for the client's credentials, kept as the one its next credentials must use. */
   private nextClientNonce(device?: DeviceCredentials): Buffer {
-    if (device && this.o.rotateNonces === false) return this.noncesOf(device).client;
     const nonce = newNonce();
     if (device) this.noncesOf(device).client = nonce;
     return nonce;
