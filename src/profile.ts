@@ -30,6 +30,19 @@ export const PATHS = {
   push: '/push',
 } as const;
 
+/**
+ * Where a client keeps its accounts and its Bootstrap Config MO: facts of the device's DDF, which a run
+ * configuration may state (`device.treeLayout`); TREE is the binding profile's default (provenance `profile`).
+ */
+export interface TreeLayout {
+  /** Interior node whose children are the DMAcc accounts `<X>`. */
+  readonly dmAccRoot: string;
+  /** Interior node whose children are the Bootstrap Config MO entries. */
+  readonly bootConfigRoot: string;
+  /** Leaf under `<bootConfigRoot>/<X>/` holding the Bootstrap Server URL. */
+  readonly bootConfigUrlLeaf: string;
+}
+
 /** Where accounts and the Bootstrap Config MO live in the client's tree (unknown DDF: profile defaults). */
 export const TREE = {
   dmAccRoot: './DMAcc',
@@ -37,7 +50,7 @@ export const TREE = {
   bootConfigRoot: './BootConfig',
   /** Leaf under `<bootConfigRoot>/<X>/` holding the Bootstrap Server URL. */
   bootConfigUrlLeaf: 'URL',
-} as const;
+} as const satisfies TreeLayout & { devInfoRoot: string };
 
 /** Largest request body any mock accepts (413 above it). */
 export const MAX_BODY_BYTES = 256 * 1024;

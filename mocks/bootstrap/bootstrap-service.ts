@@ -1,7 +1,7 @@
 import { http, HttpResponse, type RequestHandler } from 'msw';
 import type { DeviceIdentity } from '../../src/delegation/messages.js';
 import type { DmAccount } from '../../src/model/account.js';
-import { MEDIA, PATHS, SYNCML, TREE } from '../../src/profile.js';
+import { MEDIA, PATHS, SYNCML, TREE, type TreeLayout } from '../../src/profile.js';
 import { buildSyncML, parseSyncML } from '../../src/syncml/codec.js';
 import type { ItemCommand } from '../../src/syncml/model.js';
 import { accountNodeName, accountNodes } from '../../src/tree/dmacc.js';
@@ -30,6 +30,8 @@ export class BootstrapService {
     private readonly selfUrl: () => string,
     private readonly defect?: BootstrapDefect,
     private readonly serves: 'once' | 'again' | 'anyone' = 'once',
+    /** Where the device keeps its accounts: the bootstrap adds the ordered one there. */
+    private readonly layout: TreeLayout = TREE,
   ) {}
 
   /** SessionIds of every order taken, served or not (one order per delegation). */
@@ -73,7 +75,7 @@ export class BootstrapService {
       }
       if (this.serves === 'once') this.orders.delete(devId);
       this.served.push(devId);
-      const base = `${TREE.dmAccRoot}/${accountNodeName(order.account.serverId)}`;
+      const base = `${this.layout.dmAccRoot}/${accountNodeName(order.account.serverId)}`;
       const adds: ItemCommand[] = accountNodes(base, order.account).map((n, i) => ({
         kind: 'Add',
         cmdId: String(i + 1),

@@ -25,7 +25,7 @@ export class MockBootstrap {
     env: MockEnv,
     readonly quirks: BootstrapQuirks = {},
   ) {
-    this.service = new BootstrapService(() => this.bootstrapUrl, quirks.servedDefect, quirks.serves);
+    this.service = new BootstrapService(() => this.bootstrapUrl, quirks.servedDefect, quirks.serves, env.treeLayout);
     this.endpoint = mockEndpoint(env, {
       role: 'bootstrap',
       mutual: false,

@@ -13,6 +13,8 @@ export interface ExecutionContext {
    * (TND §8.3.7.1.4; profile switch, spec-digest §6 item 7).
    */
   scrubOnAccountDelete: boolean;
+  /** Where the device keeps its DMAcc accounts (TREE.dmAccRoot when absent). */
+  dmAccRoot?: string;
   /** Mutants only: act as if the server held every right / store ACLs unchecked. */
   ignoreAcls?: boolean;
   acceptInvalidAcl?: boolean;
@@ -129,12 +131,12 @@ function itemCommand(c: ItemCommand, ctx: ExecutionContext, out: Executed): void
 
 function deleteNode(ctx: ExecutionContext, path: string): string {
   // Accounts that live at or under the deleted node: their Server Identifiers go with them.
-  const gone = readAccounts(ctx.tree)
+  const gone = readAccounts(ctx.tree, ctx.dmAccRoot)
     .filter((a) => a.path === path || a.path.startsWith(`${path}/`))
     .map((a) => a.account.serverId);
   const code = ctx.tree.delete(ctx.serverId, path);
   if (code === STATUS.OK && ctx.scrubOnAccountDelete) {
-    for (const id of gone) if (!findAccountByServerId(ctx.tree, id)) ctx.tree.deleteServerId(id);
+    for (const id of gone) if (!findAccountByServerId(ctx.tree, id, ctx.dmAccRoot)) ctx.tree.deleteServerId(id);
   }
   return code;
 }

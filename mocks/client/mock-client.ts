@@ -3,10 +3,12 @@ import { http, HttpResponse } from 'msw';
 import type { AppAuth, DmAccount } from '../../src/model/account.js';
 import { linkBetween, type LinkId, type Role } from '../../src/model/roles.js';
 import { MEDIA, PATHS, SYNCML } from '../../src/profile.js';
-import { AUTH_MD5, basicCred, md5Cred, newNonce, verifyCred } from '../../src/syncml/auth.js';
+import { AUTH_TYPES, credFor, credTypeOf, newNonce, verifyCred, type AuthType } from '../../src/syncml/auth.js';
+import { HMAC_HEADER, hmacHeader, verifyHmac } from '../../src/syncml/hmac.js';
 import { buildSyncML, parseSyncML } from '../../src/syncml/codec.js';
 import { encodingOf, mediaOf, syncmlBytes, syncmlText, type SyncmlEncoding } from '../../src/syncml/encoding.js';
 import { ALERT, STATUS } from '../../src/syncml/codes.js';
+import { asksNextMessage, maxMsgSizeOf, nextMessageAlert, splitToFit } from '../../src/syncml/split.js';
 import type { Command, StatusCommand, SyncMLMessage } from '../../src/syncml/model.js';
 import { credFields, package1, type DevInfo } from '../../src/syncml/package1.js';
 import { decodeNotification, sessionIdHex, SPECIAL_NONCE, verifyNotification } from '../../src/syncml/notification.js';
@@ -36,6 +38,8 @@ export interface MockClientOptions {
   scrubOnAccountDelete?: boolean;
   /** Most packages a session may take before the client gives up (a server that never ends). */
   maxPackages?: number;
+  /** The MaxMsgSize it declares: the largest message it takes (default 20000 bytes). */
+  maxMsgSize?: number;
   /** Behaviour switches for deliberately broken variants. */
   quirks?: ClientQuirks;
 }
@@ -81,10 +85,27 @@ export interface ClientQuirks {
   ignoreServerSessionId?: boolean;
   /** Execute a server message whatever its MsgID, one already used included. */
   ignoreServerMsgId?: boolean;
+  /** Compute the x-syncml-hmac mac of an HMAC account with a wrong password. */
+  wrongMac?: boolean;
+  /** Send syncml:auth-md5 credentials whatever the account's AAuthType. */
+  alwaysDigest?: boolean;
+  /** Send every package as one message, whatever MaxMsgSize the server declared. */
+  ignoreMaxMsgSize?: boolean;
+}
+
+const DEFAULT_MAX_MSG_SIZE = 20_000;
+
+/** Numbers the commands of a message 1, 2, 3 … (CmdIDs are unique within a message). */
+function numbered(m: SyncMLMessage): SyncMLMessage {
+  m.body.forEach((c, i) => ((c as { cmdId: string }).cmdId = String(i + 1)));
+  return m;
 }
 
 const credOf = (a: DmAccount, level: AppAuth['level']) => a.appAuth.find((x) => x.level === level);
 const nonceOf = (x?: AppAuth) => Buffer.from(x?.data ?? '', 'base64');
+/** The account's AAuthType when it is one the client speaks (DIGEST otherwise, as DM 1.2.1 requires of every client). */
+const typeOf = (x?: AppAuth): AuthType => (AUTH_TYPES.includes(x?.type as AuthType) ? (x!.type as AuthType) : 'DIGEST');
+const clientTypeOf = (x: AppAuth | undefined, q?: ClientQuirks): AuthType => (q?.alwaysDigest ? 'DIGEST' : typeOf(x));
 
 /**
  * The reference DM Client: a real DM tree with ACLs enforced, a Package #0 push endpoint, DM sessions
@@ -182,7 +203,7 @@ export class MockClient {
     } catch (err) {
       return refuse(400, `bad Package #0: ${(err as Error).message}`);
     }
-    const acc = findAccountByServerId(this.tree, n.serverId);
+    const acc = findAccountByServerId(this.tree, n.serverId, this.o.env.treeLayout?.dmAccRoot);
     if (!acc) return refuse(404, `no DM account for server ${n.serverId}`);
     const srv = credOf(acc.account, 'SRVCRED');
     // A digest that fails with the nonce we hold may be signed with the special nonce: the server resynchronises.
@@ -199,7 +220,7 @@ export class MockClient {
 
   /** One DM session: package 1, then package 3 answers until the server ends it. */
   private async session(serverId: string, alert: string, sessionId: string): Promise<void> {
-    const acc = findAccountByServerId(this.tree, serverId);
+    const acc = findAccountByServerId(this.tree, serverId, this.o.env.treeLayout?.dmAccRoot);
     if (!acc) throw new Error(`no DM account for server ${serverId}`);
     const { account } = acc;
     // The trace names the server the session is sent to, found by the account's Addr, never a guessed role.
@@ -215,54 +236,62 @@ export class MockClient {
     const serverMsgIds = new Set<string>();
     let serverChallenged = false;
 
+    const srvType = typeOf(srv);
+    // The rest of our package when it spans messages, and the largest message the server takes.
+    let outbox: Command[] = [];
+    let serverMax: number | undefined;
     for (let round = 0; round < max; round++) {
-      const res = await this.sendToServer(to, { url: account.addr, body: this.encode(message), contentType: this.syncmlType });
+      const bytes = this.encode(message);
+      const res = await this.sendToServer(to, { url: account.addr, body: bytes, contentType: this.syncmlType, headers: this.macHeader(cl, bytes) });
       if (res.status !== 200) throw new Error(`session ${sessionId} with ${serverId}: HTTP ${res.status}`);
       const reply = this.decode(res);
       const hdrStatus = reply.body.find((c): c is StatusCommand => c.kind === 'Status' && c.cmd === 'SyncHdr');
+      // The nonce the server hands over (with a 212, a challenge, or every 200 of an HMAC account) is the one
+      // our next credentials use.
+      if (cl && hdrStatus?.chal?.nextNonce) {
+        cl.data = hdrStatus.chal.nextNonce;
+        this.keepNonce(acc.path, 'CLCRED', cl.data);
+      }
       if (hdrStatus && (hdrStatus.data === STATUS.UNAUTHORIZED || hdrStatus.data === STATUS.MISSING_CREDENTIALS)) {
         // One retry with the nonce the server challenged with, then give up (DM 1.2.1 Protocol §2.4).
         if (challenged) throw new Error(`session ${sessionId}: server ${serverId} refused our credentials twice`);
         challenged = true;
         serverMsgIds.add(reply.hdr.msgId);
-        if (cl && hdrStatus.chal?.nextNonce) {
-          cl.data = hdrStatus.chal.nextNonce;
-          this.keepNonce(acc.path, 'CLCRED', cl.data);
-        }
         message = this.package1(account, alert, sessionId, ++msgId, cl);
         continue;
       }
       if (reply.body.some((c) => c.kind === 'Alert' && c.data === ALERT.SESSION_ABORT)) return;
 
-      // The nonce the server gives with its 212 is the one our next session's credentials use.
-      if (cl && hdrStatus?.chal?.nextNonce && hdrStatus.data === STATUS.AUTH_ACCEPTED) {
-        cl.data = hdrStatus.chal.nextNonce;
-        this.keepNonce(acc.path, 'CLCRED', cl.data);
-      }
-      // Authenticate the server from its SRVCRED on its first message that carries one, then hand it the
-      // nonce its next credentials and Package #0 must use (a new one every session).
+      // Authenticate the server: from its SRVCRED Cred on its first message that carries one, or from the MAC
+      // of every message for an HMAC account; then hand it the nonce its next credentials and Package #0 must
+      // use (a new one every session; every message for HMAC).
       let serverAuth: string = STATUS.OK;
       let serverNonce: string | undefined;
-      if (reply.hdr.cred && !serverVerified) {
-        const ok = this.o.quirks?.trustServerCredentials || (srv?.secret ? verifyCred(reply.hdr.cred, { username: srv.name ?? serverId, password: srv.secret, nonce: nonceOf(srv) }).ok : false);
-        if (!ok && srv?.secret && !serverChallenged && !this.o.quirks?.noNonceRotation) {
-          // Once, a challenge with a new nonce (DM 1.2.1 Security): the server may hold an older one.
+      const commands = reply.body.filter((c) => c.kind !== 'Status' && c.kind !== 'Results');
+      if (srvType === 'HMAC' || (reply.hdr.cred && !serverVerified)) {
+        const expected = { username: srv?.name ?? serverId, password: srv?.secret ?? '', nonce: nonceOf(srv) };
+        const verified = srvType === 'HMAC' ? verifyHmac(res.headers[HMAC_HEADER], res.body, expected) : verifyCred(reply.hdr.cred!, { ...expected, type: srvType });
+        const ok = this.o.quirks?.trustServerCredentials || (!!srv?.secret && verified.ok);
+        // A message with commands is challenged once, with a new nonce (DM 1.2.1 Security): the server may hold
+        // an older one. One without (a closing HMAC message) has nothing to send again.
+        if (!ok && srv?.secret && !serverChallenged && !this.o.quirks?.noNonceRotation && commands.length) {
           serverChallenged = true;
           const nonce = newNonce().toString('base64');
           srv.data = nonce;
           this.keepNonce(acc.path, 'SRVCRED', nonce);
-          const challenge: StatusCommand = { kind: 'Status', cmdId: '1', msgRef: reply.hdr.msgId, cmdRef: '0', cmd: 'SyncHdr', targetRefs: [reply.hdr.target], sourceRefs: [reply.hdr.source], data: STATUS.UNAUTHORIZED, items: [], chal: { type: AUTH_MD5, format: 'b64', nextNonce: nonce } };
+          const challenge: StatusCommand = { kind: 'Status', cmdId: '1', msgRef: reply.hdr.msgId, cmdRef: '0', cmd: 'SyncHdr', targetRefs: [reply.hdr.target], sourceRefs: [reply.hdr.source], data: STATUS.UNAUTHORIZED, items: [], chal: { type: credTypeOf(srvType), format: 'b64', nextNonce: nonce } };
           message = { hdr: this.hdr(account, sessionId, ++msgId), body: [challenge], final: true };
           continue;
         }
         if (!ok) throw new Error(`session ${sessionId}: server ${serverId} credentials do not verify`);
         serverVerified = true;
-        serverAuth = STATUS.AUTH_ACCEPTED;
+        serverAuth = srvType === 'HMAC' ? STATUS.OK : STATUS.AUTH_ACCEPTED;
         if (srv && !this.o.quirks?.noNonceRotation) serverNonce = newNonce().toString('base64');
       }
-      const commands = reply.body.filter((c) => c.kind !== 'Status' && c.kind !== 'Results');
-      // A package with no commands ends the session; a lone SyncHdr status must not be sent.
-      if (commands.length === 0) {
+      serverMax = maxMsgSizeOf(reply) ?? serverMax;
+      // A package with no commands ends the session; a lone SyncHdr status must not be sent. A message of a
+      // package that goes on, or the server asking for our next message, is answered.
+      if (commands.length === 0 && reply.final && !outbox.length) {
         await this.afterSession();
         return;
       }
@@ -276,30 +305,59 @@ export class MockClient {
           { kind: 'Status', cmdId: '1', msgRef: reply.hdr.msgId, cmdRef: '0', cmd: 'SyncHdr', targetRefs: [reply.hdr.target], sourceRefs: [reply.hdr.source], data: STATUS.BAD_REQUEST, items: [] },
           { kind: 'Alert', cmdId: '2', data: ALERT.SESSION_ABORT, items: [] },
         ];
-        await this.sendToServer(to, { url: account.addr, body: this.encode({ hdr: this.hdr(account, sessionId, ++msgId), body: refusal, final: true }), contentType: this.syncmlType });
+        const abort = this.encode({ hdr: this.hdr(account, sessionId, ++msgId), body: refusal, final: true });
+        const answer = await this.sendToServer(to, { url: account.addr, body: abort, contentType: this.syncmlType, headers: this.macHeader(cl, abort) });
+        // The server's answer to the abort may still hand over the nonce our next session uses.
+        const next = answer.status === 200 ? this.decode(answer).body.find((c): c is StatusCommand => c.kind === 'Status' && c.cmd === 'SyncHdr')?.chal?.nextNonce : undefined;
+        if (cl && next) {
+          cl.data = next;
+          this.keepNonce(acc.path, 'CLCRED', next);
+        }
         return;
       }
       // Kept only now that it goes to the server, in the Status for its SyncHdr.
-      if (serverNonce) this.keepNonce(acc.path, 'SRVCRED', serverNonce);
+      if (serverNonce && srv) {
+        srv.data = serverNonce;
+        this.keepNonce(acc.path, 'SRVCRED', serverNonce);
+      }
       const q = this.o.quirks ?? {};
       const executed = execute(commands, {
         tree: this.tree,
         serverId,
         msgId: reply.hdr.msgId,
         scrubOnAccountDelete: this.scrub,
+        dmAccRoot: this.o.env.treeLayout?.dmAccRoot,
         ignoreAcls: q.ignoreAcls,
         acceptInvalidAcl: q.acceptInvalidAcl,
       });
       if (q.dropGetStatus) executed.statuses = executed.statuses.filter((x) => x.cmd !== 'Get');
-      const body: Command[] = [
-        { kind: 'Status', cmdId: '', msgRef: reply.hdr.msgId, cmdRef: '0', cmd: 'SyncHdr', targetRefs: [reply.hdr.target], sourceRefs: [reply.hdr.source], data: serverAuth, items: [], ...(serverNonce ? { chal: { type: AUTH_MD5, format: 'b64', nextNonce: serverNonce } } : {}) },
+      const answer: Command[] = [
+        { kind: 'Status', cmdId: '', msgRef: reply.hdr.msgId, cmdRef: '0', cmd: 'SyncHdr', targetRefs: [reply.hdr.target], sourceRefs: [reply.hdr.source], data: serverAuth, items: [], ...(serverNonce ? { chal: { type: credTypeOf(srvType), format: 'b64', nextNonce: serverNonce } } : {}) },
         ...executed.statuses,
         ...executed.results,
       ];
-      body.forEach((c, i) => ((c as { cmdId: string }).cmdId = String(i + 1)));
-      message = { hdr: this.hdr(account, this.o.quirks?.sessionIdChange ? sessionIdHex((parseInt(sessionId, 16) + 1) & 0xffff) : sessionId, ++msgId), body, final: true };
+      const hdr = this.hdr(account, this.o.quirks?.sessionIdChange ? sessionIdHex((parseInt(sessionId, 16) + 1) & 0xffff) : sessionId, ++msgId);
+      if (!reply.final && !(outbox.length && asksNextMessage(reply))) {
+        // The server's package goes on (DM 1.2.1 Protocol §2.1): the statuses so far, and Alert 1222 for its next message.
+        message = numbered({ hdr, body: [...answer, nextMessageAlert()], final: false });
+        continue;
+      }
+      // Our package, over as many messages as the server's MaxMsgSize asks; it asks for each next one with 1222.
+      // The first message carries the SyncHdr Status (and, asked for the next, the Status of that Alert 1222).
+      const asked = outbox.length > 0;
+      const limit = this.o.quirks?.ignoreMaxMsgSize ? undefined : serverMax;
+      const [body, ...rest] = splitToFit([...answer, ...outbox], limit, (b) => this.encode(numbered({ hdr, body: b, final: true })).length, asked ? 2 : 1);
+      outbox = rest.flat();
+      message = numbered({ hdr, body, final: outbox.length === 0 });
     }
     throw new Error(`session ${sessionId} with ${serverId}: no end after ${max} packages`);
+  }
+
+  /** For an HMAC account, the x-syncml-hmac header of a message: its MAC with the server's last nonce. */
+  private macHeader(cl: AppAuth | undefined, body: Buffer): Record<string, string> | undefined {
+    if (clientTypeOf(cl, this.o.quirks) !== 'HMAC' || !cl?.secret || this.o.quirks?.noCredentials) return undefined;
+    const secret = this.o.quirks?.wrongMac ? `not-${cl.secret}` : cl.secret;
+    return { [HMAC_HEADER]: hmacHeader(cl.name ?? this.o.devInfo.devId, secret, nonceOf(cl), body) };
   }
 
   /** Keeps a nonce a peer gave us (or we gave it) in the account, for the next session. */
@@ -342,7 +400,7 @@ export class MockClient {
    */
   private serverAt(addr: string): Role | 'unknown' {
     if (this.o.roleOfAddr) return this.o.roleOfAddr(addr);
-    const roles = new Set(readAccounts(this.tree).filter((a) => a.account.addr === addr).map((a) => this.o.roleOfServerId(a.account.serverId)));
+    const roles = new Set(readAccounts(this.tree, this.o.env.treeLayout?.dmAccRoot).filter((a) => a.account.addr === addr).map((a) => this.o.roleOfServerId(a.account.serverId)));
     roles.delete('unknown');
     return roles.size === 1 ? [...roles][0] : 'unknown';
   }
@@ -352,7 +410,7 @@ export class MockClient {
    * At an address no role is known to serve, nobody else may record it: the client records the exchange
    * itself, on no role's link, rather than lose it.
    */
-  private sendToServer(to: Role | 'unknown', m: { url: string; body: Buffer; contentType: string }) {
+  private sendToServer(to: Role | 'unknown', m: { url: string; body: Buffer; contentType: string; headers?: Record<string, string> }) {
     const link = to === 'unknown' ? undefined : linkBetween('client', to);
     if (to !== 'unknown' && link) return send(this.o.env, { from: 'client', to, link, ...m });
     // The trace has a place for an unknown end; the transport's types name only roles and links.
@@ -371,17 +429,13 @@ export class MockClient {
       msgId: this.o.quirks?.repeatMsgId ? '1' : String(msgId),
       target: account.addr,
       source: this.o.devInfo.devId,
-      meta: { maxMsgSize: '20000' },
+      meta: { maxMsgSize: String(this.o.maxMsgSize ?? DEFAULT_MAX_MSG_SIZE) },
     };
   }
 
   private package1(account: DmAccount, alert: string, sessionId: string, msgId: number, cl?: AppAuth): SyncMLMessage {
     const name = cl?.name ?? this.o.devInfo.devId;
-    const cred = cl?.secret && !this.o.quirks?.noCredentials
-      ? cl.type === 'BASIC'
-        ? basicCred(name, cl.secret)
-        : md5Cred(name, cl.secret, nonceOf(cl))
-      : undefined;
+    const cred = cl?.secret && !this.o.quirks?.noCredentials ? credFor(clientTypeOf(cl, this.o.quirks), name, cl.secret, nonceOf(cl)) : undefined;
     const hdr = { ...this.hdr(account, sessionId, msgId), ...(cred ? credFields(name, cred) : {}) };
     return package1(hdr, alert, this.o.quirks?.omitDevInfo ? undefined : this.o.devInfo);
   }
@@ -391,7 +445,7 @@ export class MockClient {
    * step 5); once bootstrapped, open a client-initiated session with the new server (step 6).
    */
   private async afterSession(): Promise<void> {
-    for (const { path, url } of readBootConfigUrls(this.tree)) {
+    for (const { path, url } of readBootConfigUrls(this.tree, this.o.env.treeLayout)) {
       if (this.fetched.has(`${path} ${url}`)) continue;
       this.fetched.add(`${path} ${url}`);
       const serverId = await this.bootstrap(url);
@@ -401,7 +455,7 @@ export class MockClient {
 
   /** Requests a bootstrap and applies it device-side. Returns the ServerID it provisioned. */
   private async bootstrap(url: string): Promise<string | undefined> {
-    const before = new Set(readAccounts(this.tree).map((a) => a.path));
+    const before = new Set(readAccounts(this.tree, this.o.env.treeLayout?.dmAccRoot).map((a) => a.path));
     const hdr = { verDTD: SYNCML.verDTD, verProto: SYNCML.verProto, sessionId: this.newSessionId(), msgId: '1', target: url, source: this.o.devInfo.devId };
     const request = package1(hdr, ALERT.CLIENT_INITIATED_MGMT, this.o.devInfo);
     const res = await send(this.o.env, {
@@ -422,7 +476,7 @@ export class MockClient {
       }
     }
     // The w7 rule: the new account grants Get, Replace and Delete to its own ServerID.
-    const added = readAccounts(this.tree).filter((a) => !before.has(a.path));
+    const added = readAccounts(this.tree, this.o.env.treeLayout?.dmAccRoot).filter((a) => !before.has(a.path));
     if (!this.o.quirks?.noW7Acl) for (const a of added) writeAccountLocal(this.tree, a.path, a.account, this.tree.acl(a.path));
     return added[0]?.account.serverId;
   }

@@ -1,6 +1,7 @@
 import type { EndpointLimits } from '../../src/config/limits.js';
 import type { LinkId, Role } from '../../src/model/roles.js';
 import type { Identity } from '../../src/pki/pki.js';
+import type { TreeLayout } from '../../src/profile.js';
 import type { TraceRecorder } from '../../src/trace/recorder.js';
 import type { BodyParser } from '../../src/transport/body-parser.js';
 import { HttpsEndpoint, type EndpointOptions, type TlsPolicy } from '../../src/transport/https-endpoint.js';
@@ -34,6 +35,11 @@ export interface MockEnv {
    * trust anchor and its configured certificate (pinned).
    */
   peerTrust?: (peer: Role) => PeerTrust;
+  /**
+   * Where the device keeps its accounts and its Bootstrap Config MO (the run's device.treeLayout; TREE when
+   * absent): where DMS-1 adds the Bootstrap Config entry, a bootstrap adds the account, the client reads both.
+   */
+  treeLayout?: TreeLayout;
 }
 
 export type EndpointSpec = Pick<EndpointOptions, 'role' | 'mutual' | 'classify' | 'fixedPeer' | 'handlers' | 'acceptUnverifiedClient' | 'tooLarge'> & {
@@ -71,6 +77,8 @@ export interface Send {
   url: string;
   body: string | Buffer;
   contentType: string;
+  /** Further request headers (x-syncml-hmac). */
+  headers?: Record<string, string>;
   /** Present our certificate (DMS↔DMS mutual TLS). */
   mutual?: boolean;
   /** Budget of this exchange when not the run's requestMs (a call nested in answering another). */
@@ -82,6 +90,7 @@ export function send(env: MockEnv, s: Send): Promise<PostResult> {
     url: s.url,
     body: s.body,
     contentType: s.contentType,
+    headers: s.headers,
     identity: s.mutual && !env.omitClientCertificate ? env.identity : undefined,
     trustAnchors: env.peerTrust?.(s.to).anchors ?? env.trustAnchors,
     timeoutMs: s.timeoutMs ?? env.budgets.requestMs,

@@ -55,6 +55,12 @@ export interface ServerRoleOptions {
   acceptAnyCredentials?: boolean;
   /** Keep signing with the provisioned server nonce, whatever NextNonce the client hands over (mutants only). */
   ignoreClientNonces?: boolean;
+  /** Hand an HMAC client the same nonce with every message (mutants only). */
+  reuseHmacNonce?: boolean;
+  /** The MaxMsgSize the DM endpoint declares (default: the request body limit). */
+  maxMsgSize?: number;
+  /** Send every package as one message, whatever MaxMsgSize the client declared (mutants only). */
+  ignoreMaxMsgSize?: boolean;
   /** The delegation endpoint does not require a client certificate, so pins none (mutants only). */
   clientCertificateOptional?: boolean;
   /** The delegation endpoint takes any client certificate, verified or not (mutants only). */
@@ -108,6 +114,9 @@ export abstract class ServerRole {
       challengeFirst: o.challengeFirst,
       acceptAnyCredentials: o.acceptAnyCredentials,
       ignoreClientNonces: o.ignoreClientNonces,
+      reuseHmacNonce: o.reuseHmacNonce,
+      maxMsgSize: o.maxMsgSize,
+      ignoreMaxMsgSize: o.ignoreMaxMsgSize,
       // A challenged client answers at once; one that has not within a session's budget never will.
       retryWindowMs: o.sessionBudgetMs,
     });

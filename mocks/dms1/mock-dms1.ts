@@ -2,7 +2,7 @@ import { add, aclUri, replace, statusOf } from '../../src/dm/commands.js';
 import type { SessionScript } from '../../src/dm/server-session.js';
 import type { Approach, DelegationMessage, DelegationType } from '../../src/delegation/messages.js';
 import type { DmAccount } from '../../src/model/account.js';
-import { TREE } from '../../src/profile.js';
+import { TREE, type TreeLayout } from '../../src/profile.js';
 import { accountNodeName, accountNodes } from '../../src/tree/dmacc.js';
 import { bootConfigEntryNodes } from '../../src/tree/bootconfig.js';
 import { DelegationRefusal } from '../common/delegation-api.js';
@@ -171,7 +171,7 @@ export class MockDms1 extends ServerRole {
     const { url } = expectType(await this.call(peer, { type: 'BootstrapServerUrlRequest', sessionId: sid }), 'BootstrapServerUrlResponse');
     // Step 4: give the URL to the client as a new Bootstrap Config MO entry.
     p.state = 'awaiting-bootstrap-complete';
-    await this.trigger(p.order.devId, bootConfigScript(`Deleg-${sid}`, url));
+    await this.trigger(p.order.devId, bootConfigScript(`Deleg-${sid}`, url, this.options.env.treeLayout));
     if (q.aclBeforeBootstrapComplete) await this.updateAcls(p, plan);
     // Step 7 comes from DMS-2 once the client is bootstrapped and has had its session (steps 5, 6).
     await withBudget(p.bootstrapComplete.promise, this.options.notificationBudgetMs, 'BootstrapComplete from DMS-2');
@@ -190,7 +190,7 @@ export class MockDms1 extends ServerRole {
     p.state = 'updating';
     if (q.preparedBeforeAcl) await this.prepared(p, peer);
     // Steps 4 and 5: add DMS-2's account, update the ACLs, optionally remove our own account, in one session.
-    await this.trigger(p.order.devId, accountScript(account, plan, !!q.skipAclUpdate, !!q.skipAccountAdd, !!q.skipAccountAcl));
+    await this.trigger(p.order.devId, accountScript(account, plan, !!q.skipAclUpdate, !!q.skipAccountAdd, !!q.skipAccountAcl, this.options.env.treeLayout?.dmAccRoot));
     // Step 6.
     if (!q.preparedBeforeAcl) await this.prepared(p, peer);
   }
@@ -242,10 +242,10 @@ export class MockDms1 extends ServerRole {
   }
 }
 
-/** B.4: one new Bootstrap Config MO entry holding the Bootstrap Server URL. */
-function bootConfigScript(entry: string, url: string): SessionScript {
+/** B.4: one new Bootstrap Config MO entry holding the Bootstrap Server URL, where the device's layout keeps the MO. */
+function bootConfigScript(entry: string, url: string, layout: TreeLayout = TREE): SessionScript {
   return async function* () {
-    const cmds = bootConfigEntryNodes(entry, url).map((n) => add(n.path, n.format, n.value));
+    const cmds = bootConfigEntryNodes(entry, url, layout).map((n) => add(n.path, n.format, n.value));
     const reply = yield cmds;
     cmds.forEach((c, i) => {
       if (statusOf(reply, i) !== '200') throw new Error(`Add ${c.items[0].target} answered ${statusOf(reply, i)}`);
@@ -254,8 +254,8 @@ function bootConfigScript(entry: string, url: string): SessionScript {
 }
 
 /** A.4 and A.5: DMS-2's account (w7-like ACL on it), the ACL update, then the optional removal. */
-function accountScript(account: DmAccount, plan: AclUpdatePlan, skipAcl: boolean, skipAdd: boolean, skipAccountAcl = false): SessionScript {
-  const base = `${TREE.dmAccRoot}/${accountNodeName(account.serverId)}`;
+function accountScript(account: DmAccount, plan: AclUpdatePlan, skipAcl: boolean, skipAdd: boolean, skipAccountAcl = false, dmAccRoot: string = TREE.dmAccRoot): SessionScript {
+  const base = `${dmAccRoot}/${accountNodeName(account.serverId)}`;
   const update = aclUpdateScript(skipAcl ? { ...plan, subtrees: [] } : plan);
   return async function* (start) {
     if (skipAdd) return yield* update(start);

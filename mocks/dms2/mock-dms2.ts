@@ -4,6 +4,7 @@ import { aclUri, get } from '../../src/dm/commands.js';
 import type { SessionScript } from '../../src/dm/server-session.js';
 import type { DelegationInitiationRequest, DelegationMessage } from '../../src/delegation/messages.js';
 import type { DmAccount } from '../../src/model/account.js';
+import type { AuthType } from '../../src/syncml/auth.js';
 import { PATHS } from '../../src/profile.js';
 import type { ConnectionInfo } from '../../src/transport/https-endpoint.js';
 import { BootstrapService } from '../bootstrap/bootstrap-service.js';
@@ -38,6 +39,8 @@ export interface Dms2Options extends Omit<ServerRoleOptions, 'role' | 'extraDmHa
   /** Or how to hand a device its Package #0 otherwise (a real client's trigger driver). */
   deliverOf?: (devId: string) => ((pkg0: Buffer) => Promise<void>) | undefined;
   quirks?: Dms2Quirks;
+  /** AAuthType of the account given to a device, CLCRED and SRVCRED alike (DIGEST when not said). */
+  authType?: AuthType;
 }
 
 /** The messages DMS-2 takes on its delegation API (binding profile §2.1). */
@@ -66,7 +69,7 @@ export class MockDms2 extends ServerRole {
   readonly bootstrapService?: BootstrapService;
 
   constructor(readonly options: Dms2Options) {
-    const colocated = options.bootstrap.mode === 'colocated' ? new BootstrapService(() => this.bootstrapUrl) : undefined;
+    const colocated = options.bootstrap.mode === 'colocated' ? new BootstrapService(() => this.bootstrapUrl, undefined, 'once', options.env.treeLayout) : undefined;
     super({
       ...options,
       role: 'dms2',
@@ -145,8 +148,8 @@ export class MockDms2 extends ServerRole {
       deliver,
       credentials: {
         devId: m.device.devId,
-        client: { name: account.appAuth[0].name!, secret: account.appAuth[0].secret!, nonce: Buffer.from(account.appAuth[0].data!, 'base64') },
-        server: { name: account.appAuth[1].name!, secret: account.appAuth[1].secret!, nonce: Buffer.from(account.appAuth[1].data!, 'base64') },
+        client: { name: account.appAuth[0].name!, secret: account.appAuth[0].secret!, nonce: Buffer.from(account.appAuth[0].data!, 'base64'), type: this.authType },
+        server: { name: account.appAuth[1].name!, secret: account.appAuth[1].secret!, nonce: Buffer.from(account.appAuth[1].data!, 'base64'), type: this.authType },
       },
     });
     this.delegations.set(m.sessionId, { request: m, peer, account, state: 'initiated' });
@@ -167,7 +170,11 @@ export class MockDms2 extends ServerRole {
     return peer;
   }
 
-  /** Fresh credentials for the device: CLCRED (client → us) and SRVCRED (us → client), md5 digest. */
+  private get authType(): AuthType {
+    return this.options.authType ?? 'DIGEST';
+  }
+
+  /** Fresh credentials for the device: CLCRED (client → us) and SRVCRED (us → client), of the flow's type. */
   private newAccount(devId: string): DmAccount {
     const secret = () => randomBytes(12).toString('hex');
     const nonce = () => randomBytes(16).toString('base64');
@@ -177,10 +184,10 @@ export class MockDms2 extends ServerRole {
       name: 'DMS-2',
       addr: q.accountAddr ?? this.dmUrl,
       addrType: 'URI',
-      aauthPref: 'DIGEST',
+      aauthPref: this.authType,
       appAuth: [
-        { level: 'CLCRED', type: 'DIGEST', name: `dev-${devId.replace(/[^A-Za-z0-9]/g, '')}`, secret: secret(), data: nonce() },
-        { level: 'SRVCRED', type: 'DIGEST', name: this.o.serverId, secret: secret(), data: nonce() },
+        { level: 'CLCRED', type: this.authType, name: `dev-${devId.replace(/[^A-Za-z0-9]/g, '')}`, secret: secret(), data: nonce() },
+        { level: 'SRVCRED', type: this.authType, name: this.o.serverId, secret: secret(), data: nonce() },
       ],
     };
   }

@@ -10,6 +10,7 @@ import type { Approach, DelegationDuration, DelegationScope } from '../delegatio
 import type { Provenance, RequirementRef } from '../report/model.js';
 import type { Channel } from '../runner/observability.js';
 import type { Role } from '../model/roles.js';
+import type { AuthType } from '../syncml/auth.js';
 
 const addFormats = addFormatsModule.default;
 
@@ -31,6 +32,8 @@ export interface Applicability {
   bootstrap?: 'colocated' | 'separate';
   /** An ICS feature the implementation must declare, e.g. `step-8b` or `auth-md5`. */
   feature?: string;
+  /** Only in flows whose DMS-2 account is of this AAuthType (where the run chooses it: a mock DMS-2). */
+  authType?: AuthType;
 }
 
 export interface CatalogueEntry extends RequirementRef {
@@ -58,6 +61,8 @@ export interface ApplicabilityScenario {
   delegationType: { scope: DelegationScope; duration: DelegationDuration };
   removeAccount: boolean;
   bootstrap: 'colocated' | 'separate';
+  /** The AAuthType the flow's DMS-2 account has, when the run chooses it. */
+  authType?: AuthType;
 }
 
 /** ICS facts beyond the scenario: the optional features the implementation declares. */
@@ -237,6 +242,8 @@ export function applicable(entry: CatalogueEntry, scenario: ApplicabilityScenari
     );
   if (a.bootstrap !== undefined && a.bootstrap !== scenario.bootstrap)
     reasons.push(`only with ${BOOTSTRAP_WORDS[a.bootstrap]}; this flow uses ${BOOTSTRAP_WORDS[scenario.bootstrap]}`);
+  if (a.authType !== undefined && scenario.authType !== undefined && a.authType !== scenario.authType)
+    reasons.push(`flows whose DMS-2 account is ${a.authType} only; this flow's is ${scenario.authType}`);
   if (a.feature !== undefined && ics.features !== undefined && ![...ics.features].includes(a.feature))
     reasons.push(`needs ICS feature ${a.feature}, which the implementation does not declare`);
   return reasons.length === 0 ? { ok: true } : { ok: false, reason: reasons.join(' | ') };

@@ -7,7 +7,7 @@
  * SessionId. Sessions after DelegationComplete (the harness's probe, its tree reads) are not part of it.
  */
 import type { DelegationInitiationRequest } from '../delegation/messages.js';
-import { commandsOf, isAclTarget, responseTo, targetsOf, type DmSession, type WireMessage } from '../judge/wire.js';
+import { acceptance, commandsOf, isAclTarget, responseTo, targetsOf, type DmSession, type WireMessage } from '../judge/wire.js';
 import { ANY_SERVER, aclServers, parseAcl } from '../tree/acl.js';
 import { failAfter, fail, missing, pass, type Check, type JudgeContext, type Outcome } from './check.js';
 
@@ -51,9 +51,6 @@ function serverIdOf(ctx: JudgeContext, s: DmSession): string {
 /** The device the client names itself as in package 1 (SyncHdr Source/LocURI). */
 const clientOf = (s: DmSession) => s.messages.find((m) => m.direction === 'request' && m.syncml)?.syncml!.hdr.source;
 
-/** The server accepted the client's credentials: the DM authentication of the session (SyncHdr Status 212). */
-const acceptance = (s: DmSession) =>
-  s.messages.find((m) => m.direction === 'response' && m.syncml?.body.some((c) => c.kind === 'Status' && c.cmd === 'SyncHdr' && c.data === '212'));
 
 const names = (ids: Iterable<string>) => [...ids].join(', ') || 'no server';
 
@@ -132,7 +129,7 @@ export const archSecondServerManages: Check = {
   run(ctx): Outcome {
     const d = delegationOf(ctx);
     const expected =
-      'the DelegationInitiationRequest names two different servers; after it is accepted the delegator holds an authenticated DM session with the client and grants rights to no server but the delegatee, and the delegatee holds a DM session with the client that it authenticates (212) before the delegation ends';
+      'the DelegationInitiationRequest names two different servers; after it is accepted the delegator holds an authenticated DM session with the client and grants rights to no server but the delegatee, and the delegatee holds a DM session with the client that it authenticates (212, or 200 to an HMAC-signed message) before the delegation ends';
     if (!d) return missing(expected, 'no DelegationInitiationRequest observed');
     const { delegatorServerId: from, delegateeServerId: to } = d.init.delegation;
     if (from === to) return fail(expected, `the delegation names ${from} as both delegator and delegatee`, [d.init]);
@@ -160,7 +157,7 @@ export const archSecondServerManages: Check = {
     const lacking = [...(delegator ? [] : [from]), ...(delegatee ? [] : [to])];
     // A server that held no session with the client at all is ARCH-ROLES's finding; here it is not reached.
     const silent = lacking.filter((id) => !of(id).length);
-    const actual = `no DM session of ${names(lacking)} with the client that the server authenticated (212) after the delegation was accepted (seq ${d.answer.seq})`;
+    const actual = `no DM session of ${names(lacking)} with the client that the server authenticated (212, or 200 to an HMAC-signed message) after the delegation was accepted (seq ${d.answer.seq})`;
     if (d.end && !silent.length) return failAfter(expected, `${actual}, and the delegation ended (DelegationComplete seq ${d.end.seq})`, [d.init, d.answer, ...lacking.flatMap((id) => of(id).map((s) => s.messages[0])), d.end]);
     return missing(expected, silent.length ? `${actual}: ${names(silent)} held none` : actual, [d.init, d.answer]);
   },

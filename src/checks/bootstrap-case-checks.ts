@@ -1,6 +1,5 @@
 import { BOOTSTRAP_CASES } from '../runner/bootstrap-cases.js';
 import type { SyncMLMessage } from '../syncml/model.js';
-import { TREE } from '../profile.js';
 import { fail, pass, silence, type Check, type Outcome } from './check.js';
 
 /**
@@ -20,8 +19,9 @@ export const bootstrapCaseRefused: Check = {
     const answer = evs.find((e) => e.kind === 'response');
     if (!answer) return silence(expected, `no answer to the tester's request (${evs.find((e) => e.kind !== 'request')?.reason ?? 'none recorded'})`, evs);
     const msg = answer.body?.parsed?.codec === 'syncml' ? (answer.body.parsed.value as SyncMLMessage | undefined) : undefined;
-    const adds = (msg?.body ?? []).filter((x) => x.kind === 'Add' && 'items' in x && x.items.some((i) => i.target?.startsWith(`${TREE.dmAccRoot}/`)));
-    if (answer.http?.status === 200 && adds.length) return fail(expected, `it served a bootstrap (${adds.length} Add command(s) under ${TREE.dmAccRoot}, secrets included) for ${c.devId ?? 'the client, again'} (seq ${answer.seq})`, [request, answer]);
+    const root = ctx.flow.facts.treeLayout.dmAccRoot;
+    const adds = (msg?.body ?? []).filter((x) => x.kind === 'Add' && 'items' in x && x.items.some((i) => i.target?.startsWith(`${root}/`)));
+    if (answer.http?.status === 200 && adds.length) return fail(expected, `it served a bootstrap (${adds.length} Add command(s) under ${root}, secrets included) for ${c.devId ?? 'the client, again'} (seq ${answer.seq})`, [request, answer]);
     return pass(expected, `refused: HTTP ${answer.http?.status}${answer.reason ? ` (${answer.reason})` : ''} (seq ${answer.seq})`, [request, answer]);
   },
 };

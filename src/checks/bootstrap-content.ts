@@ -13,27 +13,31 @@ export interface BootstrapExpectation {
 
 const CREDENTIAL_LEVELS = ['CLCRED', 'SRVCRED'] as const;
 
-/** The layout in one line, for the Expected of a verdict. */
-export const bootstrapLayout = `Add only; ${TREE.dmAccRoot}/<X> with AppID ${DMACC_APP_ID}, ServerID, AppAddr/<X>/Addr = DMS-2's DM URL, CLCRED and SRVCRED AppAuth`;
+/** The layout in one line, for the Expected of a verdict (`dmAccRoot`: where the device keeps its accounts). */
+export function bootstrapLayout(dmAccRoot: string = TREE.dmAccRoot): string {
+  return `Add only; ${dmAccRoot}/<X> with AppID ${DMACC_APP_ID}, ServerID, AppAddr/<X>/Addr = DMS-2's DM URL, CLCRED and SRVCRED AppAuth`;
+}
 
 /**
  * The differences between a bootstrap message and the DMAcc layout binding profile §4.2 asks for: Adds
- * only, one account `./DMAcc/<X>` with its root node, AppID w7, DMS-2's ServerID and DM URL, and CLCRED and
- * SRVCRED credentials (the ones DMS-2 ordered, when its order is on the wire). Secrets are never quoted.
+ * only, one account `<dmAccRoot>/<X>` (./DMAcc/<X> by default) with its root node, AppID w7, DMS-2's ServerID
+ * and DM URL, and CLCRED and SRVCRED credentials (the ones DMS-2 ordered, when its order is on the wire).
+ * Secrets are never quoted.
  */
-export function bootstrapProblems(m: SyncMLMessage, want: BootstrapExpectation): string[] {
+export function bootstrapProblems(m: SyncMLMessage, want: BootstrapExpectation, dmAccRoot: string = TREE.dmAccRoot): string[] {
   const all = targetsOf(m);
   const p: string[] = [];
   for (const t of all.filter((x) => x.kind !== 'Add')) p.push(`${t.kind} ${t.target} where the profile says Add`);
-  const root = `${TREE.dmAccRoot}/`;
+  const root = `${dmAccRoot}/`;
   const outside = all.filter((t) => !t.target.startsWith(root));
-  if (outside.length) p.push(`adds outside ${TREE.dmAccRoot}: ${outside.slice(0, 3).map((t) => t.target).join(', ')}${outside.length > 3 ? ', …' : ''}`);
+  if (outside.length) p.push(`adds outside ${dmAccRoot}: ${outside.slice(0, 3).map((t) => t.target).join(', ')}${outside.length > 3 ? ', …' : ''}`);
   const values = new Map(all.filter((t) => t.target.startsWith(root)).map((t) => [t.target, t]));
-  const bases = [...new Set([...values.keys()].map((path) => path.split('/').slice(0, 3).join('/')))];
+  // An account's base is the root and one node name below it (<dmAccRoot>/<X>).
+  const bases = [...new Set([...values.keys()].map((path) => `${root}${path.slice(root.length).split('/')[0]}`))];
   const base = bases.find((b) => values.get(`${b}/ServerID`)?.data === want.serverId);
   if (!base) {
     const ids = bases.map((b) => values.get(`${b}/ServerID`)?.data).filter(Boolean);
-    p.push(`no account with ServerID ${want.serverId} under ${TREE.dmAccRoot}${ids.length ? ` (ServerIDs added: ${ids.join(', ')})` : ''}`);
+    p.push(`no account with ServerID ${want.serverId} under ${dmAccRoot}${ids.length ? ` (ServerIDs added: ${ids.join(', ')})` : ''}`);
     return p;
   }
   const value = (rel: string) => values.get(`${base}/${rel}`)?.data;

@@ -1,5 +1,4 @@
 import { commandsOf, isAclTarget, targetsOf, type WireMessage } from '../judge/wire.js';
-import { TREE } from '../profile.js';
 import { ACL_COMMANDS, aclGrants, aclServers, parseAcl, validateAcl } from '../tree/acl.js';
 import { findAccountByServerId } from '../tree/dmacc.js';
 import { allOf, missing, type Check, type JudgeContext } from './check.js';
@@ -42,7 +41,7 @@ export const finalDms2Account: Check = {
   requirements: ['FIN-DMS2-ACCOUNT'],
   run(ctx) {
     const f = ctx.flow.facts;
-    const acc = findAccountByServerId(ctx.final, f.serverIds.dms2);
+    const acc = findAccountByServerId(ctx.final, f.serverIds.dms2, f.treeLayout.dmAccRoot);
     const expected = `an account with ServerID ${f.serverIds.dms2}, Addr ${f.urls.dms2Dm}, CLCRED and SRVCRED`;
     const p: string[] = [];
     if (!acc) p.push(`no account with ServerID ${f.serverIds.dms2}`);
@@ -50,7 +49,7 @@ export const finalDms2Account: Check = {
       if (acc.account.addr !== f.urls.dms2Dm) p.push(`Addr ${acc.account.addr}`);
       for (const lvl of ['CLCRED', 'SRVCRED']) if (!acc.account.appAuth.some((a) => a.level === lvl)) p.push(`no ${lvl}`);
     }
-    return allOf(expected, p, [...accountSources(ctx), ...wroteOrRead(ctx, under(acc?.path ?? TREE.dmAccRoot))], acc ? `${acc.path} → ${acc.account.addr}` : '');
+    return allOf(expected, p, [...accountSources(ctx), ...wroteOrRead(ctx, under(acc?.path ?? f.treeLayout.dmAccRoot))], acc ? `${acc.path} → ${acc.account.addr}` : '');
   },
 };
 
@@ -63,7 +62,7 @@ export const finalDms2AccountAcl: Check = {
   requirements: ['FIN-DMS2-ACCOUNT-ACL'],
   run(ctx) {
     const { dms2 } = ctx.flow.facts.serverIds;
-    const acc = findAccountByServerId(ctx.final, dms2);
+    const acc = findAccountByServerId(ctx.final, dms2, ctx.flow.facts.treeLayout.dmAccRoot);
     const expected = `the account of ${dms2} grants ${dms2} ${OWN_ACCOUNT_RIGHTS.join(', ')} (effective ACL of its <X>)`;
     // No account at all is FIN-DMS2-ACCOUNT's finding.
     if (!acc) return { ...missing(expected, `no account with ServerID ${dms2}`), dependsOn: 'FIN-DMS2-ACCOUNT' };
@@ -117,7 +116,7 @@ export const finalNoOvergrant: Check = {
   run(ctx) {
     const { dms1, dms2 } = ctx.flow.facts.serverIds;
     const subtrees = ctx.flow.facts.subtrees;
-    const own = findAccountByServerId(ctx.final, dms2)?.path;
+    const own = findAccountByServerId(ctx.final, dms2, ctx.flow.facts.treeLayout.dmAccRoot)?.path;
     const p: string[] = [];
     // One finding per ACL that grants it, not one per node inheriting that ACL.
     const reported = new Set<string>();
@@ -189,7 +188,7 @@ export const finalDms1Removed: Check = {
   run(ctx) {
     const { dms1 } = ctx.flow.facts.serverIds;
     const p: string[] = [];
-    const acc = findAccountByServerId(ctx.final, dms1);
+    const acc = findAccountByServerId(ctx.final, dms1, ctx.flow.facts.treeLayout.dmAccRoot);
     if (acc) p.push(`account ${acc.path} still there`);
     for (const n of ctx.final.toJSON().nodes) if (n.acl && validateAcl(n.acl).ok && aclServers(parseAcl(n.acl)).has(dms1)) p.push(`${n.path} still names ${dms1}: ${n.acl}`);
     const account = ctx.flow.facts.dms1AccountPath;
@@ -226,7 +225,7 @@ export const finalDms1Kept: Check = {
   run(ctx) {
     const { dms1 } = ctx.flow.facts.serverIds;
     const p: string[] = [];
-    if (!findAccountByServerId(ctx.final, dms1)) p.push(`no account for ${dms1}`);
+    if (!findAccountByServerId(ctx.final, dms1, ctx.flow.facts.treeLayout.dmAccRoot)) p.push(`no account for ${dms1}`);
     for (const n of ctx.initial.toJSON().nodes) {
       if (!n.acl || !ctx.final.has(n.path)) continue;
       const before = parseAcl(n.acl);

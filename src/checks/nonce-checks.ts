@@ -1,10 +1,13 @@
 import { verifyCred } from '../syncml/auth.js';
+import { HMAC_HEADER, verifyHmac } from '../syncml/hmac.js';
 import type { StatusCommand, SyncMLMessage } from '../syncml/model.js';
 import { decodeNotification, SPECIAL_NONCE, verifyNotification } from '../syncml/notification.js';
 import { ACL_GRAMMAR_CASE, FORGED_HEADER_CASES } from '../runner/client-session-cases.js';
 import { SERVER_AUTH_CASE } from '../runner/server-auth-case.js';
 import type { TraceEvent } from '../trace/events.js';
 import { readAccounts } from '../tree/dmacc.js';
+import { DmTree } from '../tree/tree.js';
+import { targetsOf } from '../judge/wire.js';
 import { allOf, type Check, type JudgeContext, type Outcome } from './check.js';
 
 /** A nonce one side handed the other in the Chal of its Status for the SyncHdr (NextNonce), where and when. */
@@ -49,26 +52,68 @@ export function handedNonces(ctx: JudgeContext): { toClient: HandedNonce[]; toSe
 
 const lastBefore = (xs: HandedNonce[], serverId: string, seq: number) => xs.filter((x) => x.serverId === serverId && x.seq < seq).at(-1);
 
+/** One side's credentials of an account as the harness knows them; type is the DMAcc AAuthType (DIGEST when not known). */
+export interface KnownCred {
+  name: string;
+  secret: string;
+  /** The provisioned nonce, when known. */
+  nonce?: Buffer;
+  type: string;
+}
+
 /** What the harness knows of each account's secrets: the config and fixture first, then the wire, then the trees. */
-export function knownSecrets(ctx: JudgeContext): { client: Map<string, { name: string; secret: string }>; server: Map<string, { secret: string; nonce: Buffer }> } {
-  const client = new Map<string, { name: string; secret: string }>();
-  const server = new Map<string, { secret: string; nonce: Buffer }>();
-  const learn = (serverId: string, a: Array<{ level: string; name?: string; secret?: string; data?: string }>) => {
+export function knownSecrets(ctx: JudgeContext): { client: Map<string, KnownCred>; server: Map<string, KnownCred> } {
+  const client = new Map<string, KnownCred>();
+  const server = new Map<string, KnownCred>();
+  const learn = (serverId: string, a: Array<{ level: string; type?: string; name?: string; secret?: string; data?: string }>) => {
     const cl = a.find((x) => x.level === 'CLCRED');
     const srv = a.find((x) => x.level === 'SRVCRED');
-    if (cl?.secret && cl.name && !client.has(serverId)) client.set(serverId, { name: cl.name, secret: cl.secret });
-    if (srv?.secret && !server.has(serverId)) server.set(serverId, { secret: srv.secret, nonce: Buffer.from(srv.data ?? '', 'base64') });
+    const known = (x: (typeof a)[number], name: string) => ({ name, secret: x.secret!, nonce: Buffer.from(x.data ?? '', 'base64'), type: x.type ?? 'DIGEST' });
+    if (cl?.secret && cl.name && !client.has(serverId)) client.set(serverId, known(cl, cl.name));
+    if (srv?.secret && !server.has(serverId)) server.set(serverId, known(srv, srv.name ?? serverId));
   };
-  for (const [id, c] of Object.entries(ctx.flow.facts.serverCredentials ?? {})) server.set(id, { secret: c.secret, nonce: Buffer.from(c.nonce, 'base64') });
-  for (const [id, c] of Object.entries(ctx.flow.facts.clientCredentials ?? {})) client.set(id, c);
+  // The configured DMS-1 account is syncml:auth-md5 (its nonce is moved by the sessions, judged elsewhere).
+  for (const [id, c] of Object.entries(ctx.flow.facts.serverCredentials ?? {})) server.set(id, { name: id, secret: c.secret, nonce: Buffer.from(c.nonce, 'base64'), type: 'DIGEST' });
+  for (const [id, c] of Object.entries(ctx.flow.facts.clientCredentials ?? {})) client.set(id, { ...c, type: 'DIGEST' });
   for (const m of ctx.messages) if (m.delegation?.type === 'AccountResponse') learn(m.delegation.account.serverId, m.delegation.account.appAuth);
-  for (const t of [ctx.initial, ctx.final]) for (const { account } of readAccounts(t)) learn(account.serverId, account.appAuth);
+  // Approach B: the account as the bootstrap provisioned it, before any session moved its nonces.
+  for (const { account } of bootstrappedAccounts(ctx)) learn(account.serverId, account.appAuth);
+  for (const t of [ctx.initial, ctx.final]) for (const { account } of readAccounts(t, ctx.flow.facts.treeLayout.dmAccRoot)) learn(account.serverId, account.appAuth);
   return { client, server };
 }
 
+/** The accounts the bootstrap messages to the client provision (their Adds laid out as a tree). */
+function bootstrappedAccounts(ctx: JudgeContext): ReturnType<typeof readAccounts> {
+  const tree = new DmTree();
+  for (const m of ctx.messages) {
+    if (m.event.link !== 'client-bootstrap' || m.direction !== 'response' || !m.syncml) continue;
+    for (const t of targetsOf(m.syncml)) {
+      if (t.kind !== 'Add' && t.kind !== 'Replace') continue;
+      try {
+        tree.setNode(t.target, { format: t.format ?? 'chr', ...(t.data !== undefined ? { value: t.data } : {}) });
+      } catch {
+        // A bootstrap that does not lay out as a tree is judged by B.5; nothing is learnt from it here.
+      }
+    }
+  }
+  return readAccounts(tree, ctx.flow.facts.treeLayout.dmAccRoot);
+}
+
 /** The nonces a Package #0 from `serverId` sent at `seq` may verify with: the provisioned one, any the client handed over before, the special one. */
-export function pkg0Nonces(provisioned: Buffer, serverId: string, seq: number, toServer: HandedNonce[]): Buffer[] {
-  return [provisioned, ...toServer.filter((x) => x.serverId === serverId && x.seq < seq).map((x) => x.nonce), SPECIAL_NONCE];
+export function pkg0Nonces(provisioned: Buffer | undefined, serverId: string, seq: number, toServer: HandedNonce[]): Buffer[] {
+  return [...(provisioned ? [provisioned] : []), ...toServer.filter((x) => x.serverId === serverId && x.seq < seq).map((x) => x.nonce), SPECIAL_NONCE];
+}
+
+/**
+ * For a message signed in x-syncml-hmac: true when its mac verifies with an older nonce but not the last one,
+ * false when with the last one; undefined when with none (a wrong secret, SES-HMAC-CLIENT's or -SERVER's).
+ */
+function staleMac(e: TraceEvent, mac: string, cred: KnownCred, handed: HandedNonce[], serverId: string, last: HandedNonce): boolean | undefined {
+  const bytes = Buffer.from(e.body?.raw ?? '', e.body?.encoding === 'base64' ? 'base64' : 'utf8');
+  const verifies = (nonce: Buffer) => verifyHmac(mac, bytes, { username: cred.name, password: cred.secret, nonce }).ok;
+  if (verifies(last.nonce)) return false;
+  const older = [...(cred.nonce ? [cred.nonce] : []), ...handed.filter((x) => x.serverId === serverId && x.seq < last.seq).map((x) => x.nonce)];
+  return older.some(verifies) ? true : undefined;
 }
 
 const NONE_HANDED = (who: string): Outcome => ({ verdict: 'NOT_OBSERVABLE', reason: `not observable: ${who} handed over no NextNonce before later credentials, so which nonce is the last cannot be judged`, evidence: [] });
@@ -82,7 +127,7 @@ export const nonceClientFollows: Check = {
   title: 'The client uses the last nonce its server gave it',
   requirements: ['SES-NONCE-CLIENT'],
   run(ctx): Outcome {
-    const expected = "the client's credentials are an MD5 digest over the last nonce the server handed it";
+    const expected = "the client's credentials (an MD5 digest, or the x-syncml-hmac mac of an HMAC account) are computed over the last nonce the server handed it";
     const { toClient } = handedNonces(ctx);
     const secrets = knownSecrets(ctx).client;
     const problems: string[] = [];
@@ -91,13 +136,21 @@ export const nonceClientFollows: Check = {
       const cred = m.hdr.cred;
       const secret = secrets.get(serverId);
       const last = lastBefore(toClient, serverId, e.seq);
-      if (e.kind !== 'request' || !ctx.judges(e.from) || !cred || cred.meta?.type !== 'syncml:auth-md5' || !secret || !last) continue;
+      const mac = e.http?.headers?.[HMAC_HEADER];
+      if (e.kind !== 'request' || !ctx.judges(e.from) || !secret || !last) continue;
+      if (mac) {
+        const stale = staleMac(e, mac, secret, toClient, serverId, last);
+        if (stale !== undefined) judged.push(e);
+        if (stale) problems.push(`seq ${e.seq}: the x-syncml-hmac mac to ${serverId} is not computed with the nonce it handed over at seq ${last.seq}`);
+        continue;
+      }
+      if (!cred || cred.meta?.type !== 'syncml:auth-md5') continue;
       judged.push(e);
       if (!verifyCred(cred, { username: secret.name, password: secret.secret, nonce: last.nonce }).ok) {
         problems.push(`seq ${e.seq}: credentials to ${serverId} are not signed with the nonce it handed over at seq ${last.seq}`);
       }
     }
-    if (!judged.length) return NONE_HANDED('no server');
+    if (!judged.length) return NONE_HANDED('the server');
     return allOf(expected, problems, judged, `${judged.length} credentials signed with the last nonce handed over`);
   },
 };
@@ -111,7 +164,7 @@ export const nonceServerFollows: Check = {
   title: 'A DM server uses the last nonce the client gave it',
   requirements: ['SES-NONCE-SERVER'],
   run(ctx): Outcome {
-    const expected = "the server's credentials and Package #0 digests are computed over the last nonce the client handed it";
+    const expected = "the server's credentials (an MD5 digest, or the x-syncml-hmac mac of an HMAC account) and Package #0 digests are computed over the last nonce the client handed it";
     const { toServer } = handedNonces(ctx);
     const secrets = knownSecrets(ctx).server;
     const problems: string[] = [];
@@ -121,7 +174,15 @@ export const nonceServerFollows: Check = {
       const secret = secrets.get(serverId);
       const last = lastBefore(toServer, serverId, e.seq);
       // NEG-DM-SERVER-AUTH signs the harness server's credentials with a wrong secret on purpose.
-      if (e.kind !== 'response' || !ctx.judges(e.from) || e.probe === SERVER_AUTH_CASE || !cred || cred.meta?.type !== 'syncml:auth-md5' || !secret || !last) continue;
+      if (e.kind !== 'response' || !ctx.judges(e.from) || e.probe === SERVER_AUTH_CASE || !secret || !last) continue;
+      const mac = e.http?.headers?.[HMAC_HEADER];
+      if (mac) {
+        const stale = staleMac(e, mac, secret, toServer, serverId, last);
+        if (stale !== undefined) judged.push(e);
+        if (stale) problems.push(`seq ${e.seq}: ${serverId}'s x-syncml-hmac mac is not computed with the nonce the client handed it at seq ${last.seq}`);
+        continue;
+      }
+      if (!cred || cred.meta?.type !== 'syncml:auth-md5') continue;
       judged.push(e);
       if (!verifyCred(cred, { username: serverId, password: secret.secret, nonce: last.nonce }).ok) {
         problems.push(`seq ${e.seq}: ${serverId}'s credentials are not signed with the nonce the client handed it at seq ${last.seq}`);

@@ -1,4 +1,5 @@
 import { archSecondServerManages, archTwoServersOneClient } from './architecture-checks.js';
+import { basicClient, hmacClient, hmacServer } from './auth-type-checks.js';
 import { bootstrapCaseRefused } from './bootstrap-case-checks.js';
 import type { Check } from './check.js';
 import { pkg0DigestRefused, serverAuthRefused, tlsClientCaseRefused } from './client-case-checks.js';
@@ -16,6 +17,7 @@ import {
   finalOthersPreserved,
   finalPermanentHandover,
 } from './final-checks.js';
+import { messageSize } from './message-size-checks.js';
 import { nonceClientFollows, nonceServerFollows } from './nonce-checks.js';
 import { order } from './order-checks.js';
 import { peerIdentityRefused } from './peer-identity-checks.js';
@@ -31,7 +33,7 @@ export const CHECKS: ReadonlyMap<string, Check> = new Map(
     stepObserved, stepContent, order,
     tlsMutual, tlsVersion, tlsTrustAnchor, tlsOnLink, tlsCaseRefused, tlsClientCaseRefused, pkg0DigestRefused, serverAuthRefused, bootstrapCaseRefused, peerIdentityRefused,
     dmAuthRefused, delegationApiRefused, aclGrammarRefused, forgedHeaderRefused,
-    sessionPkg1Alert, sessionPkg1DevInfo, sessionIdKept, sessionMsgId, sessionStatus, sessionCredentials, sessionAcl425, sessionPkg0Digest, nonceClientFollows, nonceServerFollows,
+    sessionPkg1Alert, sessionPkg1DevInfo, sessionIdKept, sessionMsgId, sessionStatus, sessionCredentials, sessionAcl425, sessionPkg0Digest, nonceClientFollows, nonceServerFollows, hmacClient, hmacServer, basicClient, messageSize,
     finalDms2Account, finalAclDelegated, finalOthersPreserved, finalAclSyntax, finalDms1Removed, finalDms1Kept,
     finalNoOvergrant, finalDms2AccountAcl, finalPermanentHandover,
     wireContentType, wireSchemaValid, wireSessionId, wireResponses,

@@ -1,8 +1,9 @@
 import { TREE } from '../profile.js';
+import { HMAC_HEADER } from '../syncml/hmac.js';
 import { decodeNotification, verifyNotification } from '../syncml/notification.js';
 import type { StatusCommand } from '../syncml/model.js';
 import { aclGrants, type AclCommand } from '../tree/acl.js';
-import { commandsOf, isAclTarget, responseTo, type DmSession, type WireMessage } from '../judge/wire.js';
+import { acceptance, answersIn, commandsOf, isAclTarget, responseFor, responseTo, type DmSession, type WireMessage } from '../judge/wire.js';
 import { allOf, missing, type Check, type JudgeContext, type Outcome } from './check.js';
 import { handedNonces, knownSecrets, pkg0Nonces } from './nonce-checks.js';
 
@@ -105,8 +106,10 @@ export const sessionStatus: Check = {
         // A challenge (401/407) refuses the whole message: its commands were not processed. The server's
         // makes the client send package 1 again; the client's makes the server send its credentials again.
         if (['401', '407'].includes(statuses[0]?.data ?? '')) return;
+        // The Status of each command may come in any message of the answering package.
+        const answers = answersIn(s, m);
         for (const c of cmds) {
-          if (!statuses.some((st) => st.cmdRef === c.cmdId && st.msgRef === m.syncml!.hdr.msgId)) p.push(`seq ${next.seq}: no Status for ${c.kind} CmdID ${c.cmdId} of message ${m.syncml!.hdr.msgId}`);
+          if (!responseFor(answers, m, c.cmdId)) p.push(`seq ${next.seq}: no Status for ${c.kind} CmdID ${c.cmdId} of message ${m.syncml!.hdr.msgId}`);
         }
       });
       return p;
@@ -115,14 +118,14 @@ export const sessionStatus: Check = {
 
 export const sessionCredentials: Check = {
   id: 'session-credentials',
-  title: 'The client authenticates and the server accepts (212)',
+  title: 'The client authenticates and the server accepts (212, or 200 per HMAC message)',
   requirements: ['SES-CRED'],
   run: (ctx) =>
-    everySession(ctx, 'package 1 carries syncml:auth-md5 or auth-basic credentials and the server answers the SyncHdr with 212', (s) => {
-      const firsts = clientMsgs(s).filter((m) => m.syncml!.hdr.cred);
-      if (!firsts.length) return ['the client sent no credentials'];
-      const accepted = serverMsgs(s).some((m) => m.syncml!.body.some((c) => c.kind === 'Status' && c.cmd === 'SyncHdr' && c.data === '212'));
-      return accepted ? [] : ['the server never accepted the credentials (no 212)'];
+    everySession(ctx, 'package 1 carries syncml:auth-md5 or auth-basic credentials and the server answers the SyncHdr with 212; or every message carries x-syncml-hmac and the server answers it with 200', (s) => {
+      // An HMAC account signs every message in a transport header and is accepted message by message.
+      const hmac = clientMsgs(s).some((m) => m.event.http?.headers?.[HMAC_HEADER]);
+      if (!hmac && !clientMsgs(s).some((m) => m.syncml!.hdr.cred)) return ['the client sent no credentials'];
+      return acceptance(s) ? [] : [hmac ? 'the server never accepted the HMAC-signed messages (no 200 for the SyncHdr)' : 'the server never accepted the credentials (no 212)'];
     }, (s) => serverMsgs(s).length > 0),
 };
 
@@ -186,10 +189,11 @@ export const sessionAcl425: Check = {
                 ? !ctx.initial.has(uri) && !ctx.final.has(uri) && ctx.initial.has(parent) && ctx.final.has(parent) && neither(parent, 'Add', id)
                 : ctx.initial.has(uri) && ctx.final.has(uri) && neither(uri, c.kind as AclCommand, id);
             if (!denied) continue;
-            const st = answer?.syncml!.body.find((x) => x.kind === 'Status' && x.cmdRef === c.cmdId && x.msgRef === m.syncml!.hdr.msgId);
+            const found = responseFor(answersIn(s, m), m, c.cmdId);
+            const st = found?.command;
             const code = st && 'data' in st ? st.data : 'nothing';
             cases.push(`${c.kind} ${uri} by ${id} → ${code}`);
-            evidence.push(m, ...(answer ? [answer] : []));
+            evidence.push(m, ...(found ? [found.in] : answer ? [answer] : []));
             // DevInfo's nodes are read-only by their AccessType (DM 1.2.1 Standardized Objects): refusing a
             // write there with 405 before looking at the ACL is as right as 425.
             const readOnly = c.kind !== 'Get' && uri.startsWith(`${TREE.devInfoRoot}/`);
@@ -211,10 +215,10 @@ function readBackChange(s: DmSession, after: number, uri: string, kind: string, 
   for (const m of serverMsgs(s).filter((x) => x.seq > after)) {
     const get = commandsOf(m.syncml!).find((c) => c.kind === 'Get' && c.items.some((it) => it.target === uri));
     if (!get) continue;
-    const answer = clientMsgs(s).find((x) => x.seq > m.seq)?.syncml;
-    const ref = (x: { msgRef?: string; cmdRef?: string }) => x.msgRef === m.syncml!.hdr.msgId && x.cmdRef === get.cmdId;
-    const st = answer?.body.find((x): x is StatusCommand => x.kind === 'Status' && ref(x))?.data;
-    const res = answer?.body.find((x) => x.kind === 'Results' && ref(x));
+    const answers = answersIn(s, m);
+    const found = responseFor(answers, m, get.cmdId)?.command;
+    const st = found && 'data' in found ? found.data : undefined;
+    const res = responseFor(answers, m, get.cmdId, 'Results')?.command;
     const data = res && 'items' in res ? res.items[0]?.data : undefined;
     if (kind === 'Add' && st === '200') return `${uri} exists when read back`;
     if (kind === 'Delete' && st === '404') return `${uri} is gone when read back`;

@@ -1,7 +1,6 @@
 import type { DelegationMessage } from '../delegation/messages.js';
-import { TREE } from '../profile.js';
 import { validateAcl, parseAcl, aclServers } from '../tree/acl.js';
-import { isAclTarget, responseTo, targetsOf, type WireMessage } from '../judge/wire.js';
+import { answersIn, isAclTarget, responseFor, responseTo, targetsOf, type WireMessage } from '../judge/wire.js';
 import { bootstrapLayout, bootstrapProblems } from './bootstrap-content.js';
 import { allOf, failAfter, missing, pass, silence, type Check, type JudgeContext, type Outcome } from './check.js';
 
@@ -71,10 +70,12 @@ function commandOutcomes(ctx: JudgeContext, step: string, pred: (t: ReturnType<t
     // The answer is the client's next message in the same session (sessions are told apart by their
     // exchanges, so a changed SessionID is judged once, by SES-SESSIONID).
     const session = ctx.sessions.find((x) => x.messages.includes(m));
-    const answer = session?.messages.find((x) => x.direction === 'request' && x.seq > m.seq);
+    const answers = session ? answersIn(session, m) : [];
     for (const t of targetsOf(m.syncml!).filter(pred)) {
-      const st = answer?.syncml!.body.find((c) => c.kind === 'Status' && c.cmdRef === t.cmdId && c.msgRef === m.syncml!.hdr.msgId);
-      out.push({ msg: m, target: t.target, data: t.data, kind: t.kind, status: st && 'data' in st ? st.data : undefined, answer });
+      // The Status may come in any message of the answering package (one split over messages).
+      const found = responseFor(answers, m, t.cmdId);
+      const st = found?.command;
+      out.push({ msg: m, target: t.target, data: t.data, kind: t.kind, status: st && 'data' in st ? st.data : undefined, answer: found?.in ?? answers[0] });
     }
   }
   return out;
@@ -123,8 +124,9 @@ export const stepContent: Check = {
         });
       case 'B.4': {
         const url = delegations(ctx, 'B.3').find((m) => m.delegation!.type === 'BootstrapServerUrlResponse')?.delegation;
-        const adds = commandOutcomes(ctx, 'B.4', (t) => t.kind === 'Add' && t.target.startsWith(`${TREE.bootConfigRoot}/`));
-        const urlAdd = adds.find((a) => a.target.endsWith(`/${TREE.bootConfigUrlLeaf}`));
+        const layout = f.treeLayout;
+        const adds = commandOutcomes(ctx, 'B.4', (t) => t.kind === 'Add' && t.target.startsWith(`${layout.bootConfigRoot}/`));
+        const urlAdd = adds.find((a) => a.target.endsWith(`/${layout.bootConfigUrlLeaf}`));
         const expected = `DMS-1 adds a Bootstrap Config MO entry holding the URL DMS-2 gave${url?.type === 'BootstrapServerUrlResponse' ? ` (${url.url})` : ''}, and the client accepts it`;
         if (!urlAdd) return missing(expected, 'no Add of a Bootstrap Config URL', adds.map((a) => a.msg));
         const p: string[] = [];
@@ -163,8 +165,8 @@ export const stepContent: Check = {
         // What DMS-2 ordered, when the order is on the wire: the Bootstrap Server serves exactly that.
         const order = ctx.messages.find((o) => o.event.link === 'dms2-bootstrap' && o.direction === 'request' && o.delegation?.type === 'BootstrapOrder' && o.delegation.device.devId === f.devId)?.delegation;
         const ordered = order?.type === 'BootstrapOrder' ? order.account : undefined;
-        const p = bootstrapProblems(res.syncml, { serverId: f.serverIds.dms2, addr: f.urls.dms2Dm, ordered });
-        return allOf(`${expected}: ${bootstrapLayout}`, p, ms, `bootstrap (seq ${res.seq}) adds the account of ${f.serverIds.dms2} as the profile lays it out`);
+        const p = bootstrapProblems(res.syncml, { serverId: f.serverIds.dms2, addr: f.urls.dms2Dm, ordered }, f.treeLayout.dmAccRoot);
+        return allOf(`${expected}: ${bootstrapLayout(f.treeLayout.dmAccRoot)}`, p, ms, `bootstrap (seq ${res.seq}) adds the account of ${f.serverIds.dms2} as the profile lays it out`);
       }
       case 'B.6':
       case 'A.7': {
@@ -213,7 +215,7 @@ export const stepContent: Check = {
       case 'B.8':
       case 'A.4': {
         const acls = commandOutcomes(ctx, req.id, (t) => t.kind === 'Replace' && isAclTarget(t.target));
-        const accountAdds = req.id === 'A.4' ? commandOutcomes(ctx, 'A.4', (t) => t.kind === 'Add' && t.target.startsWith(`${TREE.dmAccRoot}/`)) : [];
+        const accountAdds = req.id === 'A.4' ? commandOutcomes(ctx, 'A.4', (t) => t.kind === 'Add' && t.target.startsWith(`${f.treeLayout.dmAccRoot}/`)) : [];
         const expected = `DMS-1 rewrites the ACL of every delegated subtree so that it names ${f.serverIds.dms2}${req.id === 'A.4' ? `, after adding DMS-2's account` : ''}; the client accepts each command`;
         if (!acls.length) return missing(expected, 'no ACL Replace observed');
         const p: string[] = [];

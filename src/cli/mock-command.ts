@@ -14,7 +14,8 @@ import { createCa, createPki, issueLeaf, writePki, type Pki } from '../pki/pki.j
 import { FileChecks, readPkiDir } from '../config/config-files.js';
 import type { EndpointLimits } from '../config/limits.js';
 import { loadConfig } from '../config/load-config.js';
-import { buildClientTree, deviceCredentials, loadClientFixture, type ClientFixture } from '../tree/client-fixture.js';
+import { buildClientTree, deviceCredentials, loadClientFixture, withTreeLayout, type ClientFixture } from '../tree/client-fixture.js';
+import { TREE, type TreeLayout } from '../profile.js';
 import type { Variation } from '../roles/variation.js';
 import { parseBody } from '../trace/parse-body.js';
 import { TraceRecorder, withBudget } from '../trace/recorder.js';
@@ -41,8 +42,10 @@ Options:
   --mutant ID      run a deliberately broken variant: the mutant's changes to THIS role only (quirks, TLS
                    policy, client certificate, foreign certificate, server switches); see mocks/mutants.ts
   --config FILE    a run configuration (as for dmdc run): its "limits" apply to this mock's endpoints (how
-                   long a peer may take to send a request, how many connections it may hold); the rest of
-                   it is not used here
+                   long a peer may take to send a request, how many connections it may hold), its
+                   "pki.hosts" to the certificates made without --pki, its "device.treeLayout" to where
+                   the mock writes and reads accounts and the Bootstrap Config MO; the rest of it is not
+                   used here
   --control        also serve the control API below on http://127.0.0.1 (an ephemeral port)
   --control-port N the control API's port (implies --control)
   --help           this text
@@ -146,10 +149,14 @@ export async function mockCommand(argv: string[]): Promise<number> {
   }
 
   let limits: EndpointLimits | undefined;
+  let hosts: string[] | undefined;
+  let treeLayout: TreeLayout | undefined;
   if (values.config !== undefined) {
     const loaded = await loadConfig(values.config);
     if (!loaded.ok) return fail(`${values.config} is not a valid configuration: ${loaded.errors.join('; ')}`);
     limits = loaded.config.limits;
+    hosts = loaded.config.pki.hosts;
+    treeLayout = loaded.config.device.treeLayout;
   }
 
   const out = resolve(values.out ?? join('.dmdc-mock', role));
@@ -160,7 +167,7 @@ export async function mockCommand(argv: string[]): Promise<number> {
     const loaded = readPkiDir(resolve(values.pki), files, '--pki');
     if (!loaded) return fail(files.errors.join('; '));
     pki = loaded;
-  } else pki = await createPki();
+  } else pki = await createPki(hosts ? { hostNames: hosts } : {});
 
   // Nothing in a mock's process reads its events back: they live in the file alone.
   const trace = new TraceRecorder(join(out, 'trace.jsonl'), { keep: 0 });
@@ -178,8 +185,10 @@ export async function mockCommand(argv: string[]): Promise<number> {
     tls: variation.tls?.[role],
     omitClientCertificate: variation.omitClientCertificate?.[role],
     acceptUnverifiedServer: variation.trustAnyServer?.[role],
+    treeLayout,
   };
-  const running = await startMock({ role, env, pki, fixture: loadClientFixture(), variation, mutant: values.mutant });
+  const fixture = withTreeLayout(loadClientFixture(), treeLayout ?? TREE);
+  const running = await startMock({ role, env, pki, fixture, variation, mutant: values.mutant });
 
   // The command-line wiring goes through the same operations as the control API; a flag another role has
   // no use for is ignored, as it always was.
@@ -240,7 +249,7 @@ async function startClient({ role, env, fixture, variation, mutant }: MockContex
         if (c.dms1Url === undefined) return;
         dms1Url = c.dms1Url;
         // The account may be gone (a permanent delegation removed it): then the next reset brings it back.
-        setAccountAddr(client.tree, fixture.servers.dms1, dms1Url);
+        setAccountAddr(client.tree, fixture.servers.dms1, dms1Url, env.treeLayout?.dmAccRoot);
       },
       async reset() {
         // A session still running would write into the new tree.
@@ -254,8 +263,8 @@ async function startClient({ role, env, fixture, variation, mutant }: MockContex
 }
 
 /** Points the account of `serverId` at `addr` (its first AppAddr entry), if the tree holds that account. */
-function setAccountAddr(tree: DmTree, serverId: string, addr: string): void {
-  const acc = findAccountByServerId(tree, serverId);
+function setAccountAddr(tree: DmTree, serverId: string, addr: string, dmAccRoot?: string): void {
+  const acc = findAccountByServerId(tree, serverId, dmAccRoot);
   const entry = acc && tree.children(`${acc.path}/AppAddr`)[0];
   if (acc && entry !== undefined) tree.setNode(`${acc.path}/AppAddr/${entry}/Addr`, { value: addr });
 }

@@ -101,7 +101,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const dir = join(root, runId);
   mkdirSync(dir, { recursive: true });
   const approaches = values.approach ? [values.approach as 'A' | 'B'] : (['A', 'B'] as const);
-  const planned = config ? scenariosFor(config.ics, approaches, config.roles.bootstrap.mode === 'real') : defaultScenarios([...approaches]);
+  const planned = config ? scenariosFor(config.ics, approaches, config.roles.bootstrap.mode === 'real', config.roles.dms2.mode === 'real') : defaultScenarios([...approaches]);
   // A mutant may need the permanent flows without the optional account removal (or with it).
   const scenarios = mutant?.removeAccount === undefined ? planned : planned.map((s) => (s.delegationType.duration === 'permanent' ? { ...s, removeAccount: mutant.removeAccount! } : s));
   say(`dmdc run ${runId}: ${scenarios.length} flows, ${entries.length} requirements${mutant ? `, mutant ${mutant.id}` : ''}`);

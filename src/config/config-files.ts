@@ -5,8 +5,8 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ROLES } from '../model/roles.js';
-import { createPki, identityOf, writePki, type Identity, type Pki } from '../pki/pki.js';
+import { ROLES, type Role } from '../model/roles.js';
+import { createPki, DEFAULT_PKI_HOSTS, hostsInclude, hostsNotNamed, identityOf, writePki, type Identity, type Pki } from '../pki/pki.js';
 import type { ConfigFile, LoadConfigOptions, RunConfig } from './config.js';
 
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
@@ -81,25 +81,74 @@ export class FileChecks {
 
 const PKI_NAMES = ['ca', ...ROLES] as const;
 
-export type PkiPlan = { kind: 'memory' } | { kind: 'create'; dir: string } | { kind: 'loaded'; dir: string; pki: Pki };
+/** `hosts`: what the harness's leaf certificates name (pki.hosts, or DEFAULT_PKI_HOSTS). */
+export type PkiPlan = { hosts: string[] } & ({ kind: 'memory' } | { kind: 'create'; dir: string } | { kind: 'loaded'; dir: string; pki: Pki });
 
-/** Loads pki.dir when it holds a PKI; otherwise says what to create once the rest of the configuration is valid. */
+/**
+ * Loads pki.dir when it holds a PKI; otherwise says what to create once the rest of the configuration is valid.
+ * A loaded PKI whose leaves do not name every one of pki.hosts is refused, not replaced: implementations under
+ * test may trust its CA, so only the user empties the folder.
+ */
 export function planPki(cfg: ConfigFile, files: FileChecks): PkiPlan | undefined {
-  if (!cfg.pki) return { kind: 'memory' };
+  const hosts = [...(cfg.pki?.hosts ?? DEFAULT_PKI_HOSTS)];
+  if (cfg.pki?.dir === undefined) return { kind: 'memory', hosts };
   const dir = files.path(cfg.pki.dir);
-  if (!existsSync(dir)) return { kind: 'create', dir };
+  if (!existsSync(dir)) return { kind: 'create', dir, hosts };
   if (!statSync(dir).isDirectory()) {
     files.errors.push(`pki.dir: ${dir} is not a directory`);
     return undefined;
   }
   const entries = readdirSync(dir);
-  if (entries.length === 0) return { kind: 'create', dir };
+  if (entries.length === 0) return { kind: 'create', dir, hosts };
   if (!entries.includes('ca.crt')) {
     files.errors.push(`pki.dir: ${dir} is neither empty nor a harness PKI (no ca.crt)`);
     return undefined;
   }
   const pki = readPkiDir(dir, files);
-  return pki && { kind: 'loaded', dir, pki };
+  if (!pki) return undefined;
+  const lacking = ROLES.map((role) => ({ role, missing: hostsNotNamed(pki.roles[role].cert, hosts) })).filter((l) => l.missing.length > 0);
+  if (lacking.length > 0) {
+    const missing = [...new Set(lacking.flatMap((l) => l.missing))];
+    const names = new X509Certificate(pki.roles[lacking[0]!.role].cert).subjectAltName ?? 'no subjectAltName';
+    files.errors.push(
+      `pki.hosts: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not named by the harness PKI in ${dir} (${lacking.map((l) => `${l.role}.crt`).join(', ')}; ${lacking[0]!.role}.crt names ${names}); empty that folder to make a fresh PKI for pki.hosts, then give the implementations under test its new ca.crt`,
+    );
+    return undefined;
+  }
+  return { kind: 'loaded', dir, pki, hosts };
+}
+
+/**
+ * A mock presenting the harness PKI's certificate is reached at a URL naming its `host` (127.0.0.1 when absent
+ * or 0.0.0.0), by the other mocks and by the implementations under test alike: that certificate must name it,
+ * or every TLS connection to the mock fails verification for a reason not under test.
+ */
+export function mockHostErrors(roles: Record<Role, { mode: string; host?: string; identity?: unknown }>, plan: PkiPlan): string[] {
+  // One line per host and certificate names: the same gap in every mock is one problem.
+  const gaps = new Map<string, { host: string; names: string; fields: string[] }>();
+  for (const role of ROLES) {
+    const r = roles[role];
+    if (r.mode !== 'mock' || r.identity) continue;
+    const host = r.host === undefined || r.host === '0.0.0.0' ? '127.0.0.1' : r.host;
+    const named = plan.kind === 'loaded' ? hostsNotNamed(plan.pki.roles[role].cert, [host]).length === 0 : hostsInclude(plan.hosts, host);
+    if (named) continue;
+    const names = plan.kind === 'loaded' ? (new X509Certificate(plan.pki.roles[role].cert).subjectAltName ?? 'no subjectAltName') : plan.hosts.join(', ');
+    const gap = gaps.get(`${host}\n${names}`) ?? { host, names, fields: [] };
+    gap.fields.push(`roles.${role}${r.host === undefined ? '' : '.host'}`);
+    gaps.set(`${host}\n${names}`, gap);
+  }
+  return [...gaps.values()].map(({ host, names, fields }) =>
+    fields.length === 1
+      ? `${fields[0]}: the mock's URLs name ${host}, which the harness certificate it presents does not (it names ${names}); add ${host} to pki.hosts, or set the mock's host to a host the certificate names`
+      : `${fields.join(', ')}: the mocks' URLs name ${host}, which the harness certificates they present do not (they name ${names}); add ${host} to pki.hosts, or set each mock's host to a host the certificates name`,
+  );
+}
+
+/** The PKI a configuration without pki.dir uses: the caller's default when its leaves name `hosts`, else a fresh one. */
+async function memoryPki(hosts: string[], opts: LoadConfigOptions): Promise<Pki> {
+  const given = opts.defaults?.pki;
+  if (given && ROLES.every((role) => hostsNotNamed(given.roles[role].cert, hosts).length === 0)) return given;
+  return createPki({ hostNames: hosts });
 }
 
 /**
@@ -138,17 +187,17 @@ export function readPkiDir(dir: string, files: FileChecks, field = 'pki.dir'): P
 export async function realisePki(plan: PkiPlan, opts: LoadConfigOptions): Promise<RunConfig['pki'] | string> {
   switch (plan.kind) {
     case 'loaded':
-      return { dir: plan.dir, ...plan.pki };
+      return { dir: plan.dir, hosts: plan.hosts, ...plan.pki };
     case 'memory':
-      return opts.defaults?.pki ?? (await createPki());
+      return { hosts: plan.hosts, ...(await memoryPki(plan.hosts, opts)) };
     case 'create': {
-      const pki = await createPki();
+      const pki = await createPki({ hostNames: plan.hosts });
       try {
         writePki(plan.dir, pki);
       } catch (e) {
         return `pki.dir: cannot write the harness PKI to ${plan.dir} (${(e as Error).message})`;
       }
-      return { dir: plan.dir, ...pki };
+      return { dir: plan.dir, hosts: plan.hosts, ...pki };
     }
   }
 }

@@ -1,6 +1,8 @@
 import type { Approach, DelegationType } from '../delegation/messages.js';
 import type { LinkId, Role } from '../model/roles.js';
 import type { Identity, Pki } from '../pki/pki.js';
+import { AUTH_TYPES, type AuthType } from '../syncml/auth.js';
+import type { TreeLayout } from '../profile.js';
 import type { ClientFixture } from '../tree/client-fixture.js';
 import type { Budgets } from './budgets.js';
 import type { EndpointLimits } from './limits.js';
@@ -16,7 +18,11 @@ export interface ConfigFile {
   roles?: Partial<{ dms1: Dms1Config; dms2: Dms2Config; bootstrap: BootstrapConfig; client: ClientConfig }>;
   device?: DeviceConfig;
   /** Where the harness keeps its CA and the certificates its mocks present (created when absent). */
-  pki?: { dir: string };
+  pki?: {
+    dir?: string;
+    /** DNS names and IP addresses the harness's leaf certificates carry as subjectAltName (default: DEFAULT_PKI_HOSTS). */
+    hosts?: string[];
+  };
   ics?: IcsConfig;
   budgets?: Partial<Budgets> & { driverMs?: number };
   /** What every endpoint of the harness's mocks allows a peer (time to send a request, connections). */
@@ -114,6 +120,8 @@ export interface DeviceConfig {
   otherServers?: string[];
   /** Where DMS-1's account sits on the client. */
   dms1AccountPath?: string;
+  /** Where the client keeps its accounts and its Bootstrap Config MO (default: the binding profile's TREE). */
+  treeLayout?: Partial<TreeLayout>;
 }
 
 /** What the implementation(s) under test declare they support; unsupported cases are NOT_APPLICABLE. */
@@ -125,8 +133,12 @@ export interface IcsConfig {
   removeAccount?: boolean;
   /** Where the Bootstrap Server sits in approach B. */
   bootstrapPlacements?: Array<'colocated' | 'separate'>;
-  /** Client authentication types offered in DM sessions (recorded in the report; not yet selecting checks). */
-  authTypes?: Array<'DIGEST' | 'BASIC'>;
+  /**
+   * Session authentication types (DMAcc AAuthType) the implementation supports: DIGEST (syncml:auth-md5),
+   * HMAC (syncml:auth-MAC), BASIC (syncml:auth-basic). The flows take them in turn (the account the
+   * harness's DMS-2 gives the client is of the flow's type); each type's requirements apply where it is declared.
+   */
+  authTypes?: AuthType[];
   /** How the DM client authenticates its DM server: its SyncML credentials (default) or TLS alone. */
   serverAuthentication?: 'application' | 'transport';
 }
@@ -151,10 +163,10 @@ export interface RunConfig {
   file?: string;
   name?: string;
   roles: { dms1: ResolvedRole<Dms1Config>; dms2: ResolvedRole<Dms2Config>; bootstrap: ResolvedRole<BootstrapConfig>; client: ResolvedRole<ClientConfig> };
-  device: Required<Omit<DeviceConfig, 'dms1Account'>> & { dms1Account: NonNullable<DeviceConfig['dms1Account']> };
+  device: Required<Omit<DeviceConfig, 'dms1Account' | 'treeLayout'>> & { dms1Account: NonNullable<DeviceConfig['dms1Account']>; treeLayout: TreeLayout };
   serverIds: { dms1: string; dms2: string };
-  /** Identities the harness's mocks present, and the CA that signed them. */
-  pki: { dir?: string; ca: Identity; roles: Record<Role, Identity> };
+  /** Identities the harness's mocks present, and the CA that signed them; `hosts`: what their leaves name. */
+  pki: { dir?: string; hosts: string[]; ca: Identity; roles: Record<Role, Identity> };
   /** PEM certificates the harness trusts: its own CA and every real role's trust anchor. */
   trustAnchors: string[];
   ics: Required<IcsConfig>;
@@ -172,7 +184,8 @@ export type ResolvedRole<R extends RealRoleBase> =
  * ICS (the all-mock default) declares them all: the reference mocks implement every one.
  */
 export function icsFeatures(ics?: IcsConfig): string[] {
-  return [...(ics?.removeAccount === false ? [] : ['step-8b']), ...(ics?.serverAuthentication === 'transport' ? [] : ['server-auth-application'])];
+  const auth = (ics?.authTypes ?? AUTH_TYPES).map((t) => `auth-${t.toLowerCase()}`);
+  return [...(ics?.removeAccount === false ? [] : ['step-8b']), ...(ics?.serverAuthentication === 'transport' ? [] : ['server-auth-application']), ...auth];
 }
 
 export function isReal<R extends RealRoleBase>(r: ResolvedRole<R>): r is R & { trustAnchorPem?: string[]; certificateFingerprint256?: string } {

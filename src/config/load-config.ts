@@ -6,10 +6,11 @@ import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ROLES, type Role } from '../model/roles.js';
-import { loadClientFixture, type ClientFixture } from '../tree/client-fixture.js';
+import { loadClientFixture, withTreeLayout, type ClientFixture } from '../tree/client-fixture.js';
+import { TREE, type TreeLayout } from '../profile.js';
 import { DEFAULT_BUDGETS, DEFAULT_DRIVER_MS } from './budgets.js';
 import { DEFAULT_LIMITS } from './limits.js';
-import { FileChecks, planPki, realisePki } from './config-files.js';
+import { FileChecks, mockHostErrors, planPki, realisePki } from './config-files.js';
 import { validateConfigData } from './config-schema.js';
 import { placeholdersOf } from '../drivers/driver.js';
 import { FLOW_PLACEHOLDERS, proxyPlaceholder, TRIGGER_PLACEHOLDERS } from '../drivers/placeholders.js';
@@ -27,6 +28,8 @@ import type {
   RunConfig,
 } from './config.js';
 
+import { AUTH_TYPES } from '../syncml/auth.js';
+
 export { configSchemaPath, validateConfigData } from './config-schema.js';
 
 export { DEFAULT_DRIVER_MS } from './budgets.js';
@@ -37,7 +40,7 @@ export const DEFAULT_ICS: Required<IcsConfig> = {
   durations: ['temporary', 'permanent'],
   removeAccount: true,
   bootstrapPlacements: ['colocated', 'separate'],
-  authTypes: ['DIGEST'],
+  authTypes: [...AUTH_TYPES],
   serverAuthentication: 'application',
 };
 
@@ -114,7 +117,13 @@ function resolveRole(role: Role, raw: MockRoleConfig | RealConfig | undefined, f
 function resolveDevice(cfg: ConfigFile, fixture: ClientFixture, errors: string[]): RunConfig['device'] {
   const d = cfg.device ?? {};
   const dms1Id = cfg.roles?.dms1?.serverId ?? fixture.servers.dms1;
-  const entry = fixture.accounts.find((a) => a.account.serverId === fixture.servers.dms1);
+  const treeLayout: TreeLayout = {
+    dmAccRoot: d.treeLayout?.dmAccRoot ?? TREE.dmAccRoot,
+    bootConfigRoot: d.treeLayout?.bootConfigRoot ?? TREE.bootConfigRoot,
+    bootConfigUrlLeaf: d.treeLayout?.bootConfigUrlLeaf ?? TREE.bootConfigUrlLeaf,
+  };
+  // The fixture's accounts where the configured layout keeps them (the reference client is laid out so too).
+  const entry = withTreeLayout(fixture, treeLayout).accounts.find((a) => a.account.serverId === fixture.servers.dms1);
   const cl = entry?.account.appAuth.find((x) => x.level === 'CLCRED');
   const srv = entry?.account.appAuth.find((x) => x.level === 'SRVCRED');
   let dms1Account = d.dms1Account;
@@ -146,7 +155,24 @@ function resolveDevice(cfg: ConfigFile, fixture: ClientFixture, errors: string[]
     partialSubtrees: d.partialSubtrees ?? fixture.partialSubtrees,
     otherServers: d.otherServers ?? fixture.servers.other,
     dms1AccountPath: dms1AccountPath ?? '',
+    treeLayout,
   };
+}
+
+/** The tree layout's rules the schema cannot state: the two roots apart, DMS-1's account an account of dmAccRoot. */
+function treeLayoutErrors(cfg: ConfigFile, device: RunConfig['device']): string[] {
+  const errors: string[] = [];
+  const { dmAccRoot, bootConfigRoot } = device.treeLayout;
+  const atOrUnder = (p: string, root: string) => p === root || p.startsWith(`${root}/`);
+  if (atOrUnder(bootConfigRoot, dmAccRoot) || atOrUnder(dmAccRoot, bootConfigRoot)) {
+    const field = cfg.device?.treeLayout?.bootConfigRoot !== undefined ? 'device.treeLayout.bootConfigRoot' : 'device.treeLayout.dmAccRoot';
+    errors.push(`${field}: the Bootstrap Config MO (${bootConfigRoot}) and the accounts (${dmAccRoot}) need separate subtrees, neither at or under the other`);
+  }
+  const account = device.dms1AccountPath;
+  if (account && !(account.startsWith(`${dmAccRoot}/`) && !account.slice(dmAccRoot.length + 1).includes('/'))) {
+    errors.push(`device.dms1AccountPath: ${account} is not an account node under device.treeLayout.dmAccRoot (${dmAccRoot}/<X>)`);
+  }
+  return errors;
 }
 
 /** Rules across fields that the schema cannot state. */
@@ -231,8 +257,10 @@ async function resolveConfig(cfg: ConfigFile, path: string, opts: LoadConfigOpti
     proxies: cfg.proxies ?? [],
   };
   errors.push(...crossFieldErrors(cfg, partial));
+  errors.push(...treeLayoutErrors(cfg, partial.device));
   const plan = planPki(cfg, files);
   errors.push(...files.errors);
+  if (plan) errors.push(...mockHostErrors(roles, plan));
   // Nothing is generated or written for a configuration that will be refused anyway.
   if (errors.length > 0 || !plan) return fail(errors);
 

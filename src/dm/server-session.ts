@@ -1,23 +1,31 @@
 import { http, HttpResponse, type RequestHandler } from 'msw';
-import { MEDIA, SYNCML } from '../profile.js';
+import { MAX_BODY_BYTES, MEDIA, SYNCML } from '../profile.js';
 import { buildSyncML, parseSyncML, SyncMLError } from '../syncml/codec.js';
 import { ALERT, STATUS } from '../syncml/codes.js';
-import { AUTH_MD5, md5Cred, newNonce, verifyCred } from '../syncml/auth.js';
+import { credFor, credTypeOf, newNonce, verifyCred, type AuthType } from '../syncml/auth.js';
+import { HMAC_HEADER, hmacHeader, verifyHmac } from '../syncml/hmac.js';
 import type { AlertCommand, Command, ResultsCommand, StatusCommand, SyncMLMessage } from '../syncml/model.js';
 import { reasonHeader, refusal } from '../transport/https-endpoint.js';
 import { sameMediaType } from '../transport/media-type.js';
 import { NOT_UTF8 } from '../transport/utf8.js';
 import { mediaOf, syncmlBytes, syncmlText, type SyncmlEncoding } from '../syncml/encoding.js';
 import { WbxmlError } from '../syncml/wbxml.js';
+import { asksNextMessage, maxMsgSizeOf, nextMessageAlert, splitToFit } from '../syncml/split.js';
 import type { BatchReply, NewCommand } from './commands.js';
 
 /** What a DM server knows about a device it manages (its DMAcc credentials, seen from the server). */
 export interface DeviceCredentials {
   devId: string;
-  /** CLCRED: what the client presents to us. */
-  client: { name: string; secret: string; nonce: Buffer };
+  /** CLCRED: what the client presents to us (AAuthType DIGEST when not said). */
+  client: { name: string; secret: string; nonce: Buffer; type?: AuthType };
   /** SRVCRED: what we present to the client (and sign Package #0 with). */
-  server: { name: string; secret: string; nonce: Buffer };
+  server: { name: string; secret: string; nonce: Buffer; type?: AuthType };
+}
+
+/** A client message as it came: its bytes and the x-syncml-hmac header, which an HMAC account's MAC covers. */
+interface Arrival {
+  bytes: Buffer;
+  hmac?: string;
 }
 
 export interface SessionStart {
@@ -48,8 +56,15 @@ interface Session {
   msgId: number;
   start?: SessionStart;
   script?: AsyncGenerator<NewCommand[], void, BatchReply>;
-  pending: Command[];
-  pendingMsgId: string;
+  /** Commands of ours awaiting the client's Status, each with the MsgID of the message that carried it. */
+  pending: Array<{ command: Command; msgId: string }>;
+  /** The rest of our package, for the messages the client asks for with Alert 1222. */
+  outbox: Command[];
+  /** The client's messages of the package under way (one, unless it spans several). */
+  inbox: SyncMLMessage[];
+  /** The largest message the client takes (its SyncHdr MaxMsgSize). */
+  maxMsgSize?: number;
+  encoding: SyncmlEncoding;
   credSent: boolean;
   received: SyncMLMessage[];
   done: (o: SessionOutcome) => void;
@@ -98,14 +113,26 @@ export interface DmServerOptions {
   retryWindowMs?: number;
   /** Take no nonce the client hands over (mutants only). */
   ignoreClientNonces?: boolean;
+  /** Hand an HMAC client the nonce it already holds with every message, never a new one (mutants only). */
+  reuseHmacNonce?: boolean;
+  /** The MaxMsgSize we declare: the largest message we take from a client (default: the request body limit). */
+  maxMsgSize?: number;
+  /** Send every package as one message, whatever MaxMsgSize the client declared (mutants only). */
+  ignoreMaxMsgSize?: boolean;
 }
 
-/** Our answer, in the encoding the client's message came in. */
-const answerIn = (encoding: SyncmlEncoding) => (body: string, status = 200, reason?: string) =>
-  new HttpResponse(syncmlBytes(body, encoding), {
+/** Signs a message of ours for a client whose SRVCRED is HMAC: the x-syncml-hmac value over its bytes. */
+type Signer = (bytes: Buffer) => string;
+
+/** Our answer, in the encoding the client's message came in, signed when the account asks for it. */
+const answerIn = (encoding: SyncmlEncoding, sign?: () => Signer | undefined) => (body: string, status = 200, reason?: string) => {
+  const bytes = syncmlBytes(body, encoding);
+  const signer = sign?.();
+  return new HttpResponse(bytes, {
     status,
-    headers: { 'content-type': mediaOf(encoding), ...reasonHeader(reason) },
+    headers: { 'content-type': mediaOf(encoding), ...(signer ? { [HMAC_HEADER]: signer(bytes) } : {}), ...reasonHeader(reason) },
   });
+};
 
 /**
  * The server side of OMA DM sessions (packages 2 and 4), driven by scripts. It authenticates the client
@@ -143,19 +170,22 @@ export class DmServer {
       const encoding = sameMediaType(type, MEDIA.syncml) ? 'xml' : sameMediaType(type, MEDIA.syncmlWbxml) ? 'wbxml' : undefined;
       if (!encoding) return refusal(415, `expected ${MEDIA.syncml} or ${MEDIA.syncmlWbxml}, got ${type || 'none'}`);
       let msg: SyncMLMessage;
+      const arrival: Arrival = { bytes: Buffer.from(await request.arrayBuffer()), hmac: request.headers.get(HMAC_HEADER) ?? undefined };
       try {
-        const text = syncmlText(await request.arrayBuffer(), encoding);
+        const text = syncmlText(arrival.bytes, encoding);
         if (text === undefined) return refusal(400, NOT_UTF8);
         msg = parseSyncML(text);
       } catch (err) {
         const reason = err instanceof SyncMLError || err instanceof WbxmlError ? err.message : String(err);
         return refusal(400, reason);
       }
-      return this.onMessage(msg, answerIn(encoding));
+      return this.onMessage(msg, arrival, encoding);
     });
   }
 
-  private async onMessage(msg: SyncMLMessage, xml: ReturnType<typeof answerIn>): Promise<Response> {
+  private async onMessage(msg: SyncMLMessage, arrival: Arrival, encoding: SyncmlEncoding): Promise<Response> {
+    let signed: Session | undefined;
+    const xml = answerIn(encoding, () => signed && this.signer(signed));
     const devId = msg.hdr.source;
     const key = `${devId}#${msg.hdr.sessionId}`;
     const alert = msg.body.find((c): c is AlertCommand => c.kind === 'Alert');
@@ -180,7 +210,9 @@ export class DmServer {
         authenticated: false,
         msgId: 0,
         pending: [],
-        pendingMsgId: '',
+        outbox: [],
+        inbox: [],
+        encoding,
         credSent: false,
         received: [],
         done: exp?.done ?? (() => {}),
@@ -194,8 +226,9 @@ export class DmServer {
       this.sessions.set(key, s);
     }
     s.received.push(msg);
+    signed = s;
     try {
-      const { body, reason } = await this.answer(s, msg);
+      const { body, reason } = await this.answer(s, msg, arrival);
       return xml(body, 200, reason);
     } catch (err) {
       const reason = String((err as Error).message ?? err);
@@ -205,37 +238,48 @@ export class DmServer {
   }
 
   /** Our next package, and why when it refuses at the SyncML level (a challenge: 401/407 in the SyncHdr Status). */
-  private async answer(s: Session, msg: SyncMLMessage): Promise<{ body: string; reason?: string }> {
+  private async answer(s: Session, msg: SyncMLMessage, arrival: Arrival): Promise<{ body: string; reason?: string }> {
     const device = this.o.credentialsOf(s.devId);
+    const type = device?.client.type ?? 'DIGEST';
     const out: Command[] = [];
-    if (!s.authenticated) {
+    // An HMAC account authenticates every message (DM 1.2.1 Security §5.1.3): there is no 212 for the session.
+    if (!s.authenticated || type === 'HMAC') {
       const check = this.o.acceptAnyCredentials
         ? { ok: true }
         : !device
         ? { ok: false, reason: `unknown device ${s.devId}` }
         : this.o.challengeFirst && s.received.length === 1
           ? { ok: false, reason: 'first package 1 always challenged' }
+        : type === 'HMAC'
+          ? verifyHmac(arrival.hmac, arrival.bytes, { username: device.client.name, password: device.client.secret, nonce: this.noncesOf(device).client })
         : !msg.hdr.cred
           ? { ok: false, reason: 'no credentials' }
-          : verifyCred(msg.hdr.cred, { username: device.client.name, password: device.client.secret, nonce: this.noncesOf(device).client });
+          : verifyCred(msg.hdr.cred, { username: device.client.name, password: device.client.secret, nonce: this.noncesOf(device).client, type });
       if (!check.ok) {
-        const code = msg.hdr.cred ? STATUS.UNAUTHORIZED : STATUS.MISSING_CREDENTIALS;
+        const code = (type === 'HMAC' ? arrival.hmac : msg.hdr.cred) ? STATUS.UNAUTHORIZED : STATUS.MISSING_CREDENTIALS;
         // Every challenge carries a new nonce (DM 1.2.1 Security: after a failure, a new challenge with a new
         // nonce); an unknown device is challenged like any other, nothing tells it apart.
-        out.push({ ...this.hdrStatus(msg, code), chal: { type: AUTH_MD5, format: 'b64', nextNonce: this.nextClientNonce(device).toString('base64') } });
+        out.push({ ...this.hdrStatus(msg, code), chal: this.chal(type, device) });
+        // An HMAC message that does not verify mid-session ends the session: nothing of it is executed.
+        if (s.authenticated) {
+          this.finish(s, `authentication failed: ${check.reason}`);
+          return { body: this.build(msg, ++s.msgId, out, true), reason: `authentication failed (${code}): ${check.reason}` };
+        }
         // The client answers a challenge by sending package 1 again; an unknown device gets nothing more.
         if (!device || s.received.length > 2) this.finish(s, `authentication failed: ${check.reason}`);
         else this.awaitRetry(s, check.reason);
         return { body: this.build(msg, ++s.msgId, out, true), reason: `authentication failed (${code}): ${check.reason}` };
       }
       s.authenticated = true;
-      // The nonce for the client's next session goes with the 212: a new one every session.
-      out.push({ ...this.hdrStatus(msg, STATUS.AUTH_ACCEPTED), chal: { type: AUTH_MD5, format: 'b64', nextNonce: this.nextClientNonce(device).toString('base64') } });
+      // The nonce for the client's next session goes with the 212, a new one every session; an HMAC message
+      // is accepted with 200 and the nonce its next message's MAC uses. Basic credentials take no nonce.
+      out.push({ ...this.hdrStatus(msg, type === 'HMAC' ? STATUS.OK : STATUS.AUTH_ACCEPTED), ...(type === 'BASIC' ? {} : { chal: this.chal(type, device) }) });
     } else {
       out.push(this.hdrStatus(msg, STATUS.OK));
     }
     const refusedUs = this.takeServerNonce(s, msg, device);
-    // Status for every client command that is not itself a Status or Results.
+    s.maxMsgSize = maxMsgSizeOf(msg) ?? s.maxMsgSize;
+    // Status for every client command that is not itself a Status or Results (Alert 1222 included).
     for (const c of msg.body) {
       if (c.kind === 'Status' || c.kind === 'Results') continue;
       out.push(this.status(msg, c.cmdId, c.kind, STATUS.OK));
@@ -248,21 +292,46 @@ export class DmServer {
     // A client that refused our credentials executed nothing: the same commands again, with credentials
     // signed with the nonce it gave.
     if (refusedUs && s.pending.length) {
-      s.pending = s.pending.map((c) => ({ ...c, cmdId: '' }) as Command);
-      s.pendingMsgId = String(s.msgId + 1);
-      return { body: this.build(msg, ++s.msgId, [...out, ...s.pending], true, this.credOnce(s, device)) };
+      s.outbox = [...s.pending.map((p) => ({ ...p.command, cmdId: '' }) as Command), ...s.outbox];
+      s.pending = [];
+      s.inbox = [];
+      return this.sendNext(s, msg, out, device);
     }
-    const reply = pairReply(s.pending, s.pendingMsgId, msg);
+    // Multi-message packages (DM 1.2.1 Protocol §2.1): the client asks for the next message of ours, or
+    // sends its own package in several, and we ask for its next message.
+    if (s.outbox.length && asksNextMessage(msg)) {
+      s.inbox.push(msg);
+      return this.sendNext(s, msg, out, device);
+    }
+    if (!msg.final) {
+      s.inbox.push(msg);
+      return { body: this.build(msg, ++s.msgId, [...out, nextMessageAlert()], false) };
+    }
+    const reply = pairReply(s.pending, [...s.inbox, msg]);
+    s.inbox = [];
     const next = await s.script!.next(reply);
     if (next.done || next.value.length === 0) {
       this.finish(s);
       return { body: this.build(msg, ++s.msgId, out, true, this.credOnce(s, device)) };
     }
-    s.pending = next.value.map((c) => ({ ...c, cmdId: '' }) as Command);
+    s.pending = [];
+    s.outbox = next.value.map((c) => ({ ...c, cmdId: '' }) as Command);
     const forged = s.forge?.batch === ++s.batches ? s.forge : undefined;
+    return this.sendNext(s, msg, out, device, forged);
+  }
+
+  /**
+   * The next message of our package: the statuses `out`, then as many commands of the outbox as fit the
+   * client's MaxMsgSize; Final only on the last. Its commands await the client's Status.
+   */
+  private sendNext(s: Session, msg: SyncMLMessage, out: Command[], device?: DeviceCredentials, forged?: ForgedHeader): { body: string } {
+    const cred = this.credOnce(s, device);
+    const [body, ...rest] = splitToFit([...out, ...s.outbox], this.o.ignoreMaxMsgSize ? undefined : s.maxMsgSize, (b) => syncmlBytes(this.build(msg, s.msgId + 1, b, true, cred), s.encoding).length, out.length);
+    s.outbox = rest.flat();
     const msgId = forged?.repeatMsgId ? s.msgId : ++s.msgId;
-    s.pendingMsgId = String(msgId);
-    return { body: this.build(msg, msgId, [...out, ...s.pending], true, this.credOnce(s, device), forged) };
+    const built = this.build(msg, msgId, body, s.outbox.length === 0, cred, forged);
+    for (const command of body) if (command.kind !== 'Status') s.pending.push({ command, msgId: String(msgId) });
+    return { body: built };
   }
 
   /** Forgets every session, so no timer outlives the endpoint. */
@@ -303,6 +372,22 @@ export class DmServer {
     this.nonces = new WeakMap();
   }
 
+  /** A challenge of the account's type; a new nonce with it unless the type is basic. */
+  private chal(type: AuthType, device?: DeviceCredentials): StatusCommand['chal'] {
+    const t = device ? type : 'DIGEST';
+    const nonce = this.o.reuseHmacNonce && t === 'HMAC' ? this.noncesOf(device!).client : this.nextClientNonce(device);
+    return { type: credTypeOf(t), format: 'b64', ...(t === 'BASIC' ? {} : { nextNonce: nonce.toString('base64') }) };
+  }
+
+  /** For a device whose SRVCRED is HMAC: every message of ours carries the MAC, with the client's last nonce. */
+  private signer(s: Session): Signer | undefined {
+    const device = this.o.credentialsOf(s.devId);
+    if (device?.server.type !== 'HMAC') return undefined;
+    const secret = s.wrongServerCredential ? `not-${device.server.secret}` : device.server.secret;
+    const nonce = this.noncesOf(device).server;
+    return (bytes) => hmacHeader(device.server.name, secret, nonce, bytes);
+  }
+
   /** A new nonce for the client's credentials, kept as the one its next credentials must use. */
   private nextClientNonce(device?: DeviceCredentials): Buffer {
     const nonce = newNonce();
@@ -323,9 +408,9 @@ export class DmServer {
     return refused;
   }
 
-  /** SRVCRED goes in our first authenticated message only. */
+  /** SRVCRED goes in our first authenticated message only (in Cred; an HMAC one signs every message instead). */
   private credOnce(s: Session, device?: DeviceCredentials): DeviceCredentials | undefined {
-    if (s.credSent || !device) return undefined;
+    if (s.credSent || !device || device.server.type === 'HMAC') return undefined;
     s.credSent = true;
     const server = { ...device.server, nonce: this.noncesOf(device).server, ...(s.wrongServerCredential ? { secret: `not-${device.server.secret}` } : {}) };
     return { ...device, server };
@@ -349,7 +434,7 @@ export class DmServer {
 
   private build(msg: SyncMLMessage, msgId: number, commands: Command[], final = true, device?: DeviceCredentials, forged?: ForgedHeader): string {
     commands.forEach((c, i) => (c.cmdId = String(i + 1)));
-    const cred = device ? md5Cred(device.server.name, device.server.secret, device.server.nonce) : undefined;
+    const cred = device ? credFor(device.server.type, device.server.name, device.server.secret, device.server.nonce) : undefined;
     return buildSyncML({
       hdr: {
         verDTD: SYNCML.verDTD,
@@ -359,6 +444,7 @@ export class DmServer {
         target: msg.hdr.source,
         source: this.o.url(),
         ...(cred ? { cred } : {}),
+        meta: { maxMsgSize: String(this.o.maxMsgSize ?? MAX_BODY_BYTES) },
       },
       body: commands,
       final,
@@ -386,13 +472,14 @@ function devInfoOf(msg: SyncMLMessage): Record<string, string> {
 }
 
 /** Pairs each command of our last batch with the Status and Results the client sent for it. */
-function pairReply(pending: Command[], msgId: string, msg: SyncMLMessage): BatchReply {
-  const ours = (c: { msgRef: string; cmdRef: string }, command: Command) => c.msgRef === msgId && c.cmdRef === command.cmdId;
+function pairReply(pending: Session['pending'], received: SyncMLMessage[]): BatchReply {
+  const body = received.flatMap((m) => m.body);
+  const ours = (c: { msgRef: string; cmdRef: string }, p: Session['pending'][number]) => c.msgRef === p.msgId && c.cmdRef === p.command.cmdId;
   return {
-    outcomes: pending.map((command) => ({
-      command,
-      status: msg.body.find((c): c is StatusCommand => c.kind === 'Status' && c.cmd !== 'SyncHdr' && ours(c, command)),
-      results: msg.body.find((c): c is ResultsCommand => c.kind === 'Results' && ours(c, command)),
+    outcomes: pending.map((p) => ({
+      command: p.command,
+      status: body.find((c): c is StatusCommand => c.kind === 'Status' && c.cmd !== 'SyncHdr' && ours(c, p)),
+      results: body.find((c): c is ResultsCommand => c.kind === 'Results' && ours(c, p)),
     })),
   };
 }

@@ -30,6 +30,8 @@ const exchangeOf = (messages: readonly WireMessage[], m: WireMessage) =>
 export function classify(approach: 'A' | 'B', events: readonly TraceEvent[], messages: readonly WireMessage[], facts: FlowFacts): StepIndex {
   const index: StepIndex = new Map();
   const p = approach;
+  // Where the device keeps the Bootstrap Config MO and its accounts (the configured layout; TREE by default).
+  const layout = facts.treeLayout ?? TREE;
   // Step 1: TLS connection setup between the servers.
   add(index, `${p}.1`, events.filter((e) => e.link === 'dms1-dms2' && (e.kind === 'tls' || e.kind === 'tls-error')) as TraceEvent[]);
 
@@ -42,7 +44,7 @@ export function classify(approach: 'A' | 'B', events: readonly TraceEvent[], mes
 
   if (p === 'B') {
     add(index, 'B.3', byType('BootstrapServerUrlRequest'));
-    for (const s of dms1Sessions) if (sessionHas(s, (t) => t.kind === 'Add' && t.target.startsWith(`${TREE.bootConfigRoot}/`))) add(index, 'B.4', sessionEvents(s));
+    for (const s of dms1Sessions) if (sessionHas(s, (t) => t.kind === 'Add' && t.target.startsWith(`${layout.bootConfigRoot}/`))) add(index, 'B.4', sessionEvents(s));
     add(index, 'B.5', messages.filter((m) => m.event.link === 'client-bootstrap').map((m) => m.event));
     const b5 = index.get('B.5');
     const first2 = sessions.find((s) => s.server === 'dms2' && (!b5 || s.messages[0].t > b5.first));
@@ -54,7 +56,7 @@ export function classify(approach: 'A' | 'B', events: readonly TraceEvent[], mes
     add(index, 'B.10', byType('DelegationComplete'));
   } else {
     add(index, 'A.3', byType('AccountRequest'));
-    add(index, 'A.4', commandEvents(dms1Sessions, (t) => (t.kind === 'Add' && t.target.startsWith(`${TREE.dmAccRoot}/`)) || (t.kind === 'Replace' && isAclTarget(t.target))));
+    add(index, 'A.4', commandEvents(dms1Sessions, (t) => (t.kind === 'Add' && t.target.startsWith(`${layout.dmAccRoot}/`)) || (t.kind === 'Replace' && isAclTarget(t.target))));
     add(index, 'A.5', commandEvents(dms1Sessions, (t) => t.kind === 'Delete' && t.target === facts.dms1AccountPath));
     add(index, 'A.6', byType('ClientPrepared'));
     const prepared = index.get('A.6');

@@ -1,6 +1,7 @@
 import type { DelegationMessage } from '../delegation/messages.js';
 import type { Command, SyncMLMessage } from '../syncml/model.js';
 import type { TraceEvent } from '../trace/events.js';
+import { HMAC_HEADER } from '../syncml/hmac.js';
 
 /** A request or response on the wire with its decoded body, as the checks see it. */
 export interface WireMessage {
@@ -119,3 +120,34 @@ export function targetsOf(m: SyncMLMessage, kind?: string): Array<{ kind: string
 }
 
 export const isAclTarget = (uri: string) => uri.endsWith('?prop=ACL');
+
+/**
+ * The server's answer that authenticated the client in a session: SyncHdr Status 212 for Cred credentials,
+ * or 200 to a message signed in the x-syncml-hmac header (syncml:auth-MAC authenticates message by message).
+ */
+export function acceptance(s: DmSession): WireMessage | undefined {
+  const signed = new Set(s.messages.filter((m) => m.direction === 'request' && m.event.http?.headers?.[HMAC_HEADER]).map((m) => m.syncml?.hdr.msgId));
+  return s.messages.find(
+    (m) => m.direction === 'response' && m.syncml?.body.some((c) => c.kind === 'Status' && c.cmd === 'SyncHdr' && (c.data === '212' || (c.data === '200' && signed.has(c.msgRef)))),
+  );
+}
+
+/**
+ * The other side's messages that may answer `m`'s commands: from its first message after `m` to the end of
+ * its next package (its first message with Final). A package split over messages may carry the Status and
+ * Results of one message's commands in any of them (DM 1.2.1 Protocol §2.1).
+ */
+export function answersIn(s: DmSession, m: WireMessage): WireMessage[] {
+  const later = s.messages.filter((x) => x.direction !== m.direction && x.seq > m.seq && x.syncml).sort((a, b) => a.seq - b.seq);
+  const end = later.findIndex((x) => x.syncml!.final);
+  return end < 0 ? later : later.slice(0, end + 1);
+}
+
+/** The Status (or Results) for command `cmdId` of message `m` among `answers`, with the message carrying it. */
+export function responseFor(answers: WireMessage[], m: WireMessage, cmdId: string, kind: 'Status' | 'Results' = 'Status'): { command: Command; in: WireMessage } | undefined {
+  for (const a of answers) {
+    const command = a.syncml!.body.find((c) => c.kind === kind && 'msgRef' in c && c.msgRef === m.syncml!.hdr.msgId && c.cmdRef === cmdId && !(c.kind === 'Status' && c.cmd === 'SyncHdr'));
+    if (command) return { command, in: a };
+  }
+  return undefined;
+}

@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
 import { ROLES, type Role } from '../model/roles.js';
@@ -29,8 +30,31 @@ export interface PkiOptions {
   caName?: string;
   notBefore?: Date;
   notAfter?: Date;
-  /** DNS names a leaf is issued for instead of localhost and 127.0.0.1 (a certificate for another host). */
+  /**
+   * DNS names and IP addresses a leaf is issued for instead of DEFAULT_PKI_HOSTS (a certificate for another
+   * host, or for the lab address a device reaches the harness at): IPs go in as iPAddress, the rest as dNSName.
+   */
   hostNames?: string[];
+}
+
+/** What the harness's leaves name when nothing else is configured (`pki.hosts`). */
+export const DEFAULT_PKI_HOSTS: readonly string[] = ['localhost', '127.0.0.1'];
+
+/** subjectAltName entries for `hosts`: type 7 (iPAddress) for an IPv4/IPv6 address, type 2 (dNSName) otherwise. */
+export function subjectAltNames(hosts: readonly string[]): Array<{ type: 2; value: string } | { type: 7; ip: string }> {
+  return hosts.map((h) => (isIP(h) ? { type: 7, ip: h } : { type: 2, value: h }));
+}
+
+/** The hosts of `hosts` that `cert` is not valid for (no matching dNSName / iPAddress in its subjectAltName). */
+export function hostsNotNamed(cert: string | X509Certificate, hosts: readonly string[]): string[] {
+  const x = typeof cert === 'string' ? new X509Certificate(cert) : cert;
+  return hosts.filter((h) => (isIP(h) ? x.checkIP(h) === undefined : x.checkHost(h, { subject: 'never' }) === undefined));
+}
+
+/** Whether a leaf issued for `hosts` names `host` (DNS names without regard to case, IP addresses in any notation). */
+export function hostsInclude(hosts: readonly string[], host: string): boolean {
+  const canonical = (h: string) => (isIP(h) === 6 ? new URL(`https://[${h}]/`).hostname : h.toLowerCase());
+  return hosts.some((h) => canonical(h) === canonical(host));
 }
 
 const DAY = 86_400_000;
@@ -63,7 +87,7 @@ export async function createCa(o: PkiOptions = {}): Promise<Identity> {
 
 /**
  * A leaf for one role. Every role may be both TLS server and TLS client (a DMS serves its delegation API
- * and calls its peer's), so the leaf carries both EKUs and names localhost / 127.0.0.1.
+ * and calls its peer's), so the leaf carries both EKUs and names `o.hostNames` (default localhost / 127.0.0.1).
  */
 export async function issueLeaf(ca: KeyPair, commonName: string, o: PkiOptions = {}): Promise<Identity> {
   const leaf = await generate([{ name: 'commonName', value: commonName }], {
@@ -78,10 +102,7 @@ export async function issueLeaf(ca: KeyPair, commonName: string, o: PkiOptions =
       { name: 'extKeyUsage', serverAuth: true, clientAuth: true },
       {
         name: 'subjectAltName',
-        altNames: o.hostNames?.map((value) => ({ type: 2, value })) ?? [
-          { type: 2, value: 'localhost' },
-          { type: 7, ip: '127.0.0.1' },
-        ],
+        altNames: subjectAltNames(o.hostNames ?? DEFAULT_PKI_HOSTS),
       },
     ],
   });

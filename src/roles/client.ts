@@ -54,7 +54,7 @@ export function clientAdapter(ctx: RoleContext, w: ClientWiring): ClientAdapter 
     deliverer: () => undefined,
     start: async () => {
       const tree = buildClientTree(w.fixture, { 'dms1.dm': w.dms1DmUrl() });
-      client = await new MockClient({ env: ctx.env('client'), tree, devInfo: w.fixture.devInfo, roleOfServerId: w.roleOfServerId, roleOfAddr: w.roleOfAddr, encoding: w.encoding, quirks: ctx.variation.client }).start();
+      client = await new MockClient({ env: ctx.env('client'), tree, devInfo: w.fixture.devInfo, roleOfServerId: w.roleOfServerId, roleOfAddr: w.roleOfAddr, encoding: w.encoding, maxMsgSize: ctx.variation.clientMaxMsgSize, quirks: ctx.variation.client }).start();
     },
     prepare: async () => {},
     close: async () => void (await client?.close()),

@@ -1,5 +1,6 @@
 import type { PeerTrust } from '../../mocks/common/env.js';
 import { MockDms2 } from '../../mocks/dms2/mock-dms2.js';
+import type { AuthType } from '../syncml/auth.js';
 import { MockDmServerAdapter } from './mock-dm-server.js';
 import type { ClientAdapter, Dms2Adapter } from './adapter.js';
 import { realBase, realConfig, type RoleContext } from './role-context.js';
@@ -10,6 +11,8 @@ export interface Dms2Wiring {
   devId: string;
   /** The flow's client, for Package #0 delivery. */
   client: () => ClientAdapter;
+  /** AAuthType of the account the mock gives the client. */
+  authType?: AuthType;
 }
 
 export function dms2Adapter(ctx: RoleContext, w: Dms2Wiring): Dms2Adapter {
@@ -27,6 +30,7 @@ export function dms2Adapter(ctx: RoleContext, w: Dms2Wiring): Dms2Adapter {
     pushUrlOf: (id) => (id === w.devId ? w.client().pushUrl : undefined),
     deliverOf: (id) => (id === w.devId ? w.client().deliverer(setup.ids.dms2) : undefined),
     quirks: v.dms2,
+    authType: w.authType,
     ...v.server?.dms2,
   });
   return new MockDms2Adapter(dms2, setup.identityOf('dms2').fingerprint256, ctx.trustOf('dms2'));

@@ -84,6 +84,7 @@ export async function createRoleContext(o: Omit<RoleContext, 'env' | 'trustOf'>)
       omitClientCertificate: v.omitClientCertificate?.[role],
       acceptUnverifiedServer: v.trustAnyServer?.[role],
       peerTrust: trustOf,
+      treeLayout: setup.treeLayout,
     };
   };
   return { ...o, env, trustOf };

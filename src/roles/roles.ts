@@ -1,4 +1,5 @@
 import type { Role } from '../model/roles.js';
+import type { AuthType } from '../syncml/auth.js';
 import type { BootstrapAdapter, ClientAdapter, Dms1Adapter, Dms2Adapter, RoleAdapter } from './adapter.js';
 import { bootstrapAdapter } from './bootstrap.js';
 import { clientAdapter, type ClientWiring } from './client.js';
@@ -17,10 +18,10 @@ export interface FlowRoles {
   of(role: Role): RoleAdapter | undefined;
 }
 
-export function createRoles(ctx: RoleContext, o: { separate: boolean; client: Omit<ClientWiring, 'dms1DmUrl'> }): FlowRoles {
+export function createRoles(ctx: RoleContext, o: { separate: boolean; authType?: AuthType; client: Omit<ClientWiring, 'dms1DmUrl'> }): FlowRoles {
   const dms1 = dms1Adapter(ctx);
   const client = clientAdapter(ctx, { ...o.client, dms1DmUrl: () => dms1.dmUrl });
-  const dms2 = dms2Adapter(ctx, { separate: o.separate, devId: ctx.setup.devInfo.devId, client: () => client });
+  const dms2 = dms2Adapter(ctx, { separate: o.separate, devId: ctx.setup.devInfo.devId, client: () => client, authType: o.authType });
   const bootstrap = o.separate ? bootstrapAdapter(ctx) : undefined;
   // The client starts last: its tree points at DMS-1's DM URL.
   const all: RoleAdapter[] = [dms1, dms2, ...(bootstrap ? [bootstrap] : []), client];

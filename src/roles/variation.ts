@@ -25,9 +25,11 @@ export interface Variation {
   server?: Partial<Record<'dms1' | 'dms2', ServerVariation>>;
   /** The reference client's SyncML encoding in every flow (by default WBXML in approach B, XML in A). */
   clientEncoding?: SyncmlEncoding;
+  /** The MaxMsgSize the reference client declares (default 20000 bytes): a small one makes servers split packages. */
+  clientMaxMsgSize?: number;
 }
 
 export type ServerVariation = Pick<
   ServerRoleOptions,
-  'badPkg0Digest' | 'delegationContentType' | 'dmAnswer' | 'malformedAnswerTo' | 'challengeFirst' | 'clientCertificateOptional' | 'clientCertificateUnverified' | 'delegationServerTls' | 'acceptAnyPeer' | 'acceptAnyCredentials' | 'acceptAnyDelegationMessage' | 'ignoreClientNonces'
+  'badPkg0Digest' | 'delegationContentType' | 'dmAnswer' | 'malformedAnswerTo' | 'challengeFirst' | 'clientCertificateOptional' | 'clientCertificateUnverified' | 'delegationServerTls' | 'acceptAnyPeer' | 'acceptAnyCredentials' | 'acceptAnyDelegationMessage' | 'ignoreClientNonces' | 'reuseHmacNonce' | 'maxMsgSize' | 'ignoreMaxMsgSize'
 >;

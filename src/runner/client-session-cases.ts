@@ -33,6 +33,8 @@ export interface ClientSessionCaseInput {
   devId: string;
   /** The client's tree as last read: where the server holds the right to change an ACL. */
   tree: DmTree;
+  /** Where the client keeps its accounts (TREE.dmAccRoot when absent): no case rewrites an ACL there. */
+  dmAccRoot?: string;
   /** Resolves once the client reacted to the tester's last message, or the watch ran out. */
   reacted: (until: (e: TraceEvent) => boolean) => Promise<string>;
   sessionMs: number;
@@ -45,10 +47,10 @@ const clientRequest = (id: string) => (e: TraceEvent) => e.probe === id && e.kin
  * An interior node whose ACL the server may change (its own Replace right governs it, TND §8.3.7.1), below
  * the root and outside DMAcc: the ACL-grammar case replaces it there.
  */
-export function aclCaseNode(tree: DmTree, serverId: string): string | undefined {
+export function aclCaseNode(tree: DmTree, serverId: string, dmAccRoot: string = TREE.dmAccRoot): string | undefined {
   return tree
     .toJSON()
-    .nodes.find((n) => n.format === 'node' && n.path !== '.' && !n.path.startsWith(TREE.dmAccRoot) && aclGrants(tree.effectiveAcl(n.path).acl, 'Replace', serverId))?.path;
+    .nodes.find((n) => n.format === 'node' && n.path !== '.' && !n.path.startsWith(dmAccRoot) && aclGrants(tree.effectiveAcl(n.path).acl, 'Replace', serverId))?.path;
 }
 
 /**
@@ -58,7 +60,7 @@ export function aclCaseNode(tree: DmTree, serverId: string): string | undefined 
  * must execute none of it). Recorded with the case's probe; the caller stamps the trace `tls-probe`.
  */
 export async function playClientSessionCases(o: ClientSessionCaseInput): Promise<void> {
-  const node = aclCaseNode(o.tree, o.serverId);
+  const node = aclCaseNode(o.tree, o.serverId, o.dmAccRoot);
   await inCase(o.trace, ACL_GRAMMAR_CASE, async () => {
     if (!node) return void o.trace.note(`tester: ${ACL_GRAMMAR_CASE}: not played: no node whose ACL ${o.serverId} may change`, { link: 'dms2-client', to: 'client', reason: 'NOT_PLAYABLE' });
     o.trace.note(`tester: ${ACL_GRAMMAR_CASE}: DMS-2 replaces the ACL of ${node} with values that break the ACL grammar`, { link: 'dms2-client', to: 'client' });

@@ -2,6 +2,7 @@ import type { RunConfig } from '../config/config.js';
 import type { DeviceCredentials } from '../dm/server-session.js';
 import { ROLES, type LinkId, type Role } from '../model/roles.js';
 import type { Identity, Pki } from '../pki/pki.js';
+import { TREE, type TreeLayout } from '../profile.js';
 import type { ClientFixture } from '../tree/client-fixture.js';
 import { deviceCredentials } from '../tree/client-fixture.js';
 import type { RoleAssignment, TreeSource } from './observability.js';
@@ -16,6 +17,8 @@ export interface FlowSetup {
   managedSubtrees: string[];
   partialSubtrees: string[];
   dms1AccountPath: string;
+  /** Where the client keeps its accounts and its Bootstrap Config MO (device.treeLayout; TREE by default). */
+  treeLayout: TreeLayout;
   /** The client's DMS-1 account as DMS-1 keeps it. */
   dms1Credentials: DeviceCredentials;
   identityOf(role: Role): Identity;
@@ -56,6 +59,7 @@ export function flowSetup(config: RunConfig | undefined, fixture: ClientFixture,
     managedSubtrees: d?.managedSubtrees ?? fixture.managedSubtrees,
     partialSubtrees: d?.partialSubtrees ?? fixture.partialSubtrees,
     dms1AccountPath: d?.dms1AccountPath ?? fixture.accounts.find((a) => a.account.serverId === fixture.servers.dms1)!.path,
+    treeLayout: d?.treeLayout ?? TREE,
     dms1Credentials:
       modes.client === 'real' && acc
         ? {

@@ -9,7 +9,7 @@ import type { SessionScript } from '../dm/server-session.js';
 import { proxyPlaceholder } from '../drivers/placeholders.js';
 import { ROLES, type Role } from '../model/roles.js';
 import { createPki, type Pki } from '../pki/pki.js';
-import { TREE } from '../profile.js';
+import { TREE, type TreeLayout } from '../profile.js';
 import { createRoleContext } from '../roles/role-context.js';
 import { createRoles } from '../roles/roles.js';
 import type { Variation } from '../roles/variation.js';
@@ -19,7 +19,7 @@ import { allAnswered, BudgetExceeded, TraceRecorder, withBudget } from '../trace
 import { TransportError } from '../transport/https-post.js';
 import { RecordingProxy } from '../transport/recording-proxy.js';
 import { aclGrants, type AclCommand } from '../tree/acl.js';
-import { loadClientFixture, withServerIds, type ClientFixture } from '../tree/client-fixture.js';
+import { loadClientFixture, withServerIds, withTreeLayout, type ClientFixture } from '../tree/client-fixture.js';
 import { DmTree, type TreeSnapshot } from '../tree/tree.js';
 import { UNREAD_TREE, type ReadTree } from './client-tree.js';
 import { flowSetup, type FlowSetup, type Modes } from './flow-setup.js';
@@ -55,6 +55,8 @@ export interface FlowFacts {
   /** Subtrees DMS-1 was told to delegate (what the initiation request should carry). */
   subtrees: string[];
   dms1AccountPath: string;
+  /** Where the client keeps its accounts and its Bootstrap Config MO: where the checks look. */
+  treeLayout: TreeLayout;
   caFingerprint256: string;
   roleFingerprints: Partial<Record<Role, string>>;
   urls: Record<string, string>;
@@ -116,7 +118,8 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
   };
   const s = o.scenario;
   // The reference client's tree names the servers of this run (a real DMS has its own ServerID).
-  const fixture = cfg ? withServerIds(o.fixture ?? loadClientFixture(), cfg.serverIds) : (o.fixture ?? loadClientFixture());
+  // Laid out as the device's is (its accounts and Bootstrap Config MO where the configuration says).
+  const fixture = withTreeLayout(cfg ? withServerIds(o.fixture ?? loadClientFixture(), cfg.serverIds) : (o.fixture ?? loadClientFixture()), cfg?.device.treeLayout ?? TREE);
   const pki = cfg?.pki ?? o.pki ?? (await createPki());
   const setup = flowSetup(cfg, fixture, pki);
   const { ids } = setup;
@@ -130,7 +133,7 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
   const devId = setup.devInfo.devId;
   const ctx = await createRoleContext({ setup, modes, config: cfg, variation: o.variation ?? {}, budgets, trace, upper, left });
   // The device info (a leaf for the probe), the managed subtrees and the accounts: what delegation touches.
-  const roots = [TREE.devInfoRoot, ...setup.managedSubtrees, TREE.dmAccRoot];
+  const roots = [TREE.devInfoRoot, ...setup.managedSubtrees, setup.treeLayout.dmAccRoot];
   const roleOfServerId = (id: string): Role | 'unknown' => (id === ids.dms1 ? 'dms1' : id === ids.dms2 ? 'dms2' : 'unknown');
   // The server a DM URL belongs to in this run: its own endpoints and the proxies standing in for them.
   const roleOfAddr = (addr: string): Role | 'unknown' => {
@@ -141,7 +144,7 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
   // The reference client speaks WBXML in approach B and XML in approach A: one run covers both encodings
   // without a flow more.
   const encoding = o.variation?.clientEncoding ?? (s.approach === 'B' ? 'wbxml' : 'xml');
-  const roles = createRoles(ctx, { separate, client: { fixture, roleOfServerId, roleOfAddr, roots, encoding } });
+  const roles = createRoles(ctx, { separate, authType: s.authType, client: { fixture, roleOfServerId, roleOfAddr, roots, encoding } });
   const { dms1, dms2, bootstrap, client } = roles;
   const proxies = (cfg?.proxies ?? []).map((p) => recordingProxy(p, { setup, trace, budgets, trust: ctx.trustOf(p.to) }));
   const readers = (...servers: Array<{ sessions?: ServerRole }>) => servers.map((x) => x.sessions).filter((x): x is ServerRole => !!x);
@@ -153,6 +156,7 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
     serverIds: ids,
     subtrees,
     dms1AccountPath: setup.dms1AccountPath,
+    treeLayout: setup.treeLayout,
     caFingerprint256: setup.caFingerprint256,
     roleFingerprints: Object.fromEntries(ROLES.map((r) => [r, (r === 'bootstrap' && !bootstrap ? dms2 : roles.of(r))?.fingerprint256]).filter(([, f]) => f)),
     urls: {},
@@ -231,7 +235,7 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
       const prober = dms2.sessions;
       trace.note('probe: DMS-2 reads the delegated ACLs and attempts one unauthorised Replace');
       await during('probe', async () => {
-        await within(prober.trigger(devId, probeScript(subtrees, DmTree.fromJSON(initialTree), ids.dms2, finalRead ? DmTree.fromJSON(finalRead.snapshot) : undefined)), budgets.sessionMs, 'the probe session');
+        await within(prober.trigger(devId, probeScript(subtrees, DmTree.fromJSON(initialTree), ids.dms2, finalRead ? DmTree.fromJSON(finalRead.snapshot) : undefined, setup.treeLayout.dmAccRoot)), budgets.sessionMs, 'the probe session');
         await client.idle();
       });
     }
@@ -240,7 +244,7 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
       await allAnswered(trace, Math.min(budgets.requestMs, left()));
       // The harness's DMS-2 holds an account on the client once the delegation completed: its client cases.
       const sessions = status === 'completed' && dms2.sessions && finalRead
-        ? { server: dms2.sessions, serverId: ids.dms2, devId, tree: DmTree.fromJSON(finalRead.snapshot), reacted: (until: (e: TraceEvent) => boolean) => client.reacted(until, Math.min(budgets.silenceMs, left())), sessionMs: Math.min(budgets.sessionMs, left()) }
+        ? { server: dms2.sessions, serverId: ids.dms2, devId, tree: DmTree.fromJSON(finalRead.snapshot), dmAccRoot: setup.treeLayout.dmAccRoot, reacted: (until: (e: TraceEvent) => boolean) => client.reacted(until, Math.min(budgets.silenceMs, left())), sessionMs: Math.min(budgets.sessionMs, left()) }
         : undefined;
       await during('tls-probe', () => runTesterAfterFlow({ ctx, colocated: !separate, playedOnce: o.testerPlayed, clientSessions: sessions }), AFTER_FLOW_TESTER_LINKS);
     }
@@ -318,13 +322,13 @@ function statusOf(err: unknown): FlowStatus {
  * value), an Add of a DMAcc account, a Delete; then a Get of each, so a change would be on the wire. `rights`
  * is the tree whose ACLs decide (the client's current one; the latest read of a real client).
  */
-function probeScript(subtrees: string[], snapshot: DmTree, prober: string, rights: DmTree = snapshot): SessionScript {
+function probeScript(subtrees: string[], snapshot: DmTree, prober: string, rights: DmTree = snapshot, dmAccRoot: string = TREE.dmAccRoot): SessionScript {
   const nodes = snapshot.toJSON().nodes.filter((n) => n.path !== '.' && rights.has(n.path));
   const denied = (path: string, cmd: AclCommand) => !aclGrants(rights.effectiveAcl(path).acl, cmd, prober);
-  const candidates = nodes.filter((n) => n.format !== 'node' && n.value !== undefined && !n.path.startsWith(`${TREE.dmAccRoot}/`) && denied(n.path, 'Replace'));
+  const candidates = nodes.filter((n) => n.format !== 'node' && n.value !== undefined && !n.path.startsWith(`${dmAccRoot}/`) && denied(n.path, 'Replace'));
   // A writable node first: DevInfo is read-only by its AccessType, so a client may rightly answer 405 there.
   const leaf = candidates.find((n) => !n.path.startsWith(`${TREE.devInfoRoot}/`)) ?? candidates[0];
-  const account = rights.has(TREE.dmAccRoot) && denied(TREE.dmAccRoot, 'Add') ? `${TREE.dmAccRoot}/dmdc-probe` : undefined;
+  const account = rights.has(dmAccRoot) && denied(dmAccRoot, 'Add') ? `${dmAccRoot}/dmdc-probe` : undefined;
   // A leaf it may read, when there is one, so the Get after the Delete shows whether it is still there.
   const deletable = nodes.filter((n) => n.format !== 'node' && n.path !== leaf?.path && !n.path.startsWith(TREE.devInfoRoot) && denied(n.path, 'Delete'));
   const doomed = (deletable.find((n) => !denied(n.path, 'Get')) ?? deletable[0])?.path;

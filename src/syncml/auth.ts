@@ -7,12 +7,23 @@ import type { Cred } from './model.js';
 
 export const AUTH_BASIC = 'syncml:auth-basic';
 export const AUTH_MD5 = 'syncml:auth-md5';
+export const AUTH_MAC = 'syncml:auth-MAC';
+
+/** The DMAcc AAuthType values the harness speaks in DM sessions (HMAC: syncml:auth-MAC, see hmac.ts). */
+export type AuthType = 'DIGEST' | 'BASIC' | 'HMAC';
+/** All of them, in the order the flows of a run take them. */
+export const AUTH_TYPES: readonly AuthType[] = ['DIGEST', 'HMAC', 'BASIC'];
+
+/** The Cred/Chal type of an AAuthType that goes in Cred (HMAC goes in a transport header instead). */
+export const credTypeOf = (t: AuthType = 'DIGEST'): string => (t === 'BASIC' ? AUTH_BASIC : t === 'HMAC' ? AUTH_MAC : AUTH_MD5);
 
 export interface ExpectedCred {
   username: string;
   password: string;
   /** The nonce the verifier last issued; needed for syncml:auth-md5. */
   nonce?: Buffer;
+  /** The account's type: credentials of another type do not verify. */
+  type?: AuthType;
 }
 
 export interface CredCheck {
@@ -42,6 +53,11 @@ export function md5Cred(username: string, password: string, nonce: Buffer): Cred
   return { meta: { format: 'b64', type: AUTH_MD5 }, data: md5Digest(username, password, nonce) };
 }
 
+/** The Cred of an account's type; none for HMAC, whose credentials travel in the x-syncml-hmac header. */
+export function credFor(type: AuthType | undefined, username: string, password: string, nonce: Buffer): Cred | undefined {
+  return type === 'HMAC' ? undefined : type === 'BASIC' ? basicCred(username, password) : md5Cred(username, password, nonce);
+}
+
 /** 128 random bits, the size DM Security recommends. */
 export function newNonce(): Buffer {
   return randomBytes(16);
@@ -58,6 +74,7 @@ export function verifyCred(cred: Cred, expected: ExpectedCred): CredCheck {
   if (type !== AUTH_BASIC && type !== AUTH_MD5) {
     return { ok: false, reason: `unsupported auth type ${type === undefined ? '(none)' : `"${type}"`}` };
   }
+  if (expected.type && type !== credTypeOf(expected.type)) return { ok: false, reason: `${type} credentials for an account of type ${expected.type} (${credTypeOf(expected.type)})` };
   if (format !== 'b64') {
     return { ok: false, reason: `wrong format ${format === undefined ? '(none)' : `"${format}"`} for ${type}, expected "b64"` };
   }

@@ -14,6 +14,8 @@ export interface PostOptions {
   body: string | Buffer;
   /** Omitted: the request carries no Content-Type header (a tester case). */
   contentType?: string;
+  /** Further request headers (e.g. x-syncml-hmac), recorded with the request. */
+  headers?: Record<string, string>;
   /** Our certificate, for mutual TLS. */
   identity?: KeyPair;
   /** CA certificates trusted for the server's certificate. */
@@ -79,7 +81,7 @@ export function postHttps(o: PostOptions): Promise<PostResult> {
   const observer = { role: o.observer ?? o.from, side: 'client' as const };
   const base = { link: o.link, exchange, observer, ...(o.probe ? { probe: o.probe } : {}) };
   const messages = o.recordTlsOnly ? undefined : o.trace;
-  const typed: Record<string, string> = o.contentType === undefined ? {} : { 'content-type': o.contentType };
+  const typed: Record<string, string> = { ...o.headers, ...(o.contentType === undefined ? {} : { 'content-type': o.contentType }) };
   let facts: TlsFacts | undefined;
   let tcpUp = false;
 

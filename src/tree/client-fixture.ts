@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { DmAccount } from '../model/account.js';
-import { TREE } from '../profile.js';
+import { TREE, type TreeLayout } from '../profile.js';
 import { validateAcl } from './acl.js';
 import { readAccounts, writeAccountLocal } from './dmacc.js';
-import { DmTree, type TreeSnapshot } from './tree.js';
+import { DmTree, joinUri, splitUri, type TreeSnapshot } from './tree.js';
 
 /**
  * The reference client's initial tree and the harness facts around it. `nodes` is the whole tree, ACLs
@@ -90,4 +90,39 @@ export function withServerIds(f: ClientFixture, ids: { dms1: string; dms2: strin
     text = text.replace(new RegExp(`(?<=["=+])${from}(?=["+&])`, 'g'), ids[role]);
   }
   return JSON.parse(text) as ClientFixture;
+}
+
+/**
+ * The fixture laid out as `layout` says (a device whose DDF keeps accounts or the Bootstrap Config MO
+ * elsewhere): the DMAcc and BootConfig subtrees move, with their ACLs, to the configured roots; interior
+ * nodes a new root needs are added with inherited ACLs. The default layout returns the fixture itself.
+ */
+export function withTreeLayout(f: ClientFixture, layout: TreeLayout): ClientFixture {
+  const moves: Array<[string, string]> = (
+    [
+      [TREE.dmAccRoot, layout.dmAccRoot],
+      [TREE.bootConfigRoot, layout.bootConfigRoot],
+    ] as Array<[string, string]>
+  ).filter(([from, to]) => from !== to);
+  if (!moves.length) return f;
+  const moved = (path: string): string => {
+    for (const [from, to] of moves) if (path === from || path.startsWith(`${from}/`)) return `${to}${path.slice(from.length)}`;
+    return path;
+  };
+  const nodes = f.nodes.map((n) => ({ ...n, path: moved(n.path) }));
+  const present = new Set(nodes.map((n) => n.path));
+  for (const n of [...nodes]) {
+    const segs = splitUri(n.path);
+    for (let i = 1; i < segs.length; i++) {
+      const parent = joinUri(segs.slice(0, i));
+      if (!present.has(parent)) {
+        present.add(parent);
+        nodes.push({ path: parent, format: 'node', acl: '' });
+      }
+    }
+  }
+  // Parents before children: a stable sort by depth keeps the fixture's order within each level.
+  const depth = (p: string) => splitUri(p).length;
+  nodes.sort((a, b) => depth(a.path) - depth(b.path));
+  return { ...f, nodes, accounts: f.accounts.map((a) => ({ ...a, path: moved(a.path) })) };
 }

@@ -35,6 +35,7 @@ const CHECK_IDS = [
   'arch-two-servers-one-client', 'arch-second-server-manages', 'final-dms2-account-acl', 'final-permanent-handover', 'tls-case-refused',
   'tls-client-case-refused', 'pkg0-digest-refused', 'peer-identity-refused', 'dm-auth-refused', 'server-auth-refused', 'bootstrap-case-refused',
   'delegation-api-refused', 'client-acl-grammar-refused', 'client-forged-header-refused', 'nonce-client-follows', 'nonce-server-follows',
+  'hmac-client-every-message', 'hmac-server-every-message', 'basic-client-credentials', 'message-size-and-next-message',
 ];
 
 describe('coverageProblems', () => {

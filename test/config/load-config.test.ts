@@ -131,6 +131,7 @@ describe('loadConfig resolves', () => {
       partialSubtrees: f.partialSubtrees,
       otherServers: f.servers.other,
       dms1AccountPath: './DMAcc/dms1',
+      treeLayout: { dmAccRoot: './DMAcc', bootConfigRoot: './BootConfig', bootConfigUrlLeaf: 'URL' },
     });
     expect(c.ics).toEqual({
       approaches: ['A', 'B'],
@@ -138,7 +139,7 @@ describe('loadConfig resolves', () => {
       durations: ['temporary', 'permanent'],
       removeAccount: true,
       bootstrapPlacements: ['colocated', 'separate'],
-      authTypes: ['DIGEST'],
+      authTypes: ['DIGEST', 'HMAC', 'BASIC'],
       serverAuthentication: 'application',
     });
     expect(c.budgets).toEqual({ ...DEFAULT_BUDGETS, driverMs: 10_000 });
