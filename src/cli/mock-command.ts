@@ -19,8 +19,9 @@ import { TREE, type TreeLayout } from '../profile.js';
 import type { Variation } from '../roles/variation.js';
 import { parseBody } from '../trace/parse-body.js';
 import { TraceRecorder, withBudget } from '../trace/recorder.js';
-import { findAccountByServerId } from '../tree/dmacc.js';
+import { findAccountByServerId, readAccounts, storeNonce } from '../tree/dmacc.js';
 import type { DmTree } from '../tree/tree.js';
+import type { SyncmlEncoding } from '../syncml/encoding.js';
 import { ControlError, parseConfigure, startControl, type ConfigureRequest, type ControlledMock, type ControlServer, type DelegateRequest, type PeerSpec } from './mock-control.js';
 
 export const MOCK_HELP = `dmdc mock <role> [options]
@@ -38,6 +39,10 @@ Options:
   --peer ID=URL    a peer DM server's ServerID and delegation URL (repeatable), e.g.
                    --peer dms1.example=https://127.0.0.1:9001/delegation
   --dms1-url URL   (client) DMS-1's DM URL, written into the client's DMS-1 account
+  --encoding E     (client) xml (default) or wbxml: how it encodes its SyncML messages
+  --max-msg-size N (client) the MaxMsgSize it declares, in bytes (default 20000): servers split larger packages
+  --keep-nonces    (client) a reset restores the fixture tree but keeps the nonces the client holds, as a
+                   device's outlive a restore of its tree: a later run starts from nonces it never saw
   --push-url URL   (dms1, dms2) the client's Package #0 endpoint
   --mutant ID      run a deliberately broken variant: the mutant's changes to THIS role only (quirks, TLS
                    policy, client certificate, foreign certificate, server switches); see mocks/mutants.ts
@@ -86,6 +91,14 @@ export interface MockContext {
   fixture: ClientFixture;
   variation: Variation;
   mutant?: string;
+  /** The client role's encoding, MaxMsgSize and whether a reset keeps its nonces. */
+  client?: ClientOptions;
+}
+
+export interface ClientOptions {
+  encoding?: SyncmlEncoding;
+  maxMsgSize?: number;
+  keepNonces?: boolean;
 }
 
 /** `dmdc mock <role>`: one mock on real sockets until SIGINT/SIGTERM. */
@@ -102,6 +115,9 @@ export async function mockCommand(argv: string[]): Promise<number> {
       peer: { type: 'string', multiple: true, default: [] },
       'dms1-url': { type: 'string' },
       'push-url': { type: 'string' },
+      encoding: { type: 'string' },
+      'max-msg-size': { type: 'string' },
+      'keep-nonces': { type: 'boolean', default: false },
       mutant: { type: 'string' },
       control: { type: 'boolean', default: false },
       'control-port': { type: 'string' },
@@ -121,6 +137,11 @@ export async function mockCommand(argv: string[]): Promise<number> {
   if (controlPort !== undefined && (!Number.isInteger(controlPort) || controlPort < 0 || controlPort > 65535)) {
     return fail(`--control-port must be an integer from 0 to 65535, not "${values['control-port']}"`);
   }
+  if (values.encoding !== undefined && values.encoding !== 'xml' && values.encoding !== 'wbxml') return fail(`--encoding must be xml or wbxml, not "${values.encoding}"`);
+  const maxMsgSize = values['max-msg-size'] === undefined ? undefined : Number(values['max-msg-size']);
+  // Below 1024 bytes not even a SyncHdr and one status fit in XML.
+  if (maxMsgSize !== undefined && (!Number.isInteger(maxMsgSize) || maxMsgSize < 1024)) return fail(`--max-msg-size must be an integer of at least 1024, not "${values['max-msg-size']}"`);
+  const clientOptions: ClientOptions = { encoding: values.encoding as SyncmlEncoding | undefined, maxMsgSize, keepNonces: values['keep-nonces'] };
   const peers: PeerSpec[] = [];
   for (const p of values.peer as string[]) {
     const eq = p.indexOf('=');
@@ -188,7 +209,7 @@ export async function mockCommand(argv: string[]): Promise<number> {
     treeLayout,
   };
   const fixture = withTreeLayout(loadClientFixture(), treeLayout ?? TREE);
-  const running = await startMock({ role, env, pki, fixture, variation, mutant: values.mutant });
+  const running = await startMock({ role, env, pki, fixture, variation, mutant: values.mutant, client: clientOptions });
 
   // The command-line wiring goes through the same operations as the control API; a flag another role has
   // no use for is ignored, as it always was.
@@ -233,11 +254,11 @@ export function startMock(ctx: MockContext): Promise<RunningMock> {
 
 const PLACEHOLDER_DMS1_URL = 'https://127.0.0.1:1/dm';
 
-async function startClient({ role, env, fixture, variation, mutant }: MockContext): Promise<RunningMock> {
+async function startClient({ role, env, fixture, variation, mutant, client: o = {} }: MockContext): Promise<RunningMock> {
   let dms1Url = PLACEHOLDER_DMS1_URL;
   const freshTree = () => buildClientTree(fixture, { 'dms1.dm': dms1Url });
   const roleOfServerId = (id: string): Role | 'unknown' => (id === fixture.servers.dms1 ? 'dms1' : id === fixture.servers.dms2 ? 'dms2' : 'unknown');
-  const client = await new MockClient({ env, tree: freshTree(), devInfo: fixture.devInfo, roleOfServerId, quirks: variation.client }).start();
+  const client = await new MockClient({ env, tree: freshTree(), devInfo: fixture.devInfo, roleOfServerId, encoding: o.encoding, maxMsgSize: o.maxMsgSize, quirks: variation.client }).start();
   return {
     urls: { push: client.pushUrl },
     close: () => client.close(),
@@ -254,8 +275,10 @@ async function startClient({ role, env, fixture, variation, mutant }: MockContex
       async reset() {
         // A session still running would write into the new tree.
         await withBudget(client.idle(), 15_000, 'the client to finish its sessions').catch((err: Error) => env.trace.note(`control: reset: ${err.message}`));
-        client.reset(freshTree());
-        env.trace.note('control: client reset to the fixture tree');
+        const tree = freshTree();
+        if (o.keepNonces) keepNonces(client.tree, tree, env.treeLayout?.dmAccRoot);
+        client.reset(tree);
+        env.trace.note(`control: client reset to the fixture tree${o.keepNonces ? ', its nonces kept' : ''}`);
       },
       tree: () => client.tree.toJSON(),
     },
@@ -387,4 +410,14 @@ function startDelegation({ env, fixture }: MockContext, dms1: MockDms1, d: Deleg
     },
   );
   return { sessionId };
+}
+
+/** Carries the nonces (AAuthData) of every account in `from` over to the same account, by ServerID, in `to`. */
+function keepNonces(from: DmTree, to: DmTree, dmAccRoot?: string): void {
+  const held = new Map(readAccounts(from, dmAccRoot).map((a) => [a.account.serverId, a.account]));
+  for (const { path, account } of readAccounts(to, dmAccRoot)) {
+    for (const auth of held.get(account.serverId)?.appAuth ?? []) {
+      if (auth.data !== undefined && (auth.level === 'CLCRED' || auth.level === 'SRVCRED')) storeNonce(to, path, auth.level, auth.data);
+    }
+  }
 }

@@ -2,6 +2,7 @@ import type { Approach, DelegationType } from '../delegation/messages.js';
 import type { LinkId, Role } from '../model/roles.js';
 import type { Identity, Pki } from '../pki/pki.js';
 import { AUTH_TYPES, type AuthType } from '../syncml/auth.js';
+import type { SyncmlEncoding } from '../syncml/encoding.js';
 import type { TreeLayout } from '../profile.js';
 import type { ClientFixture } from '../tree/client-fixture.js';
 import type { Budgets } from './budgets.js';
@@ -139,6 +140,11 @@ export interface IcsConfig {
    * harness's DMS-2 gives the client is of the flow's type); each type's requirements apply where it is declared.
    */
   authTypes?: AuthType[];
+  /**
+   * SyncML encodings the DM client speaks (default both). The reference client takes them as the flows go:
+   * with both, WBXML in approach B and XML in approach A; with one, that one everywhere.
+   */
+  encodings?: SyncmlEncoding[];
   /** How the DM client authenticates its DM server: its SyncML credentials (default) or TLS alone. */
   serverAuthentication?: 'application' | 'transport';
 }

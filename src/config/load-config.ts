@@ -41,6 +41,7 @@ export const DEFAULT_ICS: Required<IcsConfig> = {
   removeAccount: true,
   bootstrapPlacements: ['colocated', 'separate'],
   authTypes: [...AUTH_TYPES],
+  encodings: ['xml', 'wbxml'],
   serverAuthentication: 'application',
 };
 

@@ -142,8 +142,9 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
     return dmUrls.find(([u, r]) => (r === 'dms1' || r === 'dms2') && originOf(u) === at)?.[1] ?? 'unknown';
   };
   // The reference client speaks WBXML in approach B and XML in approach A: one run covers both encodings
-  // without a flow more.
-  const encoding = o.variation?.clientEncoding ?? (s.approach === 'B' ? 'wbxml' : 'xml');
+  // without a flow more. An ICS that declares one encoding gets that one in every flow.
+  const declared = cfg?.ics.encodings ?? ['xml', 'wbxml'];
+  const encoding = o.variation?.clientEncoding ?? (declared.length === 1 ? declared[0] : s.approach === 'B' ? 'wbxml' : 'xml');
   const roles = createRoles(ctx, { separate, authType: s.authType, client: { fixture, roleOfServerId, roleOfAddr, roots, encoding } });
   const { dms1, dms2, bootstrap, client } = roles;
   const proxies = (cfg?.proxies ?? []).map((p) => recordingProxy(p, { setup, trace, budgets, trust: ctx.trustOf(p.to) }));

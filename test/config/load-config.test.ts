@@ -140,6 +140,7 @@ describe('loadConfig resolves', () => {
       removeAccount: true,
       bootstrapPlacements: ['colocated', 'separate'],
       authTypes: ['DIGEST', 'HMAC', 'BASIC'],
+      encodings: ['xml', 'wbxml'],
       serverAuthentication: 'application',
     });
     expect(c.budgets).toEqual({ ...DEFAULT_BUDGETS, driverMs: 10_000 });
