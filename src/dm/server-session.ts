@@ -34,6 +34,8 @@ export interface SessionStart {
   /** 1200 (answering Package #0) or 1201 (client-initiated). */
   alert: string;
   devInfo: Record<string, string>;
+  /** The MaxMsgSize the client declared in package 1, if any. */
+  maxMsgSize?: number;
 }
 
 /**
@@ -221,7 +223,7 @@ export class DmServer {
         batches: 0,
       };
       const script = exp?.script ?? (alert.data === ALERT.CLIENT_INITIATED_MGMT ? this.o.onClientInitiated : undefined);
-      s.start = { devId, sessionId: msg.hdr.sessionId, alert: alert.data, devInfo: devInfoOf(msg) };
+      s.start = { devId, sessionId: msg.hdr.sessionId, alert: alert.data, devInfo: devInfoOf(msg), maxMsgSize: maxMsgSizeOf(msg) };
       s.script = (script ?? emptyScript)(s.start);
       this.sessions.set(key, s);
     }

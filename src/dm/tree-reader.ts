@@ -48,7 +48,7 @@ export const UNREAD = {
 export interface TreeReadOptions {
   /** Most nodes to Get (ancestor ACLs not counted). Default 500. */
   maxNodes?: number;
-  /** Most packages of the session. Default 20. */
+  /** Most packages of the session. Default 50 (a wide level goes over several for a small MaxMsgSize). */
   maxPackages?: number;
   /** Who reads, for TreeRead.reader: a script is not told its server's identifier. */
   reader?: string;
@@ -67,7 +67,7 @@ interface Ask {
  */
 export function treeReadScript(roots: string[], sink: (r: TreeRead) => void, o: TreeReadOptions = {}): SessionScript {
   const maxNodes = o.maxNodes ?? 500;
-  const maxPackages = o.maxPackages ?? 20;
+  const maxPackages = o.maxPackages ?? 50;
   const rootPaths = unique(roots.map((r) => joinUri(splitUri(r))));
   const rootSet = new Set(rootPaths);
   const ancestors = unique(rootPaths.flatMap(ancestorsOf)).filter((p) => !rootSet.has(p));
@@ -90,20 +90,50 @@ export function treeReadScript(roots: string[], sink: (r: TreeRead) => void, o: 
       const asks: Ask[] = [...extra, ...now.flatMap((path): Ask[] => [{ path, what: 'node' }, { path, what: 'acl' }])];
       extra = [];
       walked += now.length;
-      packages++;
-      const reply: BatchReply = yield asks.map((a) => get(a.what === 'acl' ? aclUri(a.path) : a.path));
       const next: string[] = [];
-      asks.forEach((a, i) => {
-        for (const child of r.take(a, reply, i)) {
-          if (seen.has(child)) continue;
-          seen.add(child);
-          next.push(child);
+      // A wide level goes over several packages, each small enough for one message of the client's.
+      const batches = fitToMessage(asks, start.maxMsgSize);
+      for (const [b, batch] of batches.entries()) {
+        if (b > 0 && packages >= maxPackages) {
+          r.limit(batches.slice(b).flat().map((a) => a.path));
+          break;
         }
-      });
+        packages++;
+        const reply: BatchReply = yield batch.map((a) => get(a.what === 'acl' ? aclUri(a.path) : a.path));
+        batch.forEach((a, i) => {
+          for (const child of r.take(a, reply, i)) {
+            if (seen.has(child)) continue;
+            seen.add(child);
+            next.push(child);
+          }
+        });
+      }
       frontier = next;
     }
     sink(r.result(o.reader ?? `session ${start.sessionId} of ${start.devId}`));
   };
+}
+
+/** Bytes a message's SyncHdr and statuses take, and each Get, in XML (the larger encoding): an estimate. */
+const MESSAGE_OVERHEAD = 700;
+const GET_OVERHEAD = 110;
+
+/** `asks` cut into batches whose Gets fit one message of `maxMsgSize` bytes (all in one without a limit). */
+function fitToMessage(asks: Ask[], maxMsgSize?: number): Ask[][] {
+  if (!maxMsgSize) return [asks];
+  const room = Math.max(maxMsgSize - MESSAGE_OVERHEAD, GET_OVERHEAD);
+  const out: Ask[][] = [[]];
+  let used = 0;
+  for (const a of asks) {
+    const size = GET_OVERHEAD + a.path.length + (a.what === 'acl' ? 9 : 0);
+    if (out.at(-1)!.length && used + size > room) {
+      out.push([]);
+      used = 0;
+    }
+    out.at(-1)!.push(a);
+    used += size;
+  }
+  return out;
 }
 
 /** What the answers said so far. */

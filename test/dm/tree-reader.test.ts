@@ -177,12 +177,13 @@ describe('treeReadScript over real TLS against the reference client', () => {
 });
 
 /** Runs a script against a DmTree in memory, answering as the reference client does; counts packages. */
-async function drive(script: SessionScript, tree: DmTree, serverId: string, tamper?: (reply: BatchReply) => void): Promise<number> {
-  const gen = script({ devId, sessionId: '1', alert: '1200', devInfo: {} });
+async function drive(script: SessionScript, tree: DmTree, serverId: string, tamper?: (reply: BatchReply) => void, maxMsgSize?: number, sizes: number[] = []): Promise<number> {
+  const gen = script({ devId, sessionId: '1', alert: '1200', devInfo: {}, maxMsgSize });
   let next = await gen.next(undefined as unknown as BatchReply);
   let packages = 0;
   while (!next.done) {
     packages++;
+    sizes.push(next.value.length);
     const commands = next.value.map((c, i) => ({ ...c, cmdId: String(i + 1) }) as Command);
     const done = execute(commands, { tree, serverId, msgId: String(packages), scrubOnAccountDelete: false });
     const reply: BatchReply = {
@@ -220,6 +221,19 @@ describe('treeReadScript bounds and odd answers', () => {
     expect(read!.unread.map((u) => u.path)).toEqual(['./Vendor/Apps', './Vendor/Conn', './Vendor/Security', './Vendor/Ops']);
     expect(read!.unread.every((u) => u.status === UNREAD.LIMIT)).toBe(true);
     expect(read!.reader).toBe(`session 1 of ${devId}`);
+  });
+
+  test('a client with a small MaxMsgSize: a wide level goes over several packages, and the read is the same', async () => {
+    let whole: TreeRead | undefined;
+    let split: TreeRead | undefined;
+    const wide: number[] = [];
+    const narrow: number[] = [];
+    const packages = await drive(treeReadScript(['.'], (r) => (whole = r)), tree, DMS1, undefined, undefined, wide);
+    const more = await drive(treeReadScript(['.'], (r) => (split = r)), tree, DMS1, undefined, 1024, narrow);
+    expect(more).toBeGreaterThan(packages);
+    expect(Math.max(...narrow)).toBeLessThan(Math.max(...wide));
+    expect(split!.snapshot).toEqual(whole!.snapshot);
+    expect(split!.unread).toEqual(whole!.unread);
   });
 
   test('reading the root walks the whole tree; a bad child name and a missing Results are unread', async () => {
