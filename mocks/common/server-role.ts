@@ -61,6 +61,8 @@ export interface ServerRoleOptions {
   maxMsgSize?: number;
   /** Send every package as one message, whatever MaxMsgSize the client declared (mutants only). */
   ignoreMaxMsgSize?: boolean;
+  /** Sign HMAC messages with a wrong secret (mutants only). */
+  wrongMac?: boolean;
   /** The delegation endpoint does not require a client certificate, so pins none (mutants only). */
   clientCertificateOptional?: boolean;
   /** The delegation endpoint takes any client certificate, verified or not (mutants only). */
@@ -117,6 +119,7 @@ export abstract class ServerRole {
       reuseHmacNonce: o.reuseHmacNonce,
       maxMsgSize: o.maxMsgSize,
       ignoreMaxMsgSize: o.ignoreMaxMsgSize,
+      wrongMac: o.wrongMac,
       // A challenged client answers at once; one that has not within a session's budget never will.
       retryWindowMs: o.sessionBudgetMs,
     });

@@ -121,6 +121,8 @@ export interface DmServerOptions {
   maxMsgSize?: number;
   /** Send every package as one message, whatever MaxMsgSize the client declared (mutants only). */
   ignoreMaxMsgSize?: boolean;
+  /** Compute the x-syncml-hmac of our messages with a wrong secret (mutants only). */
+  wrongMac?: boolean;
 }
 
 /** Signs a message of ours for a client whose SRVCRED is HMAC: the x-syncml-hmac value over its bytes. */
@@ -385,7 +387,7 @@ export class DmServer {
   private signer(s: Session): Signer | undefined {
     const device = this.o.credentialsOf(s.devId);
     if (device?.server.type !== 'HMAC') return undefined;
-    const secret = s.wrongServerCredential ? `not-${device.server.secret}` : device.server.secret;
+    const secret = s.wrongServerCredential || this.o.wrongMac ? `not-${device.server.secret}` : device.server.secret;
     const nonce = this.noncesOf(device).server;
     return (bytes) => hmacHeader(device.server.name, secret, nonce, bytes);
   }

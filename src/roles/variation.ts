@@ -31,5 +31,5 @@ export interface Variation {
 
 export type ServerVariation = Pick<
   ServerRoleOptions,
-  'badPkg0Digest' | 'delegationContentType' | 'dmAnswer' | 'malformedAnswerTo' | 'challengeFirst' | 'clientCertificateOptional' | 'clientCertificateUnverified' | 'delegationServerTls' | 'acceptAnyPeer' | 'acceptAnyCredentials' | 'acceptAnyDelegationMessage' | 'ignoreClientNonces' | 'reuseHmacNonce' | 'maxMsgSize' | 'ignoreMaxMsgSize'
+  'badPkg0Digest' | 'delegationContentType' | 'dmAnswer' | 'malformedAnswerTo' | 'challengeFirst' | 'clientCertificateOptional' | 'clientCertificateUnverified' | 'delegationServerTls' | 'acceptAnyPeer' | 'acceptAnyCredentials' | 'acceptAnyDelegationMessage' | 'ignoreClientNonces' | 'reuseHmacNonce' | 'maxMsgSize' | 'ignoreMaxMsgSize' | 'wrongMac'
 >;
