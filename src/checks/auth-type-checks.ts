@@ -7,11 +7,12 @@ import { AUTH_BASIC, AUTH_MAC, verifyCred } from '../syncml/auth.js';
 import { HMAC_HEADER, verifyHmac } from '../syncml/hmac.js';
 import type { StatusCommand } from '../syncml/model.js';
 import type { DmSession, WireMessage } from '../judge/wire.js';
+import { bodyBytes } from '../trace/events.js';
 import { allOf, type Check, type JudgeContext, type Outcome } from './check.js';
 import { handedNonces, knownSecrets, type HandedNonce, type KnownCred } from './nonce-checks.js';
 
 const hmacOf = (m: WireMessage) => m.event.http?.headers?.[HMAC_HEADER];
-const bytesOf = (m: WireMessage) => Buffer.from(m.event.body?.raw ?? '', m.event.body?.encoding === 'base64' ? 'base64' : 'utf8');
+const bytesOf = (m: WireMessage) => bodyBytes(m.event);
 const hdrStatus = (m: WireMessage) => m.syncml?.body.find((c): c is StatusCommand => c.kind === 'Status' && c.cmd === 'SyncHdr');
 
 /** The sessions with a server whose account (one side's credentials, `side`) is of `type`, with those credentials. */

@@ -4,7 +4,7 @@ import type { StatusCommand, SyncMLMessage } from '../syncml/model.js';
 import { decodeNotification, SPECIAL_NONCE, verifyNotification } from '../syncml/notification.js';
 import { ACL_GRAMMAR_CASE, FORGED_HEADER_CASES } from '../runner/client-session-cases.js';
 import { SERVER_AUTH_CASE } from '../runner/server-auth-case.js';
-import type { TraceEvent } from '../trace/events.js';
+import { bodyBytes, type TraceEvent } from '../trace/events.js';
 import { readAccounts } from '../tree/dmacc.js';
 import { DmTree } from '../tree/tree.js';
 import { targetsOf } from '../judge/wire.js';
@@ -109,7 +109,7 @@ export function pkg0Nonces(provisioned: Buffer | undefined, serverId: string, se
  * false when with the last one; undefined when with none (a wrong secret, SES-HMAC-CLIENT's or -SERVER's).
  */
 function staleMac(e: TraceEvent, mac: string, cred: KnownCred, handed: HandedNonce[], serverId: string, last: HandedNonce): boolean | undefined {
-  const bytes = Buffer.from(e.body?.raw ?? '', e.body?.encoding === 'base64' ? 'base64' : 'utf8');
+  const bytes = bodyBytes(e);
   const verifies = (nonce: Buffer) => verifyHmac(mac, bytes, { username: cred.name, password: cred.secret, nonce }).ok;
   if (verifies(last.nonce)) return false;
   const older = [...(cred.nonce ? [cred.nonce] : []), ...handed.filter((x) => x.serverId === serverId && x.seq < last.seq).map((x) => x.nonce)];

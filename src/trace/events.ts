@@ -90,3 +90,6 @@ export const answerTo = (request: TraceEvent) => (e: TraceEvent): boolean =>
 
 /** An event of the tester's cases, played before the flow: never traffic of the delegation. */
 export const isTesterEvent = (e: Pick<TraceEvent, 'phase'>): boolean => e.phase === 'tls-probe';
+
+/** The body's bytes as they went on the wire (what a MAC or a size is computed over). */
+export const bodyBytes = (e: Pick<TraceEvent, 'body'>): Buffer => Buffer.from(e.body?.raw ?? '', e.body?.encoding === 'base64' ? 'base64' : 'utf8');
