@@ -5,10 +5,22 @@ import type { Role } from '../model/roles.js';
 import { PROFILE_VERSION } from '../profile.js';
 import type { FlowResult } from '../runner/run-flow.js';
 import { DmTree, type TreeSnapshot } from '../tree/tree.js';
+import { decodeWbxml } from '../syncml/wbxml.js';
+import { bodyBytes, type TraceEvent } from '../trace/events.js';
 import { exitCodeOf, VERDICTS, type Verdict } from '../verdict/verdict.js';
 import type { FlowReport, RequirementResult, RunReport, SequenceEntry, TreeNodeView } from './model.js';
 
 const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+
+/** A body as a reader can take it: a WBXML message decoded to its XML (said so), anything else as traced. */
+function readableBody(e: TraceEvent): string {
+  if (e.body?.parsed?.codec !== 'syncml' || e.body.parsed.encoding !== 'wbxml') return e.body!.raw;
+  try {
+    return `<!-- WBXML on the wire, ${e.body.bytes} bytes; shown decoded -->\n${decodeWbxml(bodyBytes(e))}`;
+  } catch {
+    return e.body.raw;
+  }
+}
 
 function treeView(s: TreeSnapshot): TreeNodeView[] {
   const t = DmTree.fromJSON(s);
@@ -40,7 +52,7 @@ function flowReport(f: FlowResult, results: readonly RequirementResult[]): FlowR
       ...(stepOf.has(e.seq) ? { step: stepOf.get(e.seq) } : {}),
       ...(e.http?.status !== undefined ? { httpStatus: e.http.status } : {}),
       summary: `${e.note ?? e.body?.parsed?.summary ?? e.body?.parsed?.error ?? (`${e.http?.method ?? ''} ${e.http?.path ?? ''}`.trim() || e.kind)}${e.attributedFrom ? ` (recorded during flow ${e.attributedFrom.flow}, seq ${e.attributedFrom.seq})` : ''}`,
-      ...(e.body?.raw ? { body: e.body.raw } : {}),
+      ...(e.body?.raw ? { body: readableBody(e) } : {}),
       ...(e.tls?.protocol ? { tlsProtocol: e.tls.protocol } : {}),
       ...(e.reason ? { reason: e.reason } : {}),
     }));
