@@ -1,4 +1,5 @@
 import { TREE } from '../profile.js';
+import { AUTH_BASIC } from '../syncml/auth.js';
 import { HMAC_HEADER } from '../syncml/hmac.js';
 import { decodeNotification, verifyNotification } from '../syncml/notification.js';
 import type { StatusCommand } from '../syncml/model.js';
@@ -120,13 +121,24 @@ export const sessionCredentials: Check = {
   id: 'session-credentials',
   title: 'The client authenticates and the server accepts (212, or 200 per HMAC message)',
   requirements: ['SES-CRED'],
-  run: (ctx) =>
-    everySession(ctx, 'package 1 carries syncml:auth-md5 or auth-basic credentials and the server answers the SyncHdr with 212; or every message carries x-syncml-hmac and the server answers it with 200', (s) => {
+  run(ctx) {
+    // Refused HMAC or basic credentials are judged by the rule of their type (SES-HMAC-CLIENT, SES-AUTH-BASIC):
+    // here they are a consequence, not a second failure.
+    let ownFault = false;
+    const out = everySession(ctx, 'package 1 carries syncml:auth-md5 or auth-basic credentials and the server answers the SyncHdr with 212; or every message carries x-syncml-hmac and the server answers it with 200', (s) => {
       // An HMAC account signs every message in a transport header and is accepted message by message.
       const hmac = clientMsgs(s).some((m) => m.event.http?.headers?.[HMAC_HEADER]);
-      if (!hmac && !clientMsgs(s).some((m) => m.syncml!.hdr.cred)) return ['the client sent no credentials'];
-      return acceptance(s) ? [] : [hmac ? 'the server never accepted the HMAC-signed messages (no 200 for the SyncHdr)' : 'the server never accepted the credentials (no 212)'];
-    }, (s) => serverMsgs(s).length > 0),
+      const basic = clientMsgs(s).some((m) => m.syncml!.hdr.cred?.meta.type === AUTH_BASIC);
+      if (!hmac && !clientMsgs(s).some((m) => m.syncml!.hdr.cred)) {
+        ownFault = true;
+        return ['the client sent no credentials'];
+      }
+      if (acceptance(s)) return [];
+      ownFault ||= !hmac && !basic;
+      return [hmac ? 'the server never accepted the HMAC-signed messages (no 200 for the SyncHdr)' : 'the server never accepted the credentials (no 212)'];
+    }, (s) => serverMsgs(s).length > 0);
+    return out.verdict === 'FAIL' && !ownFault ? { ...out, consequence: true } : out;
+  },
 };
 
 export const sessionPkg0Digest: Check = {
