@@ -245,6 +245,26 @@ export class MockClient {
       const res = await this.sendToServer(to, { url: account.addr, body: bytes, contentType: this.syncmlType, headers: this.macHeader(cl, bytes) });
       if (res.status !== 200) throw new Error(`session ${sessionId} with ${serverId}: HTTP ${res.status}`);
       const reply = this.decode(res);
+      // A message under another SessionID than ours, or one whose MsgID the server already used, is not this session's
+      // next message (DM 1.2.1 Protocol; RepPro SyncHdr): nothing of it is taken (commands, nonce), the session is aborted.
+      const foreign = !this.o.quirks?.ignoreServerSessionId && reply.hdr.sessionId.toUpperCase() !== message.hdr.sessionId.toUpperCase();
+      const repeated = !this.o.quirks?.ignoreServerMsgId && serverMsgIds.has(reply.hdr.msgId);
+      serverMsgIds.add(reply.hdr.msgId);
+      if (foreign || repeated) {
+        const refusal: Command[] = [
+          { kind: 'Status', cmdId: '1', msgRef: reply.hdr.msgId, cmdRef: '0', cmd: 'SyncHdr', targetRefs: [reply.hdr.target], sourceRefs: [reply.hdr.source], data: STATUS.BAD_REQUEST, items: [] },
+          { kind: 'Alert', cmdId: '2', data: ALERT.SESSION_ABORT, items: [] },
+        ];
+        const abort = this.encode({ hdr: this.hdr(account, sessionId, ++msgId), body: refusal, final: true });
+        const answer = await this.sendToServer(to, { url: account.addr, body: abort, contentType: this.syncmlType, headers: this.macHeader(cl, abort) });
+        // The server's answer to the abort may still hand over the nonce our next session uses.
+        const next = answer.status === 200 ? this.decode(answer).body.find((c): c is StatusCommand => c.kind === 'Status' && c.cmd === 'SyncHdr')?.chal?.nextNonce : undefined;
+        if (cl && next) {
+          cl.data = next;
+          this.keepNonce(acc.path, 'CLCRED', next);
+        }
+        return;
+      }
       const hdrStatus = reply.body.find((c): c is StatusCommand => c.kind === 'Status' && c.cmd === 'SyncHdr');
       // The nonce the server hands over (with a 212, a challenge, or every 200 of an HMAC account) is the one
       // our next credentials use.
@@ -256,7 +276,6 @@ export class MockClient {
         // One retry with the nonce the server challenged with, then give up (DM 1.2.1 Protocol §2.4).
         if (challenged) throw new Error(`session ${sessionId}: server ${serverId} refused our credentials twice`);
         challenged = true;
-        serverMsgIds.add(reply.hdr.msgId);
         message = this.package1(account, alert, sessionId, ++msgId, cl);
         continue;
       }
@@ -293,26 +312,6 @@ export class MockClient {
       // package that goes on, or the server asking for our next message, is answered.
       if (commands.length === 0 && reply.final && !outbox.length) {
         await this.afterSession();
-        return;
-      }
-      // A message under another SessionID than ours, or one whose MsgID the server already used, is not this session's
-      // next message (DM 1.2.1 Protocol; RepPro SyncHdr): none of its commands is executed, the session is aborted.
-      const foreign = !this.o.quirks?.ignoreServerSessionId && reply.hdr.sessionId.toUpperCase() !== message.hdr.sessionId.toUpperCase();
-      const repeated = !this.o.quirks?.ignoreServerMsgId && serverMsgIds.has(reply.hdr.msgId);
-      serverMsgIds.add(reply.hdr.msgId);
-      if (foreign || repeated) {
-        const refusal: Command[] = [
-          { kind: 'Status', cmdId: '1', msgRef: reply.hdr.msgId, cmdRef: '0', cmd: 'SyncHdr', targetRefs: [reply.hdr.target], sourceRefs: [reply.hdr.source], data: STATUS.BAD_REQUEST, items: [] },
-          { kind: 'Alert', cmdId: '2', data: ALERT.SESSION_ABORT, items: [] },
-        ];
-        const abort = this.encode({ hdr: this.hdr(account, sessionId, ++msgId), body: refusal, final: true });
-        const answer = await this.sendToServer(to, { url: account.addr, body: abort, contentType: this.syncmlType, headers: this.macHeader(cl, abort) });
-        // The server's answer to the abort may still hand over the nonce our next session uses.
-        const next = answer.status === 200 ? this.decode(answer).body.find((c): c is StatusCommand => c.kind === 'Status' && c.cmd === 'SyncHdr')?.chal?.nextNonce : undefined;
-        if (cl && next) {
-          cl.data = next;
-          this.keepNonce(acc.path, 'CLCRED', next);
-        }
         return;
       }
       // Kept only now that it goes to the server, in the Status for its SyncHdr.

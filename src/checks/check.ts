@@ -96,3 +96,13 @@ export function firstOfEachSender<T extends TraceEvent | WireMessage>(items: rea
 export function allOf(expected: string, problems: string[], evidence: Array<TraceEvent | WireMessage | number>, okActual: string): Outcome {
   return problems.length ? fail(expected, problems.join('; '), evidence) : pass(expected, okActual, evidence);
 }
+
+/**
+ * Whether the ACL at `path` is known in the `which` tree: neither the node nor an ancestor went unread (an
+ * ACL never read is no "inherit"). A check leaves what is unknown out; the judge makes an end state read
+ * with holes INCONCLUSIVE.
+ */
+export function aclRead(ctx: JudgeContext, which: 'initial' | 'final', path: string): boolean {
+  const unread = (which === 'initial' ? ctx.flow.initialTree : ctx.flow.finalTree).unread ?? [];
+  return !unread.some((u) => u.path === '.' || path === u.path || path.startsWith(`${u.path}/`));
+}

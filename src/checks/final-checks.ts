@@ -1,7 +1,7 @@
 import { commandsOf, isAclTarget, targetsOf, type WireMessage } from '../judge/wire.js';
 import { ACL_COMMANDS, aclGrants, aclServers, parseAcl, validateAcl } from '../tree/acl.js';
 import { findAccountByServerId } from '../tree/dmacc.js';
-import { allOf, missing, type Check, type JudgeContext } from './check.js';
+import { aclRead, allOf, missing, type Check, type JudgeContext } from './check.js';
 
 /**
  * What an end state came from on the wire: the servers' commands that wrote matching nodes (the client's
@@ -67,7 +67,7 @@ export const finalDms2AccountAcl: Check = {
     // No account at all is FIN-DMS2-ACCOUNT's finding.
     if (!acc) return { ...missing(expected, `no account with ServerID ${dms2}`), dependsOn: 'FIN-DMS2-ACCOUNT' };
     const eff = ctx.final.effectiveAcl(acc.path);
-    const lacking = OWN_ACCOUNT_RIGHTS.filter((c) => !aclGrants(eff.acl, c, dms2));
+    const lacking = aclRead(ctx, 'final', acc.path) ? OWN_ACCOUNT_RIGHTS.filter((c) => !aclGrants(eff.acl, c, dms2)) : [];
     return allOf(
       expected,
       lacking.length ? [`${acc.path}: effective ACL "${eff.acl}" (from ${eff.from}) does not grant ${dms2} ${lacking.join(', ')}`] : [],
@@ -90,6 +90,7 @@ export const finalAclDelegated: Check = {
         p.push(`${root} is gone`);
         continue;
       }
+      if (!aclRead(ctx, 'initial', root) || !aclRead(ctx, 'final', root)) continue;
       const before = parseAcl(ctx.initial.effectiveAcl(root).acl);
       const after = ctx.final.effectiveAcl(root);
       const held = ACL_COMMANDS.filter((c) => before[c]?.includes(dms1));
@@ -155,7 +156,7 @@ export const finalOthersPreserved: Check = {
     const p: string[] = [];
     let kept = 0;
     for (const n of ctx.initial.toJSON().nodes) {
-      if (!n.acl || !ctx.final.has(n.path)) continue;
+      if (!n.acl || !ctx.final.has(n.path) || !aclRead(ctx, 'final', n.path)) continue;
       const before = parseAcl(n.acl);
       for (const id of others) {
         for (const c of ACL_COMMANDS) {
@@ -206,7 +207,7 @@ export const finalPermanentHandover: Check = {
     const p: string[] = [];
     // One finding per ACL that still names DMS-1, not one per node inheriting it.
     const reported = new Set<string>();
-    for (const n of ctx.final.toJSON().nodes.filter((x) => roots.some((r) => within(x.path, r)))) {
+    for (const n of ctx.final.toJSON().nodes.filter((x) => roots.some((r) => within(x.path, r)) && aclRead(ctx, 'final', x.path))) {
       const eff = ctx.final.effectiveAcl(n.path);
       const kept = ACL_COMMANDS.filter((c) => aclGrants(eff.acl, c, dms1) && !eff.acl.split('&').some((e) => e === `${c}=*`));
       if (!kept.length || reported.has(eff.from)) continue;
@@ -227,7 +228,7 @@ export const finalDms1Kept: Check = {
     const p: string[] = [];
     if (!findAccountByServerId(ctx.final, dms1, ctx.flow.facts.treeLayout.dmAccRoot)) p.push(`no account for ${dms1}`);
     for (const n of ctx.initial.toJSON().nodes) {
-      if (!n.acl || !ctx.final.has(n.path)) continue;
+      if (!n.acl || !ctx.final.has(n.path) || !aclRead(ctx, 'final', n.path)) continue;
       const before = parseAcl(n.acl);
       for (const c of ACL_COMMANDS) if (before[c]?.includes(dms1) && !aclGrants(ctx.final.effectiveAcl(n.path).acl, c, dms1)) p.push(`${n.path}: ${dms1} lost ${c}`);
     }

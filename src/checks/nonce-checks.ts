@@ -15,6 +15,12 @@ export interface HandedNonce {
   seq: number;
   serverId: string;
   nonce: Buffer;
+  /**
+   * Handed in a server message under another SessionID than the request it answers, or with a MsgID the
+   * session already used (the tester forges such): no message of the session, so a client may take its
+   * nonce or leave it; the last nonce is the one before it, and this one is accepted too.
+   */
+  forged?: boolean;
 }
 
 const syncml = (e: TraceEvent) => (e.body?.parsed?.codec === 'syncml' ? (e.body.parsed.value as SyncMLMessage) : undefined);
@@ -43,14 +49,33 @@ function dmMessages(ctx: JudgeContext): Array<{ e: TraceEvent; m: SyncMLMessage;
 export function handedNonces(ctx: JudgeContext): { toClient: HandedNonce[]; toServer: HandedNonce[] } {
   const toClient: HandedNonce[] = [];
   const toServer: HandedNonce[] = [];
-  for (const { e, m, serverId } of dmMessages(ctx)) {
+  const all = dmMessages(ctx);
+  const seen = new Set<string>();
+  for (const { e, m, serverId } of all) {
+    // A server message under another SessionID than the request it answers, or with a MsgID already used in
+    // the session, is no message of the session (the tester forges such).
+    if (e.kind === 'response') {
+      const asked = all.find((x) => x.e.kind === 'request' && x.e.exchange === e.exchange && x.e.link === e.link)?.m.hdr.sessionId ?? m.hdr.sessionId;
+      const key = `${serverId}#${asked.toUpperCase()}#${m.hdr.msgId}`;
+      const forged = asked.toUpperCase() !== m.hdr.sessionId.toUpperCase() || seen.has(key);
+      seen.add(key);
+      const next = hdrStatus(m)?.chal?.nextNonce;
+      if (next) toClient.push({ seq: e.seq, serverId, nonce: Buffer.from(next, 'base64'), ...(forged ? { forged: true } : {}) });
+      continue;
+    }
     const next = hdrStatus(m)?.chal?.nextNonce;
-    if (next) (e.kind === 'response' ? toClient : toServer).push({ seq: e.seq, serverId, nonce: Buffer.from(next, 'base64') });
+    if (next) toServer.push({ seq: e.seq, serverId, nonce: Buffer.from(next, 'base64') });
   }
   return { toClient, toServer };
 }
 
-const lastBefore = (xs: HandedNonce[], serverId: string, seq: number) => xs.filter((x) => x.serverId === serverId && x.seq < seq).at(-1);
+const lastBefore = (xs: HandedNonce[], serverId: string, seq: number) => xs.filter((x) => x.serverId === serverId && x.seq < seq && !x.forged).at(-1);
+
+/** The nonces a client's credentials at `seq` may use: the last one handed over, and any forged one since. */
+const usable = (xs: HandedNonce[], serverId: string, seq: number, last: HandedNonce) => [
+  last.nonce,
+  ...xs.filter((x) => x.serverId === serverId && x.forged && x.seq > last.seq && x.seq < seq).map((x) => x.nonce),
+];
 
 /** One side's credentials of an account as the harness knows them; type is the DMAcc AAuthType (DIGEST when not known). */
 export interface KnownCred {
@@ -111,7 +136,7 @@ export function pkg0Nonces(provisioned: Buffer | undefined, serverId: string, se
 function staleMac(e: TraceEvent, mac: string, cred: KnownCred, handed: HandedNonce[], serverId: string, last: HandedNonce): boolean | undefined {
   const bytes = bodyBytes(e);
   const verifies = (nonce: Buffer) => verifyHmac(mac, bytes, { username: cred.name, password: cred.secret, nonce }).ok;
-  if (verifies(last.nonce)) return false;
+  if (usable(handed, serverId, e.seq, last).some(verifies)) return false;
   const older = [...(cred.nonce ? [cred.nonce] : []), ...handed.filter((x) => x.serverId === serverId && x.seq < last.seq).map((x) => x.nonce)];
   return older.some(verifies) ? true : undefined;
 }
@@ -146,7 +171,7 @@ export const nonceClientFollows: Check = {
       }
       if (!cred || cred.meta?.type !== 'syncml:auth-md5') continue;
       judged.push(e);
-      if (!verifyCred(cred, { username: secret.name, password: secret.secret, nonce: last.nonce }).ok) {
+      if (!usable(toClient, serverId, e.seq, last).some((nonce) => verifyCred(cred, { username: secret.name, password: secret.secret, nonce }).ok)) {
         problems.push(`seq ${e.seq}: credentials to ${serverId} are not signed with the nonce it handed over at seq ${last.seq}`);
       }
     }

@@ -5,7 +5,7 @@ import { decodeNotification, verifyNotification } from '../syncml/notification.j
 import type { StatusCommand } from '../syncml/model.js';
 import { aclGrants, type AclCommand } from '../tree/acl.js';
 import { acceptance, answersIn, commandsOf, isAclTarget, responseFor, responseTo, type DmSession, type WireMessage } from '../judge/wire.js';
-import { allOf, missing, type Check, type JudgeContext, type Outcome } from './check.js';
+import { aclRead, allOf, missing, type Check, type JudgeContext, type Outcome } from './check.js';
 import { handedNonces, knownSecrets, pkg0Nonces } from './nonce-checks.js';
 
 const clientMsgs = (s: DmSession) => s.messages.filter((m) => m.direction === 'request' && m.syncml);
@@ -183,7 +183,9 @@ export const sessionAcl425: Check = {
     const problems: string[] = [];
     const evidence: WireMessage[] = [];
     const serverIdOf: Record<string, string> = { dms1: ctx.flow.facts.serverIds.dms1, dms2: ctx.flow.facts.serverIds.dms2 };
-    const neither = (uri: string, cmd: AclCommand, id: string) => [ctx.initial, ctx.final].every((t) => !aclGrants(t.effectiveAcl(uri).acl, cmd, id));
+    // A right is judged only where both trees were read along the whole path: an ACL never read is not "inherit".
+    const neither = (uri: string, cmd: AclCommand, id: string) =>
+      aclRead(ctx, 'initial', uri) && aclRead(ctx, 'final', uri) && [ctx.initial, ctx.final].every((t) => !aclGrants(t.effectiveAcl(uri).acl, cmd, id));
     for (const s of ctx.sessions) {
       const id = serverIdOf[s.server];
       for (const m of serverMsgs(s)) {

@@ -60,6 +60,8 @@ interface Session {
   script?: AsyncGenerator<NewCommand[], void, BatchReply>;
   /** Commands of ours awaiting the client's Status, each with the MsgID of the message that carried it. */
   pending: Array<{ command: Command; msgId: string }>;
+  /** Every command of the script's current batch, sent or not: the client may close its package early. */
+  batch: Command[];
   /** The rest of our package, for the messages the client asks for with Alert 1222. */
   outbox: Command[];
   /** The client's messages of the package under way (one, unless it spans several). */
@@ -214,6 +216,7 @@ export class DmServer {
         authenticated: false,
         msgId: 0,
         pending: [],
+        batch: [],
         outbox: [],
         inbox: [],
         encoding,
@@ -296,7 +299,7 @@ export class DmServer {
     // A client that refused our credentials executed nothing: the same commands again, with credentials
     // signed with the nonce it gave.
     if (refusedUs && s.pending.length) {
-      s.outbox = [...s.pending.map((p) => ({ ...p.command, cmdId: '' }) as Command), ...s.outbox];
+      s.outbox = [...s.pending.map((p) => p.command), ...s.outbox];
       s.pending = [];
       s.inbox = [];
       return this.sendNext(s, msg, out, device);
@@ -311,7 +314,8 @@ export class DmServer {
       s.inbox.push(msg);
       return { body: this.build(msg, ++s.msgId, [...out, nextMessageAlert()], false) };
     }
-    const reply = pairReply(s.pending, [...s.inbox, msg]);
+    // A client that closes its package before asking for the rest of ours leaves those commands unanswered.
+    const reply = pairReply(s.batch, s.pending, [...s.inbox, msg]);
     s.inbox = [];
     const next = await s.script!.next(reply);
     if (next.done || next.value.length === 0) {
@@ -319,7 +323,8 @@ export class DmServer {
       return { body: this.build(msg, ++s.msgId, out, true, this.credOnce(s, device)) };
     }
     s.pending = [];
-    s.outbox = next.value.map((c) => ({ ...c, cmdId: '' }) as Command);
+    s.batch = next.value.map((c) => ({ ...c, cmdId: '' }) as Command);
+    s.outbox = [...s.batch];
     const forged = s.forge?.batch === ++s.batches ? s.forge : undefined;
     return this.sendNext(s, msg, out, device, forged);
   }
@@ -476,14 +481,18 @@ function devInfoOf(msg: SyncMLMessage): Record<string, string> {
 }
 
 /** Pairs each command of our last batch with the Status and Results the client sent for it. */
-function pairReply(pending: Session['pending'], received: SyncMLMessage[]): BatchReply {
+/** Pairs each command of the batch with the Status and Results the client sent for it (none for a command never sent). */
+function pairReply(batch: Command[], pending: Session['pending'], received: SyncMLMessage[]): BatchReply {
   const body = received.flatMap((m) => m.body);
-  const ours = (c: { msgRef: string; cmdRef: string }, p: Session['pending'][number]) => c.msgRef === p.msgId && c.cmdRef === p.command.cmdId;
   return {
-    outcomes: pending.map((p) => ({
-      command: p.command,
-      status: body.find((c): c is StatusCommand => c.kind === 'Status' && c.cmd !== 'SyncHdr' && ours(c, p)),
-      results: body.find((c): c is ResultsCommand => c.kind === 'Results' && ours(c, p)),
-    })),
+    outcomes: batch.map((command) => {
+      const sent = pending.find((p) => p.command === command);
+      const ours = (c: { msgRef: string; cmdRef: string }) => !!sent && c.msgRef === sent.msgId && c.cmdRef === command.cmdId;
+      return {
+        command,
+        status: body.find((c): c is StatusCommand => c.kind === 'Status' && c.cmd !== 'SyncHdr' && ours(c)),
+        results: body.find((c): c is ResultsCommand => c.kind === 'Results' && ours(c)),
+      };
+    }),
   };
 }

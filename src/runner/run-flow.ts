@@ -170,7 +170,7 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
   let delegationEnded = false;
   let error: string | undefined;
   let finalRead: ReadTree | undefined;
-  let initialUnread = new Set<string>();
+  let initialUnread = new Map<string, string>();
   try {
     for (const r of roles.all) await r.start();
     for (const p of proxies) await p.start();
@@ -211,7 +211,7 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
     const initial = await during('tree-read', () => client.readTree(readers(dms1), 'initial tree'));
     if (initial) {
       initialTree = initial.snapshot;
-      initialUnread = new Set(initial.unread.map((u) => u.path));
+      initialUnread = new Map(initial.unread.map((u) => [u.path, u.status]));
     }
     const end = await dms1.delegate(order);
     delegationEnded = true;
@@ -276,8 +276,9 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
     roles: modes,
     observability: observability({ ...setup.assignment, roles: modes, treeSource }),
     treeSource,
-    // What no harness server could read even before the delegation is outside the comparison.
-    treeUnread: (finalRead?.unread ?? finalTree.unread ?? []).filter((u) => !initialUnread.has(u.path)),
+    // What the device refused every harness server even before the delegation (a status such as 425) is outside
+    // the comparison; what went unanswered (no Results, a package cut short) is a gap in what was observed.
+    treeUnread: (finalRead?.unread ?? finalTree.unread ?? []).filter((u) => !/^\d{3}$/.test(initialUnread.get(u.path) ?? '')),
     testerOncePerRun: !!o.testerPlayed,
     features: icsFeatures(cfg?.ics),
   };
