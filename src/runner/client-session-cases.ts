@@ -2,6 +2,7 @@ import type { ServerRole } from '../../mocks/common/server-role.js';
 import { aclUri, get, replace } from '../dm/commands.js';
 import type { ForgedHeader } from '../dm/server-session.js';
 import { TREE } from '../profile.js';
+import { opensSession } from '../judge/wire.js';
 import type { SyncMLMessage } from '../syncml/model.js';
 import type { TraceEvent } from '../trace/events.js';
 import { allAnswered, type TraceRecorder } from '../trace/recorder.js';
@@ -88,9 +89,10 @@ export async function playClientSessionCases(o: ClientSessionCaseInput): Promise
       } catch (err) {
         return void o.trace.note(`tester: ${c.id}: the Package #0 could not be handed over: ${(err as Error).message}`, { link: 'dms2-client', to: 'client', reason: 'NOT_DELIVERED' });
       }
-      // The client's answer to the forged message is its request number batch + 1 in the case.
-      let requests = 0;
-      const how = await o.reacted((e) => clientRequest(c.id)(e) && ++requests > c.batch);
+      // The client's answer to the forged message is the batch-th of its requests that open no session (a
+      // package 1 sent again after a challenge is no answer to any batch).
+      let answers = 0;
+      const how = await o.reacted((e) => clientRequest(c.id)(e) && !opensSession(syncmlOf(e)!) && ++answers >= c.batch);
       // Its answer is recorded inside the case, so nothing of the tester's session is left to the flow.
       await allAnswered(o.trace, o.sessionMs);
       session.abandon();
