@@ -1,12 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { createPki, writePki } from '../../src/pki/pki.js';
 import type { RunReport } from '../../src/report/model.js';
+import { spawnScript, type SpawnedScript } from '../support/spawn-script.js';
 import { dmdcRun, type DmdcRun } from './iut-run.js';
 
 /**
@@ -22,45 +21,12 @@ const pkiDir = join(dir, 'pki');
 const twoFlows = { approaches: ['A', 'B'], scopes: ['full'], durations: ['temporary'], authTypes: ['HMAC', 'DIGEST'] };
 const budgets = { requestMs: 2000, sessionMs: 4000, notificationMs: 4000, flowMs: 15000, driverMs: 2000, silenceMs: 1500 };
 
-interface Client {
-  urls: { push: string; control: string };
-  stderr: () => string;
-  stop: () => Promise<void>;
-}
+type Client = SpawnedScript<{ push: string; control: string }>;
 
 /** Starts client.py and resolves with the URLs of its one JSON line (or rejects past the budget). */
-function startClient(fault?: string, budgetMs = 10_000): Promise<Client> {
-  const args = [SCRIPT, '--cert', join(pkiDir, 'client.crt'), '--key', join(pkiDir, 'client.key'), '--ca', join(pkiDir, 'ca.crt'), '--tree', TREE, '--port-push', '0', '--port-control', '0'];
-  if (fault) args.push('--fault', fault);
-  const child: ChildProcess = spawn('python3', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  const stop = () =>
-    new Promise<void>((done) => {
-      if (child.exitCode !== null || child.signalCode !== null) return done();
-      const hard = setTimeout(() => child.kill('SIGKILL'), 3000);
-      child.once('exit', () => (clearTimeout(hard), done()));
-      child.kill('SIGTERM');
-    });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      void stop();
-      reject(new Error(`client.py printed nothing within ${budgetMs} ms: ${stderr}`));
-    }, budgetMs);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`client.py exited with ${code}: ${stderr}`));
-    });
-    createInterface({ input: child.stdout! }).once('line', (line) => {
-      clearTimeout(timer);
-      try {
-        resolve({ urls: JSON.parse(line) as Client['urls'], stderr: () => stderr, stop });
-      } catch (e) {
-        void stop();
-        reject(e as Error);
-      }
-    });
-  });
+function startClient(fault?: string): Promise<Client> {
+  const args = ['--cert', join(pkiDir, 'client.crt'), '--key', join(pkiDir, 'client.key'), '--ca', join(pkiDir, 'ca.crt'), '--tree', TREE, '--port-push', '0', '--port-control', '0'];
+  return spawnScript(SCRIPT, fault ? [...args, '--fault', fault] : args);
 }
 
 function configFor(name: string, c: Client): string {

@@ -1,13 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { createPki, writePki } from '../../src/pki/pki.js';
 import type { RunReport } from '../../src/report/model.js';
 import { loadCatalogue, rolesFor } from '../../src/catalogue/catalogue.js';
+import { spawnScript, type SpawnedScript } from '../support/spawn-script.js';
 import { dmdcRun, passesWithoutOwnEvidence, type DmdcRun } from './iut-run.js';
 
 /**
@@ -21,45 +20,12 @@ const pkiDir = join(dir, 'pki');
 const oneFlow = { approaches: ['A'], scopes: ['full'], durations: ['temporary'] };
 const budgets = { requestMs: 1500, sessionMs: 3000, notificationMs: 3000, flowMs: 8000, driverMs: 2000 };
 
-interface Dms2 {
-  urls: { dm: string; delegation: string; control: string };
-  stderr: () => string;
-  stop: () => Promise<void>;
-}
+type Dms2 = SpawnedScript<{ dm: string; delegation: string; control: string }>;
 
 /** Starts dms2.py and resolves with the URLs of its one JSON line (or rejects past the budget). */
-function startDms2(fault?: string, budgetMs = 10_000): Promise<Dms2> {
-  const args = [SCRIPT, '--cert', join(pkiDir, 'dms2.crt'), '--key', join(pkiDir, 'dms2.key'), '--ca', join(pkiDir, 'ca.crt'), '--peer-cert', join(pkiDir, 'dms1.crt'), '--port-dm', '0', '--port-delegation', '0'];
-  if (fault) args.push('--fault', fault);
-  const child: ChildProcess = spawn('python3', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  const stop = () =>
-    new Promise<void>((done) => {
-      if (child.exitCode !== null || child.signalCode !== null) return done();
-      const hard = setTimeout(() => child.kill('SIGKILL'), 3000);
-      child.once('exit', () => (clearTimeout(hard), done()));
-      child.kill('SIGTERM');
-    });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      void stop();
-      reject(new Error(`dms2.py printed nothing within ${budgetMs} ms: ${stderr}`));
-    }, budgetMs);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`dms2.py exited with ${code}: ${stderr}`));
-    });
-    createInterface({ input: child.stdout! }).once('line', (line) => {
-      clearTimeout(timer);
-      try {
-        resolve({ urls: JSON.parse(line) as Dms2['urls'], stderr: () => stderr, stop });
-      } catch (e) {
-        void stop();
-        reject(e as Error);
-      }
-    });
-  });
+function startDms2(fault?: string): Promise<Dms2> {
+  const args = ['--cert', join(pkiDir, 'dms2.crt'), '--key', join(pkiDir, 'dms2.key'), '--ca', join(pkiDir, 'ca.crt'), '--peer-cert', join(pkiDir, 'dms1.crt'), '--port-dm', '0', '--port-delegation', '0'];
+  return spawnScript(SCRIPT, fault ? [...args, '--fault', fault] : args);
 }
 
 function configFor(name: string, d: Dms2): string {
