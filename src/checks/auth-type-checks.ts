@@ -16,8 +16,7 @@ const bytesOf = (m: WireMessage) => bodyBytes(m.event);
 const hdrStatus = (m: WireMessage) => m.syncml?.body.find((c): c is StatusCommand => c.kind === 'Status' && c.cmd === 'SyncHdr');
 
 /** The sessions with a server whose account (one side's credentials, `side`) is of `type`, with those credentials. */
-function sessionsOfType(ctx: JudgeContext, side: 'client' | 'server', type: string): Array<{ s: DmSession; serverId: string; cred: KnownCred }> {
-  const known = knownSecrets(ctx)[side];
+function sessionsOfType(ctx: JudgeContext, known: Map<string, KnownCred>, type: string): Array<{ s: DmSession; serverId: string; cred: KnownCred }> {
   const ids: Record<string, string> = { dms1: ctx.flow.facts.serverIds.dms1, dms2: ctx.flow.facts.serverIds.dms2 };
   return ctx.sessions.flatMap((s) => {
     const serverId = ids[s.server];
@@ -49,7 +48,7 @@ export const hmacClient: Check = {
   requirements: ['SES-HMAC-CLIENT'],
   run(ctx): Outcome {
     const expected = "every client message carries x-syncml-hmac (algorithm MD5, its AAuthName) whose mac verifies over the body with the account's secret, and no Cred";
-    const sessions = sessionsOfType(ctx, 'client', 'HMAC');
+    const sessions = sessionsOfType(ctx, knownSecrets(ctx).client, 'HMAC');
     if (!sessions.length) return noneOfType('CLCRED', 'HMAC');
     const { toClient } = handedNonces(ctx);
     const problems: string[] = [];
@@ -77,8 +76,9 @@ export const hmacServer: Check = {
   requirements: ['SES-HMAC-SERVER'],
   run(ctx): Outcome {
     const expected = 'each accepted HMAC message is answered with SyncHdr Status 200 and a Chal (syncml:auth-MAC) with a nonce not handed over before; under an HMAC SRVCRED every server message carries an x-syncml-hmac that verifies with the SRVCRED secret';
-    const clientSide = sessionsOfType(ctx, 'client', 'HMAC');
-    const serverSide = sessionsOfType(ctx, 'server', 'HMAC');
+    const known = knownSecrets(ctx);
+    const clientSide = sessionsOfType(ctx, known.client, 'HMAC');
+    const serverSide = sessionsOfType(ctx, known.server, 'HMAC');
     if (!clientSide.length && !serverSide.length) return noneOfType('CLCRED or SRVCRED', 'HMAC');
     const { toServer } = handedNonces(ctx);
     const problems: string[] = [];
@@ -116,7 +116,7 @@ export const basicClient: Check = {
   requirements: ['SES-AUTH-BASIC'],
   run(ctx): Outcome {
     const expected = 'each package 1 to a server whose CLCRED is BASIC carries Cred syncml:auth-basic, Format b64, over "AAuthName:AAuthSecret"';
-    const sessions = sessionsOfType(ctx, 'client', 'BASIC');
+    const sessions = sessionsOfType(ctx, knownSecrets(ctx).client, 'BASIC');
     if (!sessions.length) return noneOfType('CLCRED', 'BASIC');
     const problems: string[] = [];
     const judged: WireMessage[] = [];

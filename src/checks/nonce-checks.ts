@@ -50,12 +50,13 @@ export function handedNonces(ctx: JudgeContext): { toClient: HandedNonce[]; toSe
   const toClient: HandedNonce[] = [];
   const toServer: HandedNonce[] = [];
   const all = dmMessages(ctx);
+  const requestOf = new Map(all.filter((x) => x.e.kind === 'request').map((x) => [`${x.e.link} ${x.e.exchange}`, x.m]));
   const seen = new Set<string>();
   for (const { e, m, serverId } of all) {
     // A server message under another SessionID than the request it answers, or with a MsgID already used in
     // the session, is no message of the session (the tester forges such).
     if (e.kind === 'response') {
-      const asked = all.find((x) => x.e.kind === 'request' && x.e.exchange === e.exchange && x.e.link === e.link)?.m.hdr.sessionId ?? m.hdr.sessionId;
+      const asked = requestOf.get(`${e.link} ${e.exchange}`)?.hdr.sessionId ?? m.hdr.sessionId;
       const key = `${serverId}#${asked.toUpperCase()}#${m.hdr.msgId}`;
       const forged = asked.toUpperCase() !== m.hdr.sessionId.toUpperCase() || seen.has(key);
       seen.add(key);

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { createPki, writePki } from '../../src/pki/pki.js';
 import type { RunReport } from '../../src/report/model.js';
 import { spawnScript, type SpawnedScript } from '../support/spawn-script.js';
+import { explain, expectNoCascade, failIds } from './independent-run.js';
 import { dmdcRun, type DmdcRun } from './iut-run.js';
 
 /**
@@ -95,34 +96,15 @@ async function runWith(fault?: string): Promise<ClientRun> {
   }
 }
 
-const fails = (r: RunReport) => r.results.filter((x) => x.verdict === 'FAIL');
-const failIds = (r: RunReport) => [...new Set(fails(r).map((x) => x.requirementId))];
 const verdictOf = (r: RunReport, id: string) => r.results.filter((x) => x.requirementId === id).map((x) => `${x.flowId}:${x.verdict}`);
-const explain = (run: ClientRun) => {
-  const r = run.report;
-  const lines = r ? r.results.filter((x) => !['PASS', 'NOT_APPLICABLE', 'NOT_OBSERVABLE'].includes(x.verdict)).map((x) => `${x.flowId} ${x.requirementId} ${x.verdict}: ${x.checks.map((c) => c.actual ?? c.reason ?? '').join(' | ').slice(0, 300)}`) : [];
-  return [`exit ${run.status}`, run.stdout.slice(-1500), run.stderr.slice(-1500), ...lines, '--- client.py ---', run.clientLog.slice(-4000)].join('\n');
-};
-
-/** No more than 3 FAIL ids per flow, and every BLOCKED result is blocked by a FAIL of its own flow. */
-function expectNoCascade(r: RunReport, why: string) {
-  for (const flow of r.flows) {
-    const mine = r.results.filter((x) => x.flowId === flow.id);
-    const failed = new Set(mine.filter((x) => x.verdict === 'FAIL').map((x) => x.requirementId));
-    expect(failed.size, `${flow.id}: ${[...failed].join(', ')}\n${why}`).toBeLessThanOrEqual(3);
-    for (const x of mine.filter((x) => x.verdict === 'BLOCKED')) {
-      expect(x.blockedBy, `${flow.id} ${x.requirementId}\n${why}`).toBeDefined();
-      expect(failed.has(x.blockedBy!), `${flow.id} ${x.requirementId} blocked by ${x.blockedBy}\n${why}`).toBe(true);
-    }
-  }
-}
+const explainRun = (run: ClientRun) => explain(run, 'client.py', run.clientLog, 4000);
 
 describe('an independent DM Client (Python, standard library only)', () => {
   beforeAll(async () => writePki(pkiDir, await createPki()));
 
   test('without a fault: exit 0, nothing FAIL, INCONCLUSIVE or ERROR; HMAC and DIGEST requirements PASS', async () => {
     const run = await runOnce();
-    const why = explain(run);
+    const why = explainRun(run);
     expect(run.status, why).toBe(0);
     const r = run.report!;
     const v = r.summary.byVerdict;
@@ -144,7 +126,7 @@ describe('an independent DM Client (Python, standard library only)', () => {
     { fault: 'accept-bad-pkg0', fail: /^NEG-PKG0-DIGEST$/, why: 'acts on a Package #0 whose digest does not verify' },
   ])('fault $fault ($why): FAILs $fail, no cascade', { timeout: 90_000 }, async ({ fault, fail }) => {
     const run = await runOnce(fault);
-    const why = explain(run);
+    const why = explainRun(run);
     expect(run.status, why).toBe(1);
     const r = run.report!;
     expect(failIds(r).some((id) => fail.test(id)), `${failIds(r).join(', ')}\n${why}`).toBe(true);
@@ -156,7 +138,7 @@ describe('an independent DM Client (Python, standard library only)', () => {
   // read is unread, not inherited: the final-state checks are INCONCLUSIVE, only SES-MAXMSGSIZE FAILs.
   test('no-next-message: nothing but SES-MAXMSGSIZE FAILs; what the cut-short packages never read is unread, not inherited', { timeout: 90_000 }, async () => {
     const run = await runOnce('no-next-message');
-    const why = explain(run);
+    const why = explainRun(run);
     expect(failIds(run.report!), why).toEqual(['SES-MAXMSGSIZE']);
   });
 
@@ -165,7 +147,7 @@ describe('an independent DM Client (Python, standard library only)', () => {
   // guide's troubleshooting row allows): either way its next credentials are judged right.
   test('session-scoped-nonce: a client ignoring the NextNonce of a foreign-SessionID message passes', { timeout: 90_000 }, async () => {
     const run = await runOnce('session-scoped-nonce');
-    const why = explain(run);
+    const why = explainRun(run);
     expect(failIds(run.report!), why).toEqual([]);
     expect(run.status, why).toBe(0);
   });

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { createPki, writePki } from '../../src/pki/pki.js';
-import type { RunReport } from '../../src/report/model.js';
 import { loadCatalogue, rolesFor } from '../../src/catalogue/catalogue.js';
 import { spawnScript, type SpawnedScript } from '../support/spawn-script.js';
+import { explain, expectNoCascade, failIds } from './independent-run.js';
 import { dmdcRun, passesWithoutOwnEvidence, type DmdcRun } from './iut-run.js';
 
 /**
@@ -72,33 +72,14 @@ async function runWith(fault?: string): Promise<DmdcRun & { dms2Log: string }> {
   }
 }
 
-const fails = (r: RunReport) => r.results.filter((x) => x.verdict === 'FAIL');
-const failIds = (r: RunReport) => [...new Set(fails(r).map((x) => x.requirementId))];
-const explain = (run: DmdcRun & { dms2Log: string }) => {
-  const r = run.report;
-  const lines = r ? r.results.filter((x) => !['PASS', 'NOT_APPLICABLE', 'NOT_OBSERVABLE'].includes(x.verdict)).map((x) => `${x.flowId} ${x.requirementId} ${x.verdict}: ${x.checks.map((c) => c.actual ?? c.reason ?? '').join(' | ').slice(0, 300)}`) : [];
-  return [`exit ${run.status}`, run.stdout.slice(-1500), run.stderr.slice(-1500), ...lines, '--- dms2.py ---', run.dms2Log.slice(-3000)].join('\n');
-};
-
-/** No more than 3 FAIL ids per flow, and every BLOCKED result is blocked by a FAIL of its own flow. */
-function expectNoCascade(r: RunReport, why: string) {
-  for (const flow of r.flows) {
-    const mine = r.results.filter((x) => x.flowId === flow.id);
-    const failed = new Set(mine.filter((x) => x.verdict === 'FAIL').map((x) => x.requirementId));
-    expect(failed.size, `${flow.id}: ${[...failed].join(', ')}\n${why}`).toBeLessThanOrEqual(3);
-    for (const x of mine.filter((x) => x.verdict === 'BLOCKED')) {
-      expect(x.blockedBy, `${flow.id} ${x.requirementId}\n${why}`).toBeDefined();
-      expect(failed.has(x.blockedBy!), `${flow.id} ${x.requirementId} blocked by ${x.blockedBy}\n${why}`).toBe(true);
-    }
-  }
-}
+const explainRun = (run: DmdcRun & { dms2Log: string }) => explain(run, 'dms2.py', run.dms2Log, 3000);
 
 describe('an independent DMS-2 (Python, standard library only)', () => {
   beforeAll(async () => writePki(pkiDir, await createPki()));
 
   test('without a fault: exit 0, nothing FAIL, INCONCLUSIVE or ERROR', async () => {
     const run = await runWith();
-    const why = explain(run);
+    const why = explainRun(run);
     expect(run.status, why).toBe(0);
     const v = run.report!.summary.byVerdict;
     expect(v.FAIL + v.INCONCLUSIVE + v.ERROR, why).toBe(0);
@@ -124,7 +105,7 @@ describe('an independent DMS-2 (Python, standard library only)', () => {
     { fault: 'no-dm-challenge', exit: 1, fail: /^NEG-DM-AUTH$/ },
   ])('fault $fault: exit $exit, named by its requirement, no cascade', { timeout: 40_000 }, async ({ fault, exit, fail }) => {
     const run = await runWith(fault);
-    const why = explain(run);
+    const why = explainRun(run);
     expect(run.status, why).toBe(exit);
     const r = run.report!;
     if (fail) expect(failIds(r).some((id) => fail.test(id)), why).toBe(true);
