@@ -7,7 +7,10 @@ export default defineConfig({
     environment: 'node',
     setupFiles: ['allure-vitest/setup'],
     testTimeout: 60_000,
-    // The suites only judge recorded flows; one worker keeps memory and start-up small.
+    // The suites only present a judged run (report.json): one worker, one module graph shared by the
+    // files, no isolation to pay for.
+    pool: 'threads',
     fileParallelism: false,
+    isolate: false,
   },
 });

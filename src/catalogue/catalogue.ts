@@ -3,7 +3,6 @@
  * provenance, the scenario facts it applies under and the checks that verify it. Suites are generated from it.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { Approach, DelegationDuration, DelegationScope } from '../delegation/messages.js';
@@ -11,15 +10,12 @@ import type { Provenance, RequirementRef } from '../report/model.js';
 import type { Channel } from '../runner/observability.js';
 import type { Role } from '../model/roles.js';
 import type { AuthType } from '../syncml/auth.js';
+import { packageFile } from '../package-root.js';
 
 const addFormats = addFormatsModule.default;
 
-export const DEFAULT_CATALOGUE_FILE = fileURLToPath(
-  new URL('../../fixtures/catalogue/catalogue.json', import.meta.url),
-);
-export const CATALOGUE_SCHEMA_FILE = fileURLToPath(
-  new URL('../../fixtures/catalogue/catalogue.schema.json', import.meta.url),
-);
+export const DEFAULT_CATALOGUE_FILE = packageFile('fixtures', 'catalogue', 'catalogue.json');
+export const CATALOGUE_SCHEMA_FILE = packageFile('fixtures', 'catalogue', 'catalogue.schema.json');
 
 /** The scenario and ICS facts a requirement applies under; a missing field means "any". */
 export interface Applicability {

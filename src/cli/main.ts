@@ -1,7 +1,4 @@
-import { formatCatalogue } from '../catalogue/format.js';
-import { loadCatalogue } from '../catalogue/catalogue.js';
-import { mockCommand } from './mock-command.js';
-import { runCommand } from './run-command.js';
+// Each command imports what it needs when it runs: `dmdc --help` or `dmdc list` never loads the harness.
 
 export const HELP = `dmdc: conformance harness for OMA DM Server Delegation
 
@@ -19,13 +16,12 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'run':
-        return await runCommand(rest);
+        return await (await import('./run-command.js')).runCommand(rest);
       case 'mock':
-        return await mockCommand(rest);
+        return await (await import('./mock-command.js')).mockCommand(rest);
       case 'list':
         if (rest.includes('--help')) return console.log('dmdc list: prints the requirement catalogue (id, severity, provenance, step, title).'), 0;
-        console.log(formatCatalogue(loadCatalogue()));
-        return 0;
+        return await listCommand();
       case undefined:
       case '--help':
       case '-h':
@@ -40,4 +36,10 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`dmdc: ${(err as Error).stack ?? err}`);
     return 2;
   }
+}
+
+async function listCommand(): Promise<number> {
+  const [{ formatCatalogue }, { loadCatalogue }] = await Promise.all([import('../catalogue/format.js'), import('../catalogue/catalogue.js')]);
+  console.log(formatCatalogue(loadCatalogue()));
+  return 0;
 }

@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, lstatSync, mkdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MUTANTS } from '../../mocks/mutants.js';
@@ -34,6 +34,8 @@ Options:
   --mutant ID        run a deliberately non-conformant variant of the mocks (self-test; see --list-mutants)
   --list-mutants     print the mutants and exit
   --no-suites        skip the vitest/Allure pass (report.json, report.html, junit.xml, trace.jsonl only)
+  --allure-report    also build the single-file Allure report (allure-report/index.html) from the
+                     Allure results; it takes about a second more, so it is built on request only
   --help             this text
 
 Exit codes: 0 every applicable check passed; 1 a FAIL; 2 harness or configuration error; 3 no FAIL but
@@ -41,6 +43,27 @@ something INCONCLUSIVE.`;
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
+}
+
+/**
+ * DIR/latest names the newest run: a relative symbolic link, replaced in one rename so a reader never sees
+ * it missing; where links are not allowed, a copy.
+ */
+function pointLatestAt(root: string, runId: string): string {
+  const latest = join(root, 'latest');
+  const next = join(root, `.latest-${process.pid}`);
+  try {
+    rmSync(next, { force: true });
+    symlinkSync(runId, next);
+    // A directory left by an older dmdc (a copy) cannot be renamed over.
+    if (!lstatSync(latest, { throwIfNoEntry: false })?.isSymbolicLink()) rmSync(latest, { recursive: true, force: true });
+    renameSync(next, latest);
+  } catch {
+    rmSync(next, { force: true });
+    rmSync(latest, { recursive: true, force: true });
+    cpSync(join(root, runId), latest, { recursive: true });
+  }
+  return latest;
 }
 
 export async function runCommand(argv: string[]): Promise<number> {
@@ -56,6 +79,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         config: { type: 'string' },
         'list-mutants': { type: 'boolean', default: false },
         'no-suites': { type: 'boolean', default: false },
+        'allure-report': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
     }));
@@ -144,8 +168,6 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   results.push(...flows.flatMap((f) => judgedBy.get(f.scenario.id) ?? []));
 
-  const flowsFile = join(dir, 'flows.json');
-  writeFileSync(flowsFile, JSON.stringify(flows));
   const selection = { approaches: [...approaches], ...(values.only ? { only: values.only } : {}) };
   const roles = modesOf(config);
   const setup = config && {
@@ -159,7 +181,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   let paths = writeAllReports(dir, report);
   if (!values['no-suites'] && flows.length) {
     say('  conformance suites (vitest, Allure):');
-    const problems = await runSuites({ flowsFile, runDir: dir, only: values.only });
+    const problems = await runSuites({ reportFile: paths.json, runDir: dir, allureReport: values['allure-report'] });
     if (problems.length) {
       for (const p of problems) say(`  ! ${p}`);
       // The verdicts stand; the missing presentation is noted in the report, not turned into an error exit.
@@ -167,16 +189,14 @@ export async function runCommand(argv: string[]): Promise<number> {
       paths = writeAllReports(dir, report);
     }
   }
-  const latest = join(root, 'latest');
-  rmSync(latest, { recursive: true, force: true });
-  cpSync(dir, latest, { recursive: true });
+  const latest = pointLatestAt(root, runId);
 
   const s = report.summary;
   say('');
   say(`Verdicts: ${Object.entries(s.byVerdict).filter(([, n]) => n).map(([v, n]) => `${v} ${n}`).join(', ')}`);
   if (s.failedRequirements.length) say(`FAILED requirements: ${s.failedRequirements.join(', ')}`);
   for (const e of errors) say(`ERROR: ${e.split('\n')[0]}`);
-  const allure = values['no-suites'] || !flows.length ? '' : ' · allure-report/';
+  const allure = values['no-suites'] || !flows.length ? '' : values['allure-report'] ? ' · allure-results/ · allure-report/' : ' · allure-results/';
   say(`Reports: ${relative(process.cwd(), paths.html)} · report.json · junit.xml · trace.jsonl${allure} (also in ${relative(process.cwd(), latest)}/)`);
   say(`Exit code ${s.exitCode}`);
   return s.exitCode;

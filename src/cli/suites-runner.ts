@@ -1,19 +1,19 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../package-root.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = PACKAGE_ROOT;
 
 /**
- * Runs the vitest conformance suites over the recorded flows, with allure-vitest writing Allure results,
- * then generates the single-file Allure report. Returns problems instead of throwing: the dmdc report is
- * already written and stays the reference.
+ * Runs the vitest conformance suites over the judged run (report.json), with allure-vitest writing Allure
+ * results, then, on request, generates the single-file Allure report. Returns problems instead of throwing:
+ * the dmdc report is already written and stays the reference.
  */
-export async function runSuites(o: { flowsFile: string; runDir: string; only?: string }): Promise<string[]> {
+export async function runSuites(o: { reportFile: string; runDir: string; allureReport: boolean }): Promise<string[]> {
   const problems: string[] = [];
   const resultsDir = join(o.runDir, 'allure-results');
-  const env = { DMDC_FLOWS: o.flowsFile, ...(o.only ? { DMDC_ONLY: o.only } : {}) };
+  const env = { DMDC_REPORT: o.reportFile };
   Object.assign(process.env, env);
   try {
     const { startVitest } = await import('vitest/node');
@@ -31,7 +31,7 @@ export async function runSuites(o: { flowsFile: string; runDir: string; only?: s
   } finally {
     for (const k of Object.keys(env)) delete process.env[k];
   }
-  problems.push(...allureReport(resultsDir, join(o.runDir, 'allure-report')));
+  if (o.allureReport) problems.push(...allureReport(resultsDir, join(o.runDir, 'allure-report')));
   return problems;
 }
 

@@ -3,13 +3,13 @@
  * into one line per problem that names the field by its dotted path.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
+import { packageFile } from '../package-root.js';
 
 const addFormats = addFormatsModule.default;
 
-export const configSchemaPath = fileURLToPath(new URL('../../fixtures/config/dmdc-config.schema.json', import.meta.url));
+export const configSchemaPath = packageFile('fixtures', 'config', 'dmdc-config.schema.json');
 
 export type Json = Record<string, unknown>;
 

@@ -11,7 +11,21 @@ import { observe } from '../runner/observability.js';
 import { classify } from './classify.js';
 import { dmSessions, wireMessages } from './wire.js';
 
+const contexts = new WeakMap<FlowResult['events'], { length: number; ctx: JudgeContext }>();
+
+/**
+ * What the checks read of a flow, built once per recorded trace: the judge and the report's message labels
+ * share it. A trace that changed since (events attributed to this flow from another) gets a new one.
+ */
 export function judgeContext(flow: FlowResult): JudgeContext {
+  const made = contexts.get(flow.events);
+  if (made?.length === flow.events.length && made.ctx.flow === flow) return made.ctx;
+  const ctx = buildContext(flow);
+  contexts.set(flow.events, { length: flow.events.length, ctx });
+  return ctx;
+}
+
+function buildContext(flow: FlowResult): JudgeContext {
   const events = flow.events.filter((e) => !isTesterEvent(e));
   const messages = wireMessages(events);
   const anyReal = ROLES.some((r) => flow.roles[r] === 'real');

@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { provenanceFor, type CatalogueEntry } from '../catalogue/catalogue.js';
 import { flowVerdicts, judgeContext } from '../judge/judge.js';
 import type { Role } from '../model/roles.js';
@@ -9,8 +8,9 @@ import { decodeWbxml } from '../syncml/wbxml.js';
 import { bodyBytes, type TraceEvent } from '../trace/events.js';
 import { exitCodeOf, VERDICTS, type Verdict } from '../verdict/verdict.js';
 import type { FlowReport, RequirementResult, RunReport, SequenceEntry, TreeNodeView } from './model.js';
+import { PACKAGE_VERSION } from '../package-root.js';
 
-const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+const VERSION = PACKAGE_VERSION;
 
 /** A body as a reader can take it: a WBXML message decoded to its XML (said so), anything else as traced. */
 function readableBody(e: TraceEvent): string {
@@ -104,6 +104,11 @@ export function buildReport(i: ReportInput): RunReport {
   const verdicts = i.results.map((r) => r.verdict);
   const exitCode = i.errors.length && !verdicts.includes('FAIL') ? 2 : exitCodeOf(verdicts);
   const approachOf = new Map(i.flows.map((f) => [f.scenario.id, f.scenario.approach]));
+  const resultsOf = new Map<string, RequirementResult[]>();
+  for (const r of i.results) {
+    if (!resultsOf.has(r.flowId)) resultsOf.set(r.flowId, []);
+    resultsOf.get(r.flowId)!.push(r);
+  }
   return {
     schemaVersion: '1.0',
     tool: { name: 'dmdc', version: VERSION },
@@ -135,7 +140,7 @@ export function buildReport(i: ReportInput): RunReport {
       const { applicability: _a, checks: _c, provenanceByApproach: _p, rolesByApproach: _r, observe: _o, observeMode: _m, ...ref } = e;
       return { ...ref, provenance };
     }),
-    flows: i.flows.map((f) => flowReport(f, i.results)),
+    flows: i.flows.map((f) => flowReport(f, resultsOf.get(f.scenario.id) ?? [])),
     results: i.results,
     errors: [...i.errors],
   };

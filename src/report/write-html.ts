@@ -261,10 +261,18 @@ function matrix(report: RunReport, refs: RequirementRef[], results: Map<string, 
 
 // ---------------------------------------------------------------------------------------------- failures
 
+const bySeq = new WeakMap<FlowReport, Map<number, FlowReport['sequence'][number]>>();
+/** A flow's message by seq, indexed once per flow: a report cites evidence thousands of times. */
+function messageAt(flow: FlowReport, seq: number) {
+  let index = bySeq.get(flow);
+  if (!index) bySeq.set(flow, (index = new Map(flow.sequence.map((m) => [m.seq, m]))));
+  return index.get(seq);
+}
+
 function evidenceList(flowId: string, flow: FlowReport | undefined, seqs: number[]): string {
   if (seqs.length === 0) return '';
   const items = seqs.map((seq) => {
-    const e = flow?.sequence.find((m) => m.seq === seq);
+    const e = flow && messageAt(flow, seq);
     if (!e) return `<li>#${seq} <span class="muted">(not in this flow's message list)</span></li>`;
     return `<li><a href="#${anchor('m', flowId, seq)}">#${seq}</a> <span class="muted">${h(e.link)}</span> ${h(partyName(e.from))} → ${h(partyName(e.to))}${e.step ? ` <code>${h(e.step)}</code>` : ''}: ${h(truncate(e.summary, 160))}</li>`;
   });
@@ -430,8 +438,7 @@ const TREE_SOURCE_NOTE: Record<FlowReport['treeSource'], string> = {
   none: 'not obtained',
 };
 
-function flowSection(report: RunReport, flow: FlowReport): string {
-  const results = report.results.filter((r) => r.flowId === flow.id);
+function flowSection(flow: FlowReport, results: RequirementResult[]): string {
   const counts = VERDICTS.map((v) => [v, results.filter((r) => r.verdict === v).length] as const).filter(([, n]) => n > 0);
   const failing = results.filter((r) => r.verdict !== 'PASS' && r.verdict !== 'NOT_APPLICABLE' && r.verdict !== 'NOT_OBSERVABLE');
   const evidence = new Set(failing.flatMap((r) => r.checks.filter((c) => c.verdict !== 'PASS').flatMap((c) => c.evidence)));
@@ -541,12 +548,13 @@ export function htmlReport(report: RunReport): string {
   const refOf = (id: string) => catalogue.get(id) ?? placeholderRef(id);
   // Results naming a requirement missing from the catalogue still get a row rather than vanishing.
   const refs = [...report.requirements];
-  for (const r of report.results) {
-    if (!catalogue.has(r.requirementId) && !refs.some((x) => x.id === r.requirementId)) refs.push(placeholderRef(r.requirementId));
-  }
+  const placeholders = new Set(report.results.map((r) => r.requirementId).filter((id) => !catalogue.has(id)));
+  for (const id of placeholders) refs.push(placeholderRef(id));
   const results = new Map(report.results.map((r) => [key(r.requirementId, r.flowId), r]));
+  const byFlow = new Map<string, RequirementResult[]>(report.flows.map((f) => [f.id, []]));
+  for (const r of report.results) byFlow.get(r.flowId)?.push(r);
   const flows = report.flows.length
-    ? report.flows.map((f) => flowSection(report, f)).join('\n')
+    ? report.flows.map((f) => flowSection(f, byFlow.get(f.id)!)).join('\n')
     : '<p class="muted">No flow was run.</p>';
   return `<!DOCTYPE html>
 <html lang="en">

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { DmAccount } from '../model/account.js';
 import { TREE, type TreeLayout } from '../profile.js';
 import { validateAcl } from './acl.js';
 import { readAccounts, writeAccountLocal } from './dmacc.js';
 import { DmTree, joinUri, splitUri, type TreeSnapshot } from './tree.js';
+import { packageFile } from '../package-root.js';
 
 /**
  * The reference client's initial tree and the harness facts around it. `nodes` is the whole tree, ACLs
@@ -24,7 +24,7 @@ export interface ClientFixture {
 /** What the fixture file holds: the tree and the harness facts, nothing derived. */
 type ClientFixtureFile = Omit<ClientFixture, 'devInfo' | 'accounts'>;
 
-export const DEFAULT_CLIENT_FIXTURE = fileURLToPath(new URL('../../fixtures/trees/client-initial.json', import.meta.url));
+export const DEFAULT_CLIENT_FIXTURE = packageFile('fixtures', 'trees', 'client-initial.json');
 
 export function loadClientFixture(file = DEFAULT_CLIENT_FIXTURE): ClientFixture {
   const raw = JSON.parse(readFileSync(file, 'utf8')) as ClientFixtureFile & { $comment?: string };

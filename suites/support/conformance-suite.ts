@@ -1,55 +1,79 @@
 import { readFileSync } from 'node:fs';
 import * as allure from 'allure-js-commons';
 import { describe, expect, test } from 'vitest';
-import { loadCatalogue, matchesGlob, provenanceFor, type CatalogueEntry } from '../../src/catalogue/catalogue.js';
-import { judgeContext, judgeFlow } from '../../src/judge/judge.js';
-import type { FlowResult } from '../../src/runner/run-flow.js';
+import type { FlowReport, RequirementRef, RequirementResult, RunReport } from '../../src/report/model.js';
 
-/** Where `dmdc run` left the recorded flows for the suites to judge. */
-function loadFlows(): FlowResult[] {
-  const file = process.env.DMDC_FLOWS;
-  if (!file) throw new Error('the conformance suites judge recorded flows: run them with `dmdc run` (npm run conformance)');
-  return JSON.parse(readFileSync(file, 'utf8')) as FlowResult[];
+/**
+ * What `dmdc run` judged, read once per run: the suites present report.json's verdicts and never judge
+ * again, so they import no harness code and cost only vitest's own start.
+ */
+let loaded: { report: RunReport; byFlow: Map<string, Map<string, RequirementResult>>; provenanceByApproach: Map<string, Record<string, string>> } | undefined;
+function judged() {
+  if (loaded) return loaded;
+  const file = process.env.DMDC_REPORT;
+  if (!file) throw new Error('the conformance suites present a judged run: run them with `dmdc run` (npm run conformance)');
+  const report = JSON.parse(readFileSync(file, 'utf8')) as RunReport;
+  const byFlow = new Map<string, Map<string, RequirementResult>>();
+  for (const r of report.results) {
+    if (!byFlow.has(r.flowId)) byFlow.set(r.flowId, new Map());
+    byFlow.get(r.flowId)!.set(r.requirementId, r);
+  }
+  // The report states one provenance per requirement; a suite test is per flow, so per approach.
+  const catalogue = JSON.parse(readFileSync(new URL('../../fixtures/catalogue/catalogue.json', import.meta.url), 'utf8')) as { entries: Array<{ id: string; provenanceByApproach?: Record<string, string> }> };
+  const provenanceByApproach = new Map(catalogue.entries.filter((e) => e.provenanceByApproach).map((e) => [e.id, e.provenanceByApproach!]));
+  return (loaded = { report, byFlow, provenanceByApproach });
 }
 
 const SEVERITY = { MUST: 'critical', SHOULD: 'normal', MAY: 'minor' } as const;
 
+/** The flow's stages in the order they were observed: consecutive messages of one step. */
+function stages(flow: FlowReport): string[] {
+  const out: Array<{ step: string; from: number; to: number; n: number }> = [];
+  const open = new Map<string, (typeof out)[number]>();
+  for (const m of flow.sequence) {
+    if (!m.step) continue;
+    const at = open.get(m.step);
+    if (at) (at.to = m.seq), at.n++;
+    else {
+      const made = { step: m.step, from: m.seq, to: m.seq, n: 1 };
+      open.set(m.step, made);
+      out.push(made);
+    }
+  }
+  return out.map((s) => `${s.step}: seq ${s.from}–${s.to} (${s.n} events)`);
+}
+
 /**
- * One suite per concern: for every recorded flow, one test per catalogue entry of the concern. The verdict
- * comes from the same judge the report uses; vitest and Allure only present it.
+ * One suite per concern: for every flow of the run, one test per requirement of the concern, with the
+ * verdict the run's judge gave; vitest and Allure only present it.
  */
-export function conformanceSuite(name: string, select: (e: CatalogueEntry) => boolean): void {
-  const flows = loadFlows();
-  const only = process.env.DMDC_ONLY;
-  const entries = loadCatalogue().entries.filter((e) => select(e) && (!only || matchesGlob(e.id, only)));
-  describe.each(flows.map((f) => [f.scenario.id, f] as const))(`${name} · %s`, (_id, flow) => {
-    const ctx = judgeContext(flow);
-    // The whole flow is judged at once: a requirement's verdict can depend on where the flow stopped.
-    const judged = new Map(judgeFlow(flow, loadCatalogue().entries).map((r) => [r.requirementId, r]));
-    test.for(entries.map((e) => [e.id, e] as const))('%s', async ([, entry], { skip, annotate }) => {
-      const r = judged.get(entry.id);
+export function conformanceSuite(name: string, select: (e: RequirementRef) => boolean): void {
+  const { report, byFlow, provenanceByApproach } = judged();
+  const refs = report.requirements.filter(select);
+  describe.each(report.flows.map((f) => [f.id, f] as const))(`${name} · %s`, (_id, flow) => {
+    const judgedHere = byFlow.get(flow.id) ?? new Map<string, RequirementResult>();
+    const steps = stages(flow);
+    const bodies = new Map(flow.sequence.filter((m) => m.body?.startsWith('<')).map((m) => [m.seq, m]));
+    test.for(refs.map((e) => [e.id, e] as const))('%s', async ([, entry], { skip, annotate }) => {
+      const r = judgedHere.get(entry.id);
       // A tester case played once per run is judged in the flow that played it only.
       if (!r) return skip('not judged in this flow: the tester played this case in another flow of the run');
-      const provenance = provenanceFor(entry, flow.scenario.approach);
-      await allure.epic(`Approach ${flow.scenario.approach}`);
+      const provenance = provenanceByApproach.get(entry.id)?.[flow.approach] ?? entry.provenance;
+      await allure.epic(`Approach ${flow.approach}`);
       await allure.feature(entry.category);
       await allure.story(entry.step ?? entry.id);
       await allure.label('requirement', entry.id);
       await allure.label('provenance', provenance);
-      await allure.label('flow', flow.scenario.id);
-      await allure.tags(provenance, entry.severity, flow.scenario.id);
+      await allure.label('flow', flow.id);
+      await allure.tags(provenance, entry.severity, flow.id);
       await allure.severity(SEVERITY[entry.severity]);
-      await allure.parameter('flow', flow.scenario.id);
+      await allure.parameter('flow', flow.id);
       await allure.link(`https://www.openmobilealliance.org/release/DM/V1_3-20160524-A/#${encodeURIComponent(entry.id)}`, entry.section);
       await allure.description(`${entry.title}\n\n"${entry.text}"\n\n${entry.section} · ${provenance} · ${entry.severity}`);
-      // The flow's stages as steps, in the order they were observed.
-      for (const occ of [...ctx.steps.values()].sort((a, b) => a.first - b.first)) {
-        await allure.logStep(`${occ.step}: seq ${occ.events[0].seq}–${occ.events.at(-1)!.seq} (${occ.events.length} events)`);
-      }
-      const evidence = new Set(r.checks.flatMap((c) => c.evidence));
-      for (const e of flow.events) {
-        if (!evidence.has(e.seq) || !e.body?.raw || e.body.encoding !== 'utf8') continue;
-        await allure.attachment(`seq ${e.seq} ${e.from}→${e.to} ${e.link}`, e.body.raw, { contentType: 'text/xml', fileExtension: 'xml' });
+      for (const s of steps) await allure.logStep(s);
+      for (const seq of new Set(r.checks.flatMap((c) => c.evidence))) {
+        const m = bodies.get(seq);
+        if (m) await allure.attachment(`seq ${m.seq} ${m.from}→${m.to} ${m.link}`, m.body!, { contentType: 'text/xml', fileExtension: 'xml' });
       }
       const detail = r.checks
         .map((c) => [`[${c.checkId}] ${c.verdict}`, c.expected && `Expected: ${c.expected}`, c.actual && `Actual:   ${c.actual}`, c.reason && `Reason:   ${c.reason}`, c.evidence.length ? `Messages: seq ${c.evidence.join(', ')}` : ''].filter(Boolean).join('\n'))

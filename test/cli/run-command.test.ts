@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +17,7 @@ describe('dmdc run through the main path', () => {
   let mutant: ReturnType<typeof dmdc>;
   beforeAll(() => {
     out = mkdtempSync(join(tmpdir(), 'dmdc-run-'));
-    reference = dmdc(['run', '--approach', 'B', '--out', join(out, 'ref')]);
+    reference = dmdc(['run', '--approach', 'B', '--allure-report', '--out', join(out, 'ref')]);
     mutant = dmdc(['run', '--approach', 'B', '--mutant', 'wrong-delegatee', '--no-suites', '--out', join(out, 'mut')]);
   }, 240_000);
 
@@ -43,6 +43,28 @@ describe('dmdc run through the main path', () => {
     expect(readFileSync(join(dir, 'trace.jsonl'), 'utf8').trim().split('\n').length).toBeGreaterThan(100);
     expect(existsSync(join(dir, 'allure-report', 'index.html'))).toBe(true);
     expect(readFileSync(join(dir, 'allure-report', 'index.html'), 'utf8')).not.toMatch(/googletagmanager/);
+  });
+
+  test('the suites present the verdicts the run judged: one Allure result per flow and requirement, with its status', () => {
+    const dir = join(out, 'ref', 'latest');
+    const r = report('ref');
+    const STATUS: Record<string, string> = { PASS: 'passed', WARN: 'passed', FAIL: 'failed', NOT_APPLICABLE: 'skipped', NOT_OBSERVABLE: 'skipped', BLOCKED: 'skipped' };
+    const judged = new Map(r.results.map((x) => [`${x.flowId} ${x.requirementId}`, STATUS[x.verdict] ?? 'broken']));
+    // A tester case played once per run is skipped in the other flows, as not judged there.
+    const expected = new Map(r.flows.flatMap((f) => r.requirements.map((q) => `${f.id} ${q.id}`)).map((k) => [k, judged.get(k) ?? 'skipped']));
+    expect(judged.size).toBeGreaterThan(300);
+    const seen = new Map<string, string>();
+    for (const f of readdirSync(join(dir, 'allure-results')).filter((n) => n.endsWith('-result.json'))) {
+      const a = JSON.parse(readFileSync(join(dir, 'allure-results', f), 'utf8')) as { name: string; status: string; labels: Array<{ name: string; value: string }> };
+      const flow = a.labels.find((l) => l.name === 'parentSuite')!.value.split(' · ').at(-1);
+      seen.set(`${flow} ${a.name}`, a.status);
+    }
+    expect(seen).toEqual(expected);
+  });
+
+  test('reports/latest names the newest run', () => {
+    expect(lstatSync(join(out, 'ref', 'latest')).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(join(out, 'ref', 'latest'))).toBe(report('ref').runId);
   });
 
   test('a mutant exits 1 and the report names the requirements that failed', () => {
