@@ -16,6 +16,7 @@ import { readBootConfigUrls } from '../../src/tree/bootconfig.js';
 import { findAccountByServerId, readAccounts, storeNonce, writeAccountLocal } from '../../src/tree/dmacc.js';
 import type { DmTree } from '../../src/tree/tree.js';
 import { HttpsEndpoint, refusal as refuse } from '../../src/transport/https-endpoint.js';
+import { KeptConnection } from '../../src/transport/https-post.js';
 import { LEGACY_SYNCML, sameMediaType } from '../../src/transport/media-type.js';
 import { mockEndpoint, send, type MockEnv } from '../common/env.js';
 import { execute } from './command-executor.js';
@@ -218,8 +219,17 @@ export class MockClient {
     return new HttpResponse(null, { status: 200 });
   }
 
-  /** One DM session: package 1, then package 3 answers until the server ends it. */
+  /** One DM session: package 1, then package 3 answers until the server ends it, on one kept connection. */
   private async session(serverId: string, alert: string, sessionId: string): Promise<void> {
+    const keep = new KeptConnection();
+    try {
+      return await this.sessionOn(keep, serverId, alert, sessionId);
+    } finally {
+      keep.close();
+    }
+  }
+
+  private async sessionOn(keep: KeptConnection, serverId: string, alert: string, sessionId: string): Promise<void> {
     const acc = findAccountByServerId(this.tree, serverId, this.o.env.treeLayout?.dmAccRoot);
     if (!acc) throw new Error(`no DM account for server ${serverId}`);
     const { account } = acc;
@@ -242,7 +252,7 @@ export class MockClient {
     let serverMax: number | undefined;
     for (let round = 0; round < max; round++) {
       const bytes = this.encode(message);
-      const res = await this.sendToServer(to, { url: account.addr, body: bytes, contentType: this.syncmlType, headers: this.macHeader(cl, bytes) });
+      const res = await this.sendToServer(to, { url: account.addr, body: bytes, contentType: this.syncmlType, headers: this.macHeader(cl, bytes), keep });
       if (res.status !== 200) throw new Error(`session ${sessionId} with ${serverId}: HTTP ${res.status}`);
       const reply = this.decode(res);
       // A message under another SessionID than ours, or one whose MsgID the server already used, is not this session's
@@ -256,7 +266,7 @@ export class MockClient {
           { kind: 'Alert', cmdId: '2', data: ALERT.SESSION_ABORT, items: [] },
         ];
         const abort = this.encode({ hdr: this.hdr(account, sessionId, ++msgId), body: refusal, final: true });
-        const answer = await this.sendToServer(to, { url: account.addr, body: abort, contentType: this.syncmlType, headers: this.macHeader(cl, abort) });
+        const answer = await this.sendToServer(to, { url: account.addr, body: abort, contentType: this.syncmlType, headers: this.macHeader(cl, abort), keep });
         // The server's answer to the abort may still hand over the nonce our next session uses.
         const next = answer.status === 200 ? this.decode(answer).body.find((c): c is StatusCommand => c.kind === 'Status' && c.cmd === 'SyncHdr')?.chal?.nextNonce : undefined;
         if (cl && next) {
@@ -409,7 +419,7 @@ export class MockClient {
    * At an address no role is known to serve, nobody else may record it: the client records the exchange
    * itself, on no role's link, rather than lose it.
    */
-  private sendToServer(to: Role | 'unknown', m: { url: string; body: Buffer; contentType: string; headers?: Record<string, string> }) {
+  private sendToServer(to: Role | 'unknown', m: { url: string; body: Buffer; contentType: string; headers?: Record<string, string>; keep?: KeptConnection }) {
     const link = to === 'unknown' ? undefined : linkBetween('client', to);
     if (to !== 'unknown' && link) return send(this.o.env, { from: 'client', to, link, ...m });
     // The trace has a place for an unknown end; the transport's types name only roles and links.

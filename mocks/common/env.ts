@@ -5,7 +5,7 @@ import type { TreeLayout } from '../../src/profile.js';
 import type { TraceRecorder } from '../../src/trace/recorder.js';
 import type { BodyParser } from '../../src/transport/body-parser.js';
 import { HttpsEndpoint, type EndpointOptions, type TlsPolicy } from '../../src/transport/https-endpoint.js';
-import { postHttps, type PostResult } from '../../src/transport/https-post.js';
+import { postHttps, type KeptConnection, type PostResult } from '../../src/transport/https-post.js';
 
 /** What every mock gets from the run: its identity, whom it trusts, where to record, its budgets. */
 export interface MockEnv {
@@ -83,6 +83,8 @@ export interface Send {
   mutual?: boolean;
   /** Budget of this exchange when not the run's requestMs (a call nested in answering another). */
   timeoutMs?: number;
+  /** The DM session's connection, kept across its packages. */
+  keep?: KeptConnection;
 }
 
 export function send(env: MockEnv, s: Send): Promise<PostResult> {
@@ -102,5 +104,6 @@ export function send(env: MockEnv, s: Send): Promise<PostResult> {
     tls: env.tls,
     pin: env.peerTrust?.(s.to).pin,
     acceptUnverifiedServer: env.acceptUnverifiedServer,
+    keep: s.keep,
   });
 }

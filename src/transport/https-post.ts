@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import { connect as tlsConnect } from 'node:tls';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { LinkId, Role } from '../model/roles.js';
 import type { KeyPair } from '../pki/pki.js';
 import { readableTlsError, tlsFacts, type TlsFacts } from '../pki/tls-facts.js';
@@ -43,6 +43,40 @@ export interface PostOptions {
   probe?: string;
   /** Go on with a server certificate that does not verify (mutants only: a client that trusts anyone). */
   acceptUnverifiedServer?: boolean;
+  /**
+   * The connection of a DM session: the first request opens it, the next ones go on it while the server
+   * keeps it open (its TLS facts, read once, are each request's). Absent: a fresh connection per request.
+   */
+  keep?: KeptConnection;
+}
+
+/** One TLS connection kept across the requests of a DM session, as HTTP/1.1 persistent connections are. */
+export class KeptConnection {
+  socket?: TLSSocket;
+  facts?: TlsFacts;
+  origin?: string;
+
+  /** The kept socket, if it is still open to `origin`. */
+  usable(origin: string): TLSSocket | undefined {
+    const s = this.socket;
+    return s && !s.destroyed && s.writable && this.origin === origin ? s : undefined;
+  }
+
+  hold(socket: TLSSocket, facts: TlsFacts, origin: string): void {
+    if (this.socket === socket) return;
+    this.close();
+    Object.assign(this, { socket, facts, origin });
+    // Between requests nobody waits on it: a reset then only means the next request opens a new one.
+    socket.on('error', () => socket.destroy());
+    socket.once('close', () => {
+      if (this.socket === socket) this.socket = undefined;
+    });
+  }
+
+  close(): void {
+    this.socket?.end();
+    this.socket = undefined;
+  }
 }
 
 export interface PostResult {
@@ -70,7 +104,7 @@ let counter = 0;
 const isTlsLayer = (code: string | undefined) => !!code && (code.startsWith('ERR_SSL_') || code === 'EPROTO');
 
 /**
- * One HTTPS POST on a fresh connection, with a budget, recording what the client side saw. The server's
+ * One HTTPS POST on a fresh connection (or on a DM session's kept one), with a budget, recording what the client side saw. The server's
  * certificate is verified here, not inside Node's handshake, so a refused certificate is evidence with its
  * facts (subject, issuer, why), and nothing is sent to a server that did not authenticate.
  */
@@ -103,27 +137,26 @@ export function postHttps(o: PostOptions): Promise<PostResult> {
       reject(new TransportError(`${o.from} → ${o.to} ${o.url}: ${reason}`, code, facts));
     };
 
-    const socket = tlsConnect({
-      host: url.hostname,
-      port: Number(url.port || 443),
-      secureContext: clientContext({ identity: o.identity, trustAnchors: o.trustAnchors, tls: o.tls }),
-      rejectUnauthorized: false,
-      servername: isIp(url.hostname) ? undefined : url.hostname,
-    });
+    const kept = o.keep?.usable(url.origin);
+    const socket =
+      kept ??
+      tlsConnect({
+        host: url.hostname,
+        port: Number(url.port || 443),
+        secureContext: clientContext({ identity: o.identity, trustAnchors: o.trustAnchors, tls: o.tls }),
+        rejectUnauthorized: false,
+        servername: isIp(url.hostname) ? undefined : url.hostname,
+      });
     const timer = setTimeout(() => fail('TIMEOUT', `no response within ${o.timeoutMs} ms`), o.timeoutMs);
-    socket.once('connect', () => (tcpUp = true));
-    socket.on('error', (err: Error & { code?: string }) => {
+    if (kept) tcpUp = true;
+    else socket.once('connect', () => (tcpUp = true));
+    const onError = (err: Error & { code?: string }) => {
       const code = err.code ?? 'REQUEST_ERROR';
       // TCP was up and TLS was not (or the TLS layer broke): the peer refused the handshake.
       fail(code, err.message, (tcpUp && !facts) || isTlsLayer(code));
-    });
-    socket.once('secureConnect', () => {
-      facts = tlsFacts(socket);
-      if (!facts.authorized && !o.acceptUnverifiedServer) return fail(facts.authorizationError ?? 'UNAUTHORIZED', `server certificate ${facts.peerSubject ?? '(none)'} refused`, true);
-      if (o.pin && facts.peerFingerprint256 !== o.pin) {
-        return fail('PIN_MISMATCH', `server certificate ${facts.peerSubject ?? '(none)'} (SHA-256 ${facts.peerFingerprint256}) is not the pinned one (${o.pin})`, true);
-      }
-      o.trace?.record({ ...base, kind: 'tls', from: o.from, to: o.to, tls: facts });
+    };
+    socket.on('error', onError);
+    const exchangeOn = () => {
       // The request is on the wire only once TLS is up; record it then, so ordering checks see the truth.
       messages?.record({
         ...base,
@@ -139,7 +172,7 @@ export function postHttps(o: PostOptions): Promise<PostResult> {
           method: 'POST',
           host: url.host,
           path: url.pathname + url.search,
-          headers: { host: url.host, ...typed, 'content-length': String(body.length) },
+          headers: { host: url.host, ...typed, 'content-length': String(body.length), ...(o.keep ? { connection: 'keep-alive' } : {}) },
           createConnection: () => socket,
         },
         (res) => {
@@ -155,9 +188,12 @@ export function postHttps(o: PostOptions): Promise<PostResult> {
           res.on('end', () => {
             if (settled) return;
             finish();
-            socket.end();
             const headers: Record<string, string> = {};
             for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+            socket.off('error', onError);
+            // A server that closes after each answer says so; the session's next request then opens a new one.
+            if (o.keep && !/\bclose\b/i.test(headers.connection ?? '')) o.keep.hold(socket, facts!, url.origin);
+            else socket.end();
             const out = Buffer.concat(chunks);
             messages?.record({
               ...base,
@@ -176,6 +212,19 @@ export function postHttps(o: PostOptions): Promise<PostResult> {
       // here, is a refusal of the TLS layer.
       req.on('error', (err: Error & { code?: string }) => fail(err.code ?? 'REQUEST_ERROR', err.message, isTlsLayer(err.code)));
       req.end(body);
+    };
+    if (kept) {
+      facts = o.keep!.facts;
+      return exchangeOn();
+    }
+    socket.once('secureConnect', () => {
+      facts = tlsFacts(socket);
+      if (!facts.authorized && !o.acceptUnverifiedServer) return fail(facts.authorizationError ?? 'UNAUTHORIZED', `server certificate ${facts.peerSubject ?? '(none)'} refused`, true);
+      if (o.pin && facts.peerFingerprint256 !== o.pin) {
+        return fail('PIN_MISMATCH', `server certificate ${facts.peerSubject ?? '(none)'} (SHA-256 ${facts.peerFingerprint256}) is not the pinned one (${o.pin})`, true);
+      }
+      o.trace?.record({ ...base, kind: 'tls', from: o.from, to: o.to, tls: facts });
+      exchangeOn();
     });
   });
 }
