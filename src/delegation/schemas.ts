@@ -171,16 +171,25 @@ export const MESSAGE_SCHEMAS: Readonly<Record<DelegationMessageType, SchemaObjec
   Error: message('Error', { sessionId, code: { enum: [...ERROR_CODES] }, reason: text }, ['code', 'reason']),
 };
 
-const ajv = new Ajv2020({ allErrors: true, verbose: true });
-addFormats(ajv);
-ajv.addVocabulary(['hint']);
+let ajv: Ajv2020 | undefined;
+const validators = new Map<DelegationMessageType, ValidateFunction>();
 
-const validators = Object.fromEntries(
-  Object.entries(MESSAGE_SCHEMAS).map(([type, schema]) => [type, ajv.compile(schema)]),
-) as Record<DelegationMessageType, ValidateFunction>;
+/** Each message type's validator, compiled when first needed: compiling all costs a start that needs none. */
+function validatorOf(type: DelegationMessageType): ValidateFunction {
+  let validate = validators.get(type);
+  if (!validate) {
+    if (!ajv) {
+      ajv = new Ajv2020({ allErrors: true, verbose: true });
+      addFormats(ajv);
+      ajv.addVocabulary(['hint']);
+    }
+    validators.set(type, (validate = ajv.compile(MESSAGE_SCHEMAS[type])));
+  }
+  return validate;
+}
 
 /** Validates a wire-form object against the schema of `type`; an empty list means valid. */
 export function validateWire(type: DelegationMessageType, value: unknown): readonly ErrorObject[] {
-  const validate = validators[type];
+  const validate = validatorOf(type);
   return validate(value) ? [] : [...(validate.errors ?? [])];
 }

@@ -2,7 +2,6 @@ import { X509Certificate } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
 import { ROLES, type Role } from '../model/roles.js';
 
 export interface KeyPair {
@@ -71,7 +70,11 @@ function keyOptions(o: PkiOptions) {
     : ({ keyType: 'ec', curve: 'P-256' } as const);
 }
 
+/** selfsigned (and its X.509 library) is loaded only by a run that makes its certificates. */
+const generator = async () => (await import('selfsigned')).generate;
+
 export async function createCa(o: PkiOptions = {}): Promise<Identity> {
+  const generate = await generator();
   const ca = await generate([{ name: 'commonName', value: o.caName ?? 'dmdc run CA' }], {
     ...keyOptions(o),
     algorithm: 'sha256',
@@ -90,6 +93,7 @@ export async function createCa(o: PkiOptions = {}): Promise<Identity> {
  * and calls its peer's), so the leaf carries both EKUs and names `o.hostNames` (default localhost / 127.0.0.1).
  */
 export async function issueLeaf(ca: KeyPair, commonName: string, o: PkiOptions = {}): Promise<Identity> {
+  const generate = await generator();
   const leaf = await generate([{ name: 'commonName', value: commonName }], {
     ...keyOptions(o),
     algorithm: 'sha256',

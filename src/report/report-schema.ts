@@ -2,7 +2,7 @@
  * JSON Schema (draft 2020-12) of report.json (`RunReport` in model.ts) and its validator. The schema is written
  * beside every report so a lab's customer can check a report without the harness.
  */
-import { Ajv2020, type ErrorObject, type SchemaObject } from 'ajv/dist/2020.js';
+import { Ajv2020, type ErrorObject, type SchemaObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { ROLES } from '../model/roles.js';
 import { VERDICTS } from '../verdict/verdict.js';
@@ -238,9 +238,16 @@ export const REPORT_SCHEMA: SchemaObject = {
   },
 };
 
-const ajv = new Ajv2020({ allErrors: true });
-addFormats(ajv);
-const validateShape = ajv.compile<RunReport>(REPORT_SCHEMA);
+let compiled: ValidateFunction<RunReport> | undefined;
+/** The report's validator, compiled when a report is first validated, not when the module loads. */
+function shapeValidator(): ValidateFunction<RunReport> {
+  if (!compiled) {
+    const ajv = new Ajv2020({ allErrors: true });
+    addFormats(ajv);
+    compiled = ajv.compile<RunReport>(REPORT_SCHEMA);
+  }
+  return compiled;
+}
 
 /** The schema as the file written beside report.json. */
 export function reportSchemaJson(): string {
@@ -288,6 +295,7 @@ function crossReferences(r: RunReport): string[] {
 }
 
 export function validateReport(r: unknown): { ok: true } | { ok: false; errors: string } {
+  const validateShape = shapeValidator();
   if (!validateShape(r)) {
     return { ok: false, errors: (validateShape.errors ?? []).map(describe).join('\n') };
   }

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { answerTo, type TraceEvent } from './events.js';
@@ -11,6 +11,28 @@ export interface RecorderOptions {
    * long-running mock, whose trace is its file: memory stays bounded however long it serves).
    */
   keep?: 'all' | number;
+}
+
+const fds = new Map<string, number>();
+
+/**
+ * The descriptor a trace file is appended through, opened once for every recorder of the process that
+ * writes there (a run's flows share one file): an event costs one write, not an open and a close. A file
+ * removed since (a test's folder) is opened anew when a recorder first writes to it. A few are kept open.
+ */
+function traceFd(file: string, verify: boolean): number {
+  const known = fds.get(file);
+  if (known !== undefined && (!verify || existsSync(file))) return known;
+  if (known !== undefined) closeSync(known);
+  fds.delete(file);
+  if (fds.size >= 16) {
+    const [oldest, fd] = fds.entries().next().value!;
+    closeSync(fd);
+    fds.delete(oldest);
+  }
+  const fd = openSync(file, 'a');
+  fds.set(file, fd);
+  return fd;
 }
 
 /**
@@ -35,6 +57,7 @@ export class TraceRecorder {
   phaseLinks?: ReadonlySet<string>;
 
   private readonly keep: number;
+  private opened = false;
 
   constructor(
     private readonly file?: string,
@@ -57,7 +80,10 @@ export class TraceRecorder {
     this.list.push(event);
     // Dropped in batches, so a bounded list costs no more per event than a full one.
     if (this.list.length > 2 * this.keep) this.list = this.list.slice(this.list.length - this.keep);
-    if (this.file) appendFileSync(this.file, JSON.stringify(event) + '\n');
+    if (this.file) {
+      writeSync(traceFd(this.file, !this.opened), JSON.stringify(event) + '\n');
+      this.opened = true;
+    }
     for (const l of this.listeners) l(event);
     return event;
   }
