@@ -1,12 +1,11 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunReport } from '../../src/report/model.js';
+import { withBudget } from '../../src/trace/recorder.js';
 import { spawnMock, type SpawnedMock } from '../support/spawn-mock.js';
 
-const BIN = fileURLToPath(new URL('../../bin/dmdc.js', import.meta.url));
 const EXAMPLES = fileURLToPath(new URL('../../fixtures/config/', import.meta.url));
 
 export interface DmdcRun {
@@ -18,26 +17,43 @@ export interface DmdcRun {
   trace?: string;
 }
 
-/** `dmdc run …` as its own process; resolves when it exits (never hangs: the test's budget kills it). */
-export function dmdcRun(args: string[], out: string, budgetMs = 120_000): Promise<DmdcRun> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, 'run', '--no-suites', '--out', out, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c));
-    child.stderr.on('data', (c: Buffer) => (stderr += c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), budgetMs);
-    child.once('exit', (status) => {
-      clearTimeout(timer);
-      let report: RunReport | undefined;
-      try {
-        report = JSON.parse(readFileSync(join(out, 'latest', 'report.json'), 'utf8')) as RunReport;
-      } catch {
-        report = undefined;
-      }
-      resolve({ status, stdout, stderr, report, trace: join(out, 'latest', 'trace.jsonl') });
-    });
-  });
+/**
+ * `dmdc run …` in this test worker, through the CLI's own run command, with what it prints captured: the
+ * implementation under test is the separate process, and the run costs no process start of its own.
+ * Resolves once the run is over, or with status null once `budgetMs` has passed.
+ */
+export async function dmdcRun(args: string[], out: string, budgetMs = 120_000): Promise<DmdcRun> {
+  const { runCommand } = await import('../../src/cli/run-command.js');
+  const printed = { stdout: '', stderr: '' };
+  const restore = capturePrinting(printed);
+  let status: number | null = null;
+  try {
+    status = await withBudget(runCommand(['--no-suites', '--out', out, ...args]), budgetMs, 'dmdc run');
+  } catch (err) {
+    printed.stderr += `${(err as Error).stack ?? err}\n`;
+  } finally {
+    restore();
+  }
+  let report: RunReport | undefined;
+  try {
+    report = JSON.parse(readFileSync(join(out, 'latest', 'report.json'), 'utf8')) as RunReport;
+  } catch {
+    report = undefined;
+  }
+  return { status, ...printed, report, trace: join(out, 'latest', 'trace.jsonl') };
+}
+
+/** Takes what the run command prints (process.stdout, console.error) until the returned function is called. */
+function capturePrinting(into: { stdout: string; stderr: string }): () => void {
+  const write = process.stdout.write;
+  const { error, log } = console;
+  process.stdout.write = ((chunk: string | Uint8Array) => ((into.stdout += chunk.toString()), true)) as typeof process.stdout.write;
+  console.log = (...a: unknown[]) => void (into.stdout += `${a.join(' ')}\n`);
+  console.error = (...a: unknown[]) => void (into.stderr += `${a.join(' ')}\n`);
+  return () => {
+    process.stdout.write = write;
+    Object.assign(console, { error, log });
+  };
 }
 
 /**
