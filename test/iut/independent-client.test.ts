@@ -7,6 +7,7 @@ import { createPki, writePki } from '../../src/pki/pki.js';
 import type { RunReport } from '../../src/report/model.js';
 import { spawnScript, type SpawnedScript } from '../support/spawn-script.js';
 import { explain, expectNoCascade, failIds } from './independent-run.js';
+import { runLimited } from '../../src/fleet/run-limited.js';
 import { dmdcRun, type DmdcRun } from './iut-run.js';
 
 /**
@@ -99,8 +100,23 @@ async function runWith(fault?: string): Promise<ClientRun> {
 const verdictOf = (r: RunReport, id: string) => r.results.filter((x) => x.requirementId === id).map((x) => `${x.flowId}:${x.verdict}`);
 const explainRun = (run: ClientRun) => explain(run, 'client.py', run.clientLog, 4000);
 
+const FAULTS: Array<{ fault: string; fail: RegExp; why: string }> = [
+    { fault: 'wrong-mac', fail: /^SES-HMAC-CLIENT$/, why: 'the x-syncml-hmac mac computed with a wrong password' },
+    { fault: 'stale-nonce', fail: /^SES-NONCE-CLIENT$/, why: 'never takes a NextNonce: signs with the provisioned AAuthData' },
+    { fault: 'no-next-message', fail: /^SES-MAXMSGSIZE$/, why: 'answers a message without Final as if it were final (no Alert 1222)' },
+    { fault: 'ignore-acl', fail: /^SES-ACL-425$/, why: 'executes commands without the ACL right' },
+    { fault: 'bad-sessionid', fail: /^SES-SESSIONID$/, why: "answers Package #0 under another SessionID (the trigger's id + 1)" },
+    { fault: 'accept-any-server-cred', fail: /^NEG-DM-SERVER-AUTH$/, why: "takes any server credentials (the tester's wrong password too)" },
+    { fault: 'accept-bad-pkg0', fail: /^NEG-PKG0-DIGEST$/, why: 'acts on a Package #0 whose digest does not verify' },
+];
+
 describe('an independent DM Client (Python, standard library only)', () => {
-  beforeAll(async () => writePki(pkiDir, await createPki()));
+  beforeAll(async () => {
+    writePki(pkiDir, await createPki());
+    // The runs mostly wait (for the silence a refusal is judged by): a few go side by side, each with its own
+    // client process and ports; the tests take them as they finish.
+    void runLimited([undefined, ...FAULTS.map((f) => f.fault), 'session-scoped-nonce'], 3, async (fault) => void (await runOnce(fault))).catch(() => {});
+  });
 
   test('without a fault: exit 0, nothing FAIL, INCONCLUSIVE or ERROR; HMAC and DIGEST requirements PASS', async () => {
     const run = await runOnce();
@@ -116,15 +132,7 @@ describe('an independent DM Client (Python, standard library only)', () => {
       for (const flow of ['A-full-temporary', 'B-full-temporary']) expect(verdictOf(r, id), `${id}\n${why}`).toContain(`${flow}:PASS`);
   }, 90_000);
 
-  test.for<{ fault: string; fail: RegExp; why: string }>([
-    { fault: 'wrong-mac', fail: /^SES-HMAC-CLIENT$/, why: 'the x-syncml-hmac mac computed with a wrong password' },
-    { fault: 'stale-nonce', fail: /^SES-NONCE-CLIENT$/, why: 'never takes a NextNonce: signs with the provisioned AAuthData' },
-    { fault: 'no-next-message', fail: /^SES-MAXMSGSIZE$/, why: 'answers a message without Final as if it were final (no Alert 1222)' },
-    { fault: 'ignore-acl', fail: /^SES-ACL-425$/, why: 'executes commands without the ACL right' },
-    { fault: 'bad-sessionid', fail: /^SES-SESSIONID$/, why: "answers Package #0 under another SessionID (the trigger's id + 1)" },
-    { fault: 'accept-any-server-cred', fail: /^NEG-DM-SERVER-AUTH$/, why: "takes any server credentials (the tester's wrong password too)" },
-    { fault: 'accept-bad-pkg0', fail: /^NEG-PKG0-DIGEST$/, why: 'acts on a Package #0 whose digest does not verify' },
-  ])('fault $fault ($why): FAILs $fail, no cascade', { timeout: 90_000 }, async ({ fault, fail }) => {
+  test.for(FAULTS)('fault $fault ($why): FAILs $fail, no cascade', { timeout: 90_000 }, async ({ fault, fail }) => {
     const run = await runOnce(fault);
     const why = explainRun(run);
     expect(run.status, why).toBe(1);

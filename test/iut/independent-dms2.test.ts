@@ -7,6 +7,7 @@ import { createPki, writePki } from '../../src/pki/pki.js';
 import { loadCatalogue, rolesFor } from '../../src/catalogue/catalogue.js';
 import { spawnScript, type SpawnedScript } from '../support/spawn-script.js';
 import { explain, expectNoCascade, failIds } from './independent-run.js';
+import { runLimited } from '../../src/fleet/run-limited.js';
 import { dmdcRun, passesWithoutOwnEvidence, type DmdcRun } from './iut-run.js';
 
 /**
@@ -74,11 +75,36 @@ async function runWith(fault?: string): Promise<DmdcRun & { dms2Log: string }> {
 
 const explainRun = (run: DmdcRun & { dms2Log: string }) => explain(run, 'dms2.py', run.dms2Log, 3000);
 
+const FAULTS: Array<{ fault: string; exit: number; fail: RegExp | null }> = [
+    { fault: 'tls11', exit: 1, fail: /^(A\.1|TLS-DMS-MUTUAL|TLS-VERSION)$/ },
+    { fault: 'malformed-initiation-response', exit: 1, fail: /^PRF-SCHEMA$/ },
+    { fault: 'silent-dm', exit: 3, fail: null },
+    { fault: 'wrong-addr', exit: 1, fail: /^A\.3$/ },
+    { fault: 'complete-twice', exit: 1, fail: /^PRF-ONCE-PER-DELEGATION$/ },
+    { fault: 'no-client-cert-required', exit: 1, fail: /^TLS-DMS-MUTUAL$/ },
+    // Found by the tester: any certificate of the CA taken as DMS-1's; a package 1 of no session answered
+    // with HTTP 400 instead of a SyncML challenge.
+    { fault: 'any-peer-certificate', exit: 1, fail: /^NEG-DMS-PEER-CERT$/ },
+    { fault: 'no-dm-challenge', exit: 1, fail: /^NEG-DM-AUTH$/ },
+];
+
+/** One run per fault, shared by the tests that read it. */
+const runs = new Map<string, ReturnType<typeof runWith>>();
+const runOnce = (fault?: string) => {
+  if (!runs.has(fault ?? '')) runs.set(fault ?? '', runWith(fault));
+  return runs.get(fault ?? '')!;
+};
+
 describe('an independent DMS-2 (Python, standard library only)', () => {
-  beforeAll(async () => writePki(pkiDir, await createPki()));
+  beforeAll(async () => {
+    writePki(pkiDir, await createPki());
+    // A few runs side by side, each with its own dms2.py process and ports; the tests take them as they finish
+    // (and report a run that failed to start).
+    void runLimited([undefined, ...FAULTS.map((f) => f.fault)], 3, async (fault) => void (await runOnce(fault))).catch(() => {});
+  });
 
   test('without a fault: exit 0, nothing FAIL, INCONCLUSIVE or ERROR', async () => {
-    const run = await runWith();
+    const run = await runOnce();
     const why = explainRun(run);
     expect(run.status, why).toBe(0);
     const v = run.report!.summary.byVerdict;
@@ -92,19 +118,8 @@ describe('an independent DMS-2 (Python, standard library only)', () => {
     expect(passesWithoutOwnEvidence(run.report!, run.trace!, 'dms2', (id, approach) => rolesFor(catalogue.entries.find((e) => e.id === id)!, approach))).toEqual([]);
   }, 40_000);
 
-  test.for<{ fault: string; exit: number; fail: RegExp | null }>([
-    { fault: 'tls11', exit: 1, fail: /^(A\.1|TLS-DMS-MUTUAL|TLS-VERSION)$/ },
-    { fault: 'malformed-initiation-response', exit: 1, fail: /^PRF-SCHEMA$/ },
-    { fault: 'silent-dm', exit: 3, fail: null },
-    { fault: 'wrong-addr', exit: 1, fail: /^A\.3$/ },
-    { fault: 'complete-twice', exit: 1, fail: /^PRF-ONCE-PER-DELEGATION$/ },
-    { fault: 'no-client-cert-required', exit: 1, fail: /^TLS-DMS-MUTUAL$/ },
-    // Found by the tester: any certificate of the CA taken as DMS-1's; a package 1 of no session answered
-    // with HTTP 400 instead of a SyncML challenge.
-    { fault: 'any-peer-certificate', exit: 1, fail: /^NEG-DMS-PEER-CERT$/ },
-    { fault: 'no-dm-challenge', exit: 1, fail: /^NEG-DM-AUTH$/ },
-  ])('fault $fault: exit $exit, named by its requirement, no cascade', { timeout: 40_000 }, async ({ fault, exit, fail }) => {
-    const run = await runWith(fault);
+  test.for(FAULTS)('fault $fault: exit $exit, named by its requirement, no cascade', { timeout: 40_000 }, async ({ fault, exit, fail }) => {
+    const run = await runOnce(fault);
     const why = explainRun(run);
     expect(run.status, why).toBe(exit);
     const r = run.report!;

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,14 +26,12 @@ export interface DmdcRun {
 export async function dmdcRun(args: string[], out: string, budgetMs = 120_000): Promise<DmdcRun> {
   const { runCommand } = await import('../../src/cli/run-command.js');
   const printed = { stdout: '', stderr: '' };
-  const restore = capturePrinting(printed);
+  capturePrinting();
   let status: number | null = null;
   try {
-    status = await withBudget(runCommand(['--no-suites', '--out', out, ...args]), budgetMs, 'dmdc run');
+    status = await printing.run(printed, () => withBudget(runCommand(['--no-suites', '--out', out, ...args]), budgetMs, 'dmdc run'));
   } catch (err) {
     printed.stderr += `${(err as Error).stack ?? err}\n`;
-  } finally {
-    restore();
   }
   let report: RunReport | undefined;
   try {
@@ -43,16 +42,31 @@ export async function dmdcRun(args: string[], out: string, budgetMs = 120_000): 
   return { status, ...printed, report, trace: join(out, 'latest', 'trace.jsonl') };
 }
 
-/** Takes what the run command prints (process.stdout, console.error) until the returned function is called. */
-function capturePrinting(into: { stdout: string; stderr: string }): () => void {
-  const write = process.stdout.write;
+/** Where what a run prints goes: each run its own, so runs side by side in one worker keep theirs apart. */
+const printing = new AsyncLocalStorage<{ stdout: string; stderr: string }>();
+let captured = false;
+
+/** Routes process.stdout and console.log/error of a run (inside `printing`) to its record; the rest as before. */
+function capturePrinting(): void {
+  if (captured) return;
+  captured = true;
+  const write = process.stdout.write.bind(process.stdout);
   const { error, log } = console;
-  process.stdout.write = ((chunk: string | Uint8Array) => ((into.stdout += chunk.toString()), true)) as typeof process.stdout.write;
-  console.log = (...a: unknown[]) => void (into.stdout += `${a.join(' ')}\n`);
-  console.error = (...a: unknown[]) => void (into.stderr += `${a.join(' ')}\n`);
-  return () => {
-    process.stdout.write = write;
-    Object.assign(console, { error, log });
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    const into = printing.getStore();
+    if (!into) return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
+    into.stdout += chunk.toString();
+    return true;
+  }) as typeof process.stdout.write;
+  console.log = (...a: unknown[]) => {
+    const into = printing.getStore();
+    if (into) into.stdout += `${a.join(' ')}\n`;
+    else log(...a);
+  };
+  console.error = (...a: unknown[]) => {
+    const into = printing.getStore();
+    if (into) into.stderr += `${a.join(' ')}\n`;
+    else error(...a);
   };
 }
 
