@@ -8,5 +8,7 @@ export default defineConfig({
     reporters: ['default', './test/support/summary-reporter.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // Tests marked concurrent (each its own implementation process) go at most three at a time per file.
+    maxConcurrency: 3,
   },
 });

@@ -14,7 +14,8 @@ const oneFlow = (config: Record<string, any>) => void (config.ics = { ...config.
 const failing = (r: RunReport, id: string) => r.results.filter((x) => x.requirementId === id && x.verdict === 'FAIL');
 const reasons = (r: RunReport, id: string) => failing(r, id).map((x) => x.checks.find((c) => c.verdict === 'FAIL')!.actual).join(' | ');
 
-describe('what the harness sees as the TLS client of a real implementation', () => {
+// Each case its own mock process and ports; they mostly wait on each other's refusals, so a few go at once.
+describe.concurrent('what the harness sees as the TLS client of a real implementation', () => {
   test('a DMS-1 whose delegation API does not require a client certificate FAILs TLS-DMS-MUTUAL', async () => {
     const run = await runAgainstMockProcess(IUT_CASES.dms1, { mutant: 'dms1-optional-client-cert', runArgs: ['--approach', 'A'], edit: oneFlow });
     expect(run.status, run.stdout + run.stderr).toBe(1);

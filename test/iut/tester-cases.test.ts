@@ -10,7 +10,8 @@ const oneFlow = (config: Record<string, any>) => void (config.ics = { ...config.
 const reasons = (r: RunReport, id: string) =>
   r.results.filter((x) => x.requirementId === id && x.verdict === 'FAIL').map((x) => x.checks.find((c) => c.verdict === 'FAIL')!.actual).join(' | ');
 
-describe('the tester against a real implementation as server', () => {
+// Each case its own mock process and ports; they mostly wait on each other's refusals, so a few go at once.
+describe.concurrent('the tester against a real implementation as server', () => {
   test('a DMS-1 whose DM endpoint authenticates any client FAILs NEG-DM-AUTH, naming each variant', async () => {
     const run = await runAgainstMockProcess(IUT_CASES.dms1, { mutant: 'dms1-accepts-any-credentials', runArgs: ['--approach', 'A'], edit: oneFlow });
     expect(run.status, run.stdout + run.stderr).toBe(1);
@@ -49,7 +50,7 @@ describe('the tester against a real implementation as server', () => {
   }, 150_000);
 });
 
-describe('the tester against a real implementation as client', () => {
+describe.concurrent('the tester against a real implementation as client', () => {
   test('a client that goes on with a server certificate that does not verify FAILs NEG-TLS-SERVER-CERT, naming each certificate', async () => {
     const run = await runAgainstMockProcess(IUT_CASES.client, { mutant: 'client-trusts-any-server', runArgs: ['--approach', 'A'], edit: oneFlow });
     expect(run.status, run.stdout + run.stderr).toBe(1);
