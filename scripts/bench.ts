@@ -136,8 +136,9 @@ try {
       const out = join(work, `fleet-${n}`);
       const r = timed(['run', '--fleet', String(n), '--out', out]);
       try {
-        const f = JSON.parse(readFileSync(join(out, 'latest', 'fleet.json'), 'utf8')) as { durationMs: number; delegationsPerSecond: number; timeouts: number; peakRssMB: number; exitCode: number };
-        line(`N = ${n}`, `exit ${r.status}; ${(f.durationMs / 1000).toFixed(1)} s; ${f.delegationsPerSecond.toFixed(1)} delegations/s; ${f.timeouts} budget timeouts; peak RSS ${f.peakRssMB.toFixed(0)} MB`);
+        const f = JSON.parse(readFileSync(join(out, 'latest', 'fleet.json'), 'utf8')) as { performance: { fleetMs: number; delegationsPerSecond: number; budgetTimeouts: number; peakRssBytes: number } };
+        const p = f.performance;
+        line(`N = ${n}`, `exit ${r.status}; ${(p.fleetMs / 1000).toFixed(1)} s; ${p.delegationsPerSecond} delegations/s; ${p.budgetTimeouts} budget timeouts; peak RSS ${Math.round(p.peakRssBytes / 2 ** 20)} MB`);
       } catch (err) {
         line(`N = ${n}`, `exit ${r.status}; no fleet.json (${(err as Error).message.split('\n')[0]})`);
       }

@@ -1,4 +1,4 @@
-import { cpSync, lstatSync, mkdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MUTANTS } from '../../mocks/mutants.js';
@@ -7,6 +7,7 @@ import { attributeBySessionId } from '../judge/attribute.js';
 import { flowVerdicts, judgeFlow } from '../judge/judge.js';
 import { createPki } from '../pki/pki.js';
 import { buildReport } from '../report/build-report.js';
+import { pointLatestAt } from '../report/latest-link.js';
 import { writeAllReports } from '../report/index.js';
 import type { RequirementResult } from '../report/model.js';
 import { runFlow, type FlowResult } from '../runner/run-flow.js';
@@ -36,6 +37,11 @@ Options:
   --no-suites        skip the vitest/Allure pass (report.json, report.html, junit.xml, trace.jsonl only)
   --allure-report    also build the single-file Allure report (allure-report/index.html) from the
                      Allure results; it takes about a second more, so it is built on request only
+  --fleet N          fleet mode, a load test: N reference clients (each its own DevId and tree) delegated
+                     at once on every core, the scenarios dealt round-robin, each client judged; no tester
+                     cases, no suites; writes fleet.json, report.html, junit.xml, trace-w<k>.jsonl
+  --concurrency C    fleet mode: flows at once over all cores (default 16)
+  --shard i/n        fleet mode: only shard i of n, the DevId index range [floor((i-1)N/n), floor(iN/n))
   --help             this text
 
 Exit codes: 0 every applicable check passed; 1 a FAIL; 2 harness or configuration error; 3 no FAIL but
@@ -43,27 +49,6 @@ something INCONCLUSIVE.`;
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
-}
-
-/**
- * DIR/latest names the newest run: a relative symbolic link, replaced in one rename so a reader never sees
- * it missing; where links are not allowed, a copy.
- */
-function pointLatestAt(root: string, runId: string): string {
-  const latest = join(root, 'latest');
-  const next = join(root, `.latest-${process.pid}`);
-  try {
-    rmSync(next, { force: true });
-    symlinkSync(runId, next);
-    // A directory left by an older dmdc (a copy) cannot be renamed over.
-    if (!lstatSync(latest, { throwIfNoEntry: false })?.isSymbolicLink()) rmSync(latest, { recursive: true, force: true });
-    renameSync(next, latest);
-  } catch {
-    rmSync(next, { force: true });
-    rmSync(latest, { recursive: true, force: true });
-    cpSync(join(root, runId), latest, { recursive: true });
-  }
-  return latest;
 }
 
 export async function runCommand(argv: string[]): Promise<number> {
@@ -77,6 +62,9 @@ export async function runCommand(argv: string[]): Promise<number> {
         out: { type: 'string', default: 'reports' },
         mutant: { type: 'string' },
         config: { type: 'string' },
+        fleet: { type: 'string' },
+        concurrency: { type: 'string' },
+        shard: { type: 'string' },
         'list-mutants': { type: 'boolean', default: false },
         'no-suites': { type: 'boolean', default: false },
         'allure-report': { type: 'boolean', default: false },
@@ -111,6 +99,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (values.mutant && !mutant) {
     console.error(`dmdc run: unknown mutant "${values.mutant}"; --list-mutants shows them`);
     return 2;
+  }
+  if (values.fleet !== undefined || values.concurrency !== undefined || values.shard !== undefined) {
+    return (await import('./fleet-command.js')).fleetCommand({ ...values, config, mutant });
   }
   const catalogue = loadCatalogue();
   const entries = catalogue.entries.filter((e) => !values.only || matchesGlob(e.id, values.only));

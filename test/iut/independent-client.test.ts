@@ -7,7 +7,7 @@ import { createPki, writePki } from '../../src/pki/pki.js';
 import type { RunReport } from '../../src/report/model.js';
 import { spawnScript, type SpawnedScript } from '../support/spawn-script.js';
 import { explain, expectNoCascade, failIds } from './independent-run.js';
-import { runLimited } from '../../src/fleet/run-limited.js';
+import { runLimited } from '../../src/runner/run-limited.js';
 import { dmdcRun, type DmdcRun } from './iut-run.js';
 
 /**

@@ -5,6 +5,7 @@ import { CHECKS } from '../../src/checks/registry.js';
 import { judgeFlow } from '../../src/judge/judge.js';
 import { createPki, type Pki } from '../../src/pki/pki.js';
 import type { RequirementResult } from '../../src/report/model.js';
+import { EveryCasePlayed } from '../../src/runner/every-case-played.js';
 import { runFlow } from '../../src/runner/run-flow.js';
 import { defaultScenarios } from '../../src/runner/scenario.js';
 
@@ -15,12 +16,6 @@ const scenarios = new Map(defaultScenarios().map((s) => [s.id, s]));
 
 /** Requirements judged from the tester's cases: its own (negative), and the TLS and nonce rules its probes inform. */
 const readsTester = (id: string) => catalogue.entries.find((e) => e.id === id)?.category === 'negative' || /^(A\.1|B\.1|TLS-.*|SES-NONCE-.*)$/.test(id);
-/** A run's record that says every case was played already: the flow plays none. */
-const EVERY_CASE_PLAYED = new (class extends Set<string> {
-  override has(): boolean {
-    return true;
-  }
-})();
 
 let pki: Pki;
 const reference = new Map<string, RequirementResult[]>();
@@ -32,7 +27,7 @@ beforeAll(async () => {
   for (const m of MUTANTS) {
     const scenario = scenarios.get(m.scenario)!;
     // The tester's cases take a second a flow: they are played only where the mutant's targets read them.
-    const testerPlayed = [...m.kills, ...(m.silent ?? [])].some(readsTester) ? undefined : EVERY_CASE_PLAYED;
+    const testerPlayed = [...m.kills, ...(m.silent ?? [])].some(readsTester) ? undefined : new EveryCasePlayed();
     const flow = await runFlow({ scenario: { ...scenario, removeAccount: m.removeAccount ?? scenario.removeAccount }, pki, budgets: BUDGETS, variation: m.variation, testerPlayed });
     mutated.set(m.id, judgeFlow(flow, catalogue.entries));
   }

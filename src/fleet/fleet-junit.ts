@@ -1,0 +1,82 @@
+/**
+ * junit.xml of a fleet: one test case per requirement over all clients. Any client's FAIL is a failure that
+ * names the first failing DevIds; ERROR or INCONCLUSIVE anywhere (and no FAIL) an error; a requirement no
+ * client passed or warned on (not applicable, not observable, blocked) is skipped. Harness errors are errors.
+ */
+import { XMLBuilder } from 'fast-xml-parser';
+import { VERDICTS, type Verdict } from '../verdict/verdict.js';
+import type { FleetReport } from './fleet-report.js';
+
+const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', format: true, suppressEmptyNode: true, suppressBooleanAttributes: false, processEntities: true });
+
+/** XML 1.0 forbids most control characters; a harness error's text could carry them. */
+const xmlSafe = (s: string) => s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '\uFFFD');
+const attr = (s: string, max = 500) => {
+  const one = xmlSafe(s).replace(/\s+/g, ' ').trim();
+  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+};
+
+function tally(by: Record<Verdict, number>): string {
+  return VERDICTS.filter((v) => by[v]).map((v) => `${v} ${by[v]}`).join(', ');
+}
+
+function named(r: FleetReport['requirements'][number], v: Verdict): string {
+  const first = r.first[v] ?? [];
+  return `${first.join(', ')}${r.byVerdict[v] > first.length ? ', …' : ''}`;
+}
+
+function testcase(f: FleetReport, r: FleetReport['requirements'][number]): Record<string, unknown> {
+  const by = r.byVerdict;
+  const node: Record<string, unknown> = {
+    '@_classname': 'dmdc.fleet',
+    '@_name': attr(`${r.id} ${r.title}`),
+    '@_time': '0.000',
+    properties: { property: [['verdicts', tally(by)], ['severity', r.severity], ['provenance', r.provenance], ['category', r.category]].map(([name, value]) => ({ '@_name': name, '@_value': attr(value) })) },
+  };
+  const text = `${r.id}: ${tally(by)} over ${f.fleet.clients} clients\n${Object.keys(r.first).map((v) => `first ${v}: ${named(r, v as Verdict)}`).join('\n')}`;
+  const errored = by.ERROR + by.INCONCLUSIVE;
+  if (by.FAIL) node.failure = { '@_message': attr(`FAIL in ${by.FAIL} of ${f.fleet.clients} clients; first: ${named(r, 'FAIL')}`), '@_type': 'FAIL', '#text': xmlSafe(text) };
+  else if (errored) node.error = { '@_message': attr(`${by.ERROR ? `ERROR in ${by.ERROR}` : ''}${by.ERROR && by.INCONCLUSIVE ? ', ' : ''}${by.INCONCLUSIVE ? `INCONCLUSIVE in ${by.INCONCLUSIVE}` : ''} of ${f.fleet.clients} clients; first: ${named(r, by.ERROR ? 'ERROR' : 'INCONCLUSIVE')}`), '@_type': by.ERROR ? 'ERROR' : 'INCONCLUSIVE', '#text': xmlSafe(text) };
+  else if (!by.PASS && !by.WARN) node.skipped = { '@_message': attr(`no client judged it: ${tally(by) || 'no verdict'}`) };
+  else if (by.WARN) node['system-out'] = xmlSafe(`WARN in ${by.WARN} clients; first: ${named(r, 'WARN')}`);
+  return node;
+}
+
+export function fleetJunitXml(f: FleetReport): string {
+  const cases = f.requirements.map((r) => testcase(f, r));
+  const harness = f.errors.map((e, i) => ({ '@_classname': 'dmdc.harness', '@_name': `harness error ${i + 1}`, '@_time': '0.000', error: { '@_message': attr(e), '@_type': 'ERROR', '#text': xmlSafe(e) } }));
+  const all = [...cases, ...harness];
+  const counts = {
+    '@_tests': all.length,
+    '@_failures': all.filter((c) => 'failure' in c).length,
+    '@_errors': all.filter((c) => 'error' in c).length,
+    '@_skipped': all.filter((c) => 'skipped' in c).length,
+  };
+  const time = (f.durationMs / 1000).toFixed(3);
+  const shard = f.fleet.shard ? ` shard ${f.fleet.shard.index}/${f.fleet.shard.count}` : '';
+  const props: Array<[string, string]> = [
+    ['clients', String(f.fleet.clients)],
+    ['devIds', `${f.fleet.range.firstDevId}..${f.fleet.range.lastDevId}`],
+    ['concurrency', String(f.fleet.concurrency)],
+    ['delegationsPerSecond', String(f.performance.delegationsPerSecond)],
+    ['budgetTimeouts', String(f.performance.budgetTimeouts)],
+    ...(f.mutant ? [['mutant', f.mutant] as [string, string]] : []),
+  ];
+  const doc = {
+    testsuites: {
+      '@_name': `dmdc ${f.runId}`,
+      ...counts,
+      '@_time': time,
+      '@_timestamp': f.startedAt,
+      testsuite: {
+        '@_name': `fleet of ${f.fleet.clients} clients${shard}`,
+        ...counts,
+        '@_time': time,
+        '@_timestamp': f.startedAt,
+        properties: { property: props.map(([name, value]) => ({ '@_name': name, '@_value': attr(value) })) },
+        testcase: all,
+      },
+    },
+  };
+  return '<?xml version="1.0" encoding="UTF-8"?>\n' + String(builder.build(doc));
+}

@@ -1,0 +1,89 @@
+/**
+ * Which clients a fleet holds: client i has DevId IMEI:35000000 followed by i on seven digits (a 15-digit
+ * IMEI, as the reference fixture's is) and the scenario i modulo the scenario list, so a fleet deals the
+ * flows round-robin over both approaches and every delegation type. A shard is a contiguous index range.
+ */
+import type { Mutant } from '../../mocks/mutants.js';
+import type { CatalogueEntry } from '../catalogue/catalogue.js';
+import { matchesGlob } from '../catalogue/catalogue.js';
+import type { RunConfig } from '../config/config.js';
+import type { Approach } from '../delegation/messages.js';
+import { defaultScenarios, scenariosFor, type Scenario } from '../runner/scenario.js';
+
+const DEVID_PREFIX = 'IMEI:35000000';
+const INDEX_DIGITS = 7;
+/** Seven index digits: beyond this the DevIds would no longer be 15-digit IMEIs. */
+export const MAX_FLEET = 10 ** INDEX_DIGITS;
+
+export interface Shard {
+  /** 1-based. */
+  index: number;
+  count: number;
+}
+
+/** Client indices [from, to). */
+export interface IndexRange {
+  from: number;
+  to: number;
+}
+
+export interface FleetClient {
+  index: number;
+  devId: string;
+  /** The dealt scenario, its id made the client's own (trace lines and flow ids say which client they are). */
+  scenario: Scenario;
+  /** The scenario it was dealt, as the default matrix names it. */
+  baseScenario: string;
+}
+
+export function fleetDevId(index: number): string {
+  return `${DEVID_PREFIX}${String(index).padStart(INDEX_DIGITS, '0')}`;
+}
+
+/** The client at `index`. Its flow id is also its session ids' prefix, so it keeps to [A-Za-z0-9._-]. */
+export function fleetClient(index: number, scenarios: readonly Scenario[]): FleetClient {
+  const devId = fleetDevId(index);
+  const base = scenarios[index % scenarios.length];
+  return { index, devId, scenario: { ...base, id: `${devId.replace(/[^A-Za-z0-9._-]/g, '-')}.${base.id}` }, baseScenario: base.id };
+}
+
+/** `i/n` with 1 ≤ i ≤ n; anything else is refused with the reason. */
+export function parseShard(text: string): Shard | { error: string } {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  if (!m) return { error: `--shard must be i/n (e.g. 2/4), not "${text}"` };
+  const [index, count] = [Number(m[1]), Number(m[2])];
+  if (count < 1) return { error: `--shard ${text}: n must be at least 1` };
+  if (index < 1 || index > count) return { error: `--shard ${text}: i must be between 1 and ${count}` };
+  return { index, count };
+}
+
+/** Shard i of n: [floor((i-1)·N/n), floor(i·N/n)). The n shards together hold each of the N clients once. */
+export function shardRange(size: number, shard?: Shard): IndexRange {
+  if (!shard) return { from: 0, to: size };
+  return { from: Math.floor(((shard.index - 1) * size) / shard.count), to: Math.floor((shard.index * size) / shard.count) };
+}
+
+/** The indices of a range dealt round-robin to `workers`, so each worker gets the same mix of scenarios. */
+export function dealToWorkers(range: IndexRange, workers: number): number[][] {
+  const shares: number[][] = Array.from({ length: workers }, () => []);
+  for (let i = range.from; i < range.to; i++) shares[(i - range.from) % workers].push(i);
+  return shares;
+}
+
+/**
+ * The scenarios a fleet deals, as a normal run would run them: the default matrix or, with a config, what
+ * its ICS declares; a mutant may need the permanent flows with or without the optional account removal.
+ */
+export function fleetScenarios(config: RunConfig | undefined, approaches: readonly Approach[], mutant?: Mutant): Scenario[] {
+  const planned = config ? scenariosFor(config.ics, approaches, config.roles.bootstrap.mode === 'real', config.roles.dms2.mode === 'real') : defaultScenarios([...approaches]);
+  if (mutant?.removeAccount === undefined) return planned;
+  return planned.map((s) => (s.delegationType.duration === 'permanent' ? { ...s, removeAccount: mutant.removeAccount! } : s));
+}
+
+/**
+ * The requirements a fleet judges: those --only selects, without the tester's cases (category negative),
+ * which a load test does not play.
+ */
+export function fleetEntries(entries: readonly CatalogueEntry[], only?: string): CatalogueEntry[] {
+  return entries.filter((e) => e.category !== 'negative' && (!only || matchesGlob(e.id, only)));
+}
