@@ -3,6 +3,7 @@ import type { BootstrapDefect } from '../../mocks/bootstrap/bootstrap-quirks.js'
 import { loadCatalogue } from '../../src/catalogue/catalogue.js';
 import { judgeFlow } from '../../src/judge/judge.js';
 import { createPki, type Pki } from '../../src/pki/pki.js';
+import { EveryCasePlayed } from '../../src/runner/every-case-played.js';
 import { runFlow } from '../../src/runner/run-flow.js';
 import type { Variation } from '../../src/roles/variation.js';
 import { defaultScenarios } from '../../src/runner/scenario.js';
@@ -17,7 +18,7 @@ beforeAll(async () => {
   pki = await createPki();
 });
 
-const judged = async (variation: Variation) => judgeFlow(await runFlow({ scenario: separate, pki, budgets: BUDGETS, variation }), entries);
+const judged = async (variation: Variation) => judgeFlow(await runFlow({ testerPlayed: new EveryCasePlayed(), scenario: separate, pki, budgets: BUDGETS, variation }), entries);
 const failOf = (results: Awaited<ReturnType<typeof judged>>, id: string) => results.find((r) => r.requirementId === id && r.verdict === 'FAIL')?.checks.find((c) => c.verdict === 'FAIL')?.actual;
 
 describe('B.5: the bootstrap against the profile DMAcc layout', () => {

@@ -3,6 +3,7 @@ import { loadCatalogue } from '../../src/catalogue/catalogue.js';
 import { judgeFlow } from '../../src/judge/judge.js';
 import { createPki, type Pki } from '../../src/pki/pki.js';
 import type { RequirementResult } from '../../src/report/model.js';
+import { EveryCasePlayed } from '../../src/runner/every-case-played.js';
 import { runFlow } from '../../src/runner/run-flow.js';
 import type { Variation } from '../../src/roles/variation.js';
 import { defaultScenarios } from '../../src/runner/scenario.js';
@@ -18,7 +19,7 @@ beforeAll(async () => {
 });
 
 async function judged(variation: Variation): Promise<Map<string, RequirementResult>> {
-  const flow = await runFlow({ scenario: separate, pki, budgets: BUDGETS, variation });
+  const flow = await runFlow({ testerPlayed: new EveryCasePlayed(), scenario: separate, pki, budgets: BUDGETS, variation });
   return new Map(judgeFlow(flow, catalogue.entries).map((r) => [r.requirementId, r]));
 }
 

@@ -8,6 +8,7 @@ import type { WireMessage } from '../../src/judge/wire.js';
 import { createPki, type Pki } from '../../src/pki/pki.js';
 import { MEDIA } from '../../src/profile.js';
 import type { RequirementRef } from '../../src/report/model.js';
+import { EveryCasePlayed } from '../../src/runner/every-case-played.js';
 import { runFlow, type FlowResult } from '../../src/runner/run-flow.js';
 import { defaultScenarios } from '../../src/runner/scenario.js';
 import type { TraceEvent } from '../../src/trace/events.js';
@@ -126,7 +127,7 @@ beforeAll(async () => void (pki = await createPki()));
 
 const flowOf = (id: string): Promise<FlowResult> => {
   const m = mutant(id);
-  return runFlow({ scenario: scenarios.get(m.scenario)!, pki, budgets: BUDGETS, variation: m.variation });
+  return runFlow({ testerPlayed: new EveryCasePlayed(), scenario: scenarios.get(m.scenario)!, pki, budgets: BUDGETS, variation: m.variation });
 };
 
 describe('mutants of the media types', () => {

@@ -3,6 +3,7 @@ import { loadCatalogue } from '../../src/catalogue/catalogue.js';
 import { attributeBySessionId, delegationSessionId } from '../../src/judge/attribute.js';
 import { judgeFlow } from '../../src/judge/judge.js';
 import { createPki } from '../../src/pki/pki.js';
+import { EveryCasePlayed } from '../../src/runner/every-case-played.js';
 import { runFlow, type FlowResult } from '../../src/runner/run-flow.js';
 import { defaultScenarios } from '../../src/runner/scenario.js';
 import { isTesterEvent } from '../../src/trace/events.js';
@@ -14,8 +15,8 @@ let second: FlowResult;
 beforeAll(async () => {
   const pki = await createPki();
   const [a, b] = defaultScenarios().slice(0, 2);
-  first = await runFlow({ scenario: a, pki });
-  second = await runFlow({ scenario: b, pki });
+  first = await runFlow({ testerPlayed: new EveryCasePlayed(), scenario: a, pki });
+  second = await runFlow({ testerPlayed: new EveryCasePlayed(), scenario: b, pki });
 });
 
 test("a late DelegationComplete recorded during the next flow is judged in its own delegation's flow", () => {

@@ -9,6 +9,7 @@ import { validateReport } from '../../src/report/report-schema.js';
 import { junitXml } from '../../src/report/write-junit.js';
 import { UNREAD_TREE } from '../../src/runner/client-tree.js';
 import { observability } from '../../src/runner/observability.js';
+import { EveryCasePlayed } from '../../src/runner/every-case-played.js';
 import { runFlow, type FlowResult } from '../../src/runner/run-flow.js';
 import { defaultScenarios } from '../../src/runner/scenario.js';
 
@@ -20,13 +21,13 @@ let pki: Pki;
 let reference: FlowResult;
 beforeAll(async () => {
   pki = await createPki();
-  reference = await runFlow({ scenario: scenario('A-full-temporary'), pki, budgets: BUDGETS });
+  reference = await runFlow({ testerPlayed: new EveryCasePlayed(), scenario: scenario('A-full-temporary'), pki, budgets: BUDGETS });
 });
 
 describe('root first: what a fault kept from happening is BLOCKED, naming the root', () => {
   test('a DMS-1 without a client certificate: the TLS requirements FAIL, everything after them is BLOCKED by B.1', async () => {
     const m = mutant('no-client-certificate');
-    const flow = await runFlow({ scenario: scenario(m.scenario), pki, budgets: BUDGETS, variation: m.variation });
+    const flow = await runFlow({ testerPlayed: new EveryCasePlayed(), scenario: scenario(m.scenario), pki, budgets: BUDGETS, variation: m.variation });
     const results = judgeFlow(flow, catalogue.entries);
     const { rootFailures, stop } = flowVerdicts(flow, results);
     expect(rootFailures).toEqual(['B.1', 'TLS-DMS-MUTUAL']);
@@ -49,7 +50,7 @@ describe('root first: what a fault kept from happening is BLOCKED, naming the ro
 
   test('a step skipped in a delegation that still completed is a FAIL of its own, not BLOCKED', async () => {
     const m = mutant('skip-acl-update');
-    const flow = await runFlow({ scenario: scenario(m.scenario), pki, budgets: BUDGETS, variation: m.variation });
+    const flow = await runFlow({ testerPlayed: new EveryCasePlayed(), scenario: scenario(m.scenario), pki, budgets: BUDGETS, variation: m.variation });
     const b8 = judgeFlow(flow, catalogue.entries).find((r) => r.requirementId === 'B.8')!;
     expect(b8.verdict).toBe('FAIL');
   });

@@ -3,6 +3,7 @@ import { loadCatalogue } from '../../src/catalogue/catalogue.js';
 import { judgeFlow } from '../../src/judge/judge.js';
 import { wireMessages } from '../../src/judge/wire.js';
 import { createPki, type Pki } from '../../src/pki/pki.js';
+import { EveryCasePlayed } from '../../src/runner/every-case-played.js';
 import { runFlow } from '../../src/runner/run-flow.js';
 import type { Variation } from '../../src/roles/variation.js';
 import { defaultScenarios } from '../../src/runner/scenario.js';
@@ -23,7 +24,7 @@ const SILENT: Array<{ name: string; scenario: string; variation: Variation }> = 
 
 describe('a silent peer', () => {
   test.for(SILENT)('$name: no FAIL, INCONCLUSIVE, exit 3, within flowMs', async ({ scenario: id, variation }) => {
-    const flow = await runFlow({ scenario: scenario(id), pki, budgets: BUDGETS, variation });
+    const flow = await runFlow({ testerPlayed: new EveryCasePlayed(), scenario: scenario(id), pki, budgets: BUDGETS, variation });
     const results = judgeFlow(flow, loadCatalogue().entries);
     const failed = results.filter((r) => r.verdict === 'FAIL').map((r) => `${r.requirementId}: ${r.checks.map((c) => c.actual).join('; ')}`);
     expect(failed).toEqual([]);
@@ -37,7 +38,7 @@ describe('a silent peer', () => {
 
 describe('an HTTP refusal is judged by the requirement about the refused message', () => {
   test.for([404, 415])("DMS-2's DM endpoint answers HTTP %i: the step of that session FAILs, not the credentials", async (status) => {
-    const flow = await runFlow({ scenario: scenario('A-full-temporary'), pki, budgets: BUDGETS, variation: { server: { dms2: { dmAnswer: status } } } });
+    const flow = await runFlow({ testerPlayed: new EveryCasePlayed(), scenario: scenario('A-full-temporary'), pki, budgets: BUDGETS, variation: { server: { dms2: { dmAnswer: status } } } });
     const results = judgeFlow(flow, loadCatalogue().entries);
     const failed = results.filter((r) => r.verdict === 'FAIL');
     expect(failed.map((r) => r.requirementId)).toEqual(['A.7']);
@@ -48,7 +49,7 @@ describe('an HTTP refusal is judged by the requirement about the refused message
 
 describe('DM sessions are told apart by their exchanges, then their SessionIDs compared', () => {
   test('a client that changes its SessionID mid-session fails SES-SESSIONID and nothing else', async () => {
-    const flow = await runFlow({ scenario: scenario('A-full-temporary'), pki, budgets: BUDGETS, variation: { client: { sessionIdChange: true } } });
+    const flow = await runFlow({ testerPlayed: new EveryCasePlayed(), scenario: scenario('A-full-temporary'), pki, budgets: BUDGETS, variation: { client: { sessionIdChange: true } } });
     const results = judgeFlow(flow, loadCatalogue().entries);
     const failed = results.filter((r) => r.verdict === 'FAIL');
     expect(failed.map((r) => r.requirementId)).toEqual(['SES-SESSIONID']);
@@ -59,7 +60,7 @@ describe('DM sessions are told apart by their exchanges, then their SessionIDs c
 
 describe('a challenge is part of authentication', () => {
   test.for(['A-full-temporary', 'B-full-temporary'])('%s: a DMS-2 that challenges the first package 1 and accepts the second passes', async (id) => {
-    const flow = await runFlow({ scenario: scenario(id), pki, budgets: BUDGETS, variation: { server: { dms2: { challengeFirst: true } } } });
+    const flow = await runFlow({ testerPlayed: new EveryCasePlayed(), scenario: scenario(id), pki, budgets: BUDGETS, variation: { server: { dms2: { challengeFirst: true } } } });
     const results = judgeFlow(flow, loadCatalogue().entries);
     expect(results.filter((r) => r.verdict !== 'PASS' && r.verdict !== 'NOT_APPLICABLE').map((r) => `${r.requirementId} ${r.verdict}`)).toEqual([]);
     const challenged = wireMessages(flow.events).filter((m) => m.event.link === 'dms2-client' && m.syncml?.body.some((c) => c.kind === 'Status' && c.cmd === 'SyncHdr' && c.data === '401'));

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadCatalogue } from '../../src/catalogue/catalogue.js';
 import { judgeFlow } from '../../src/judge/judge.js';
 import { wireMessages } from '../../src/judge/wire.js';
+import { EveryCasePlayed } from '../../src/runner/every-case-played.js';
 import { runFlow, type FlowResult } from '../../src/runner/run-flow.js';
 import { defaultScenarios } from '../../src/runner/scenario.js';
 import { realDms2, type RealDms2 } from './real-dms2.js';
@@ -24,7 +25,7 @@ describe('the reference client and a ServerID no role holds', () => {
   afterAll(() => real?.close());
 
   test('the session it opens after its bootstrap is recorded where it went, never on a guessed link', async () => {
-    const flow = await runFlow({ scenario: scenario('B-full-temporary'), config: real.config });
+    const flow = await runFlow({ testerPlayed: new EveryCasePlayed(), scenario: scenario('B-full-temporary'), config: real.config });
     const sent = wireMessages(flow.events.filter((e) => !isTesterEvent(e))).filter((m) => m.direction === 'request' && m.syncml?.hdr.target === real.dms2.dmUrl);
     expect(sent.length, 'the session with the server at DMS-2\'s DM URL is in the trace').toBeGreaterThan(0);
     for (const m of sent) {
@@ -38,7 +39,7 @@ describe('the reference client and a ServerID no role holds', () => {
   }, 30_000);
 
   test('a Package #0 from a ServerID it holds no account for is refused, and no session follows', async () => {
-    const flow = await runFlow({ scenario: scenario('A-full-temporary'), config: real.config });
+    const flow = await runFlow({ testerPlayed: new EveryCasePlayed(), scenario: scenario('A-full-temporary'), config: real.config });
     const ms = wireMessages(flow.events.filter((e) => !isTesterEvent(e)));
     const push = ms.find((m) => m.direction === 'request' && m.notification?.serverId === 'dms2.example');
     expect(push, 'DMS-2 pushed its Package #0').toBeDefined();

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { loadCatalogue } from '../../src/catalogue/catalogue.js';
 import { judgeFlow } from '../../src/judge/judge.js';
 import { createPki, type Pki } from '../../src/pki/pki.js';
+import { EveryCasePlayed } from '../../src/runner/every-case-played.js';
 import { runFlow } from '../../src/runner/run-flow.js';
 import { defaultScenarios } from '../../src/runner/scenario.js';
 import { isTesterEvent, type TraceEvent } from '../../src/trace/events.js';
@@ -21,7 +22,7 @@ beforeAll(async () => {
 
 describe('a call made while answering another', () => {
   test('a silent Bootstrap Server: DMS-2 answers DMS-1 with an Error naming it, the BootstrapOrder is the unanswered request', async () => {
-    const flow = await runFlow({ scenario: separate, pki, budgets: BUDGETS, variation: { bootstrap: { silentOrders: true } } });
+    const flow = await runFlow({ testerPlayed: new EveryCasePlayed(), scenario: separate, pki, budgets: BUDGETS, variation: { bootstrap: { silentOrders: true } } });
     const urlRequest = flow.events.find((e) => !isTesterEvent(e) && e.kind === 'request' && typeOf(e)?.type === 'BootstrapServerUrlRequest')!;
     const answer = flow.events.find((e) => e.kind === 'response' && e.exchange === urlRequest.exchange && e.link === urlRequest.link)!;
     expect(answer).toBeDefined();

@@ -6,6 +6,7 @@ import { loadCatalogue } from '../../src/catalogue/catalogue.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { judgeFlow } from '../../src/judge/judge.js';
 import { loadClientFixture, withServerIds } from '../../src/tree/client-fixture.js';
+import { EveryCasePlayed } from '../../src/runner/every-case-played.js';
 import { runFlow } from '../../src/runner/run-flow.js';
 import { defaultScenarios } from '../../src/runner/scenario.js';
 
@@ -25,7 +26,7 @@ describe('ServerIDs other than the fixture\'s', () => {
     const loaded = await loadConfig(file);
     if (!loaded.ok) throw new Error(loaded.errors.join('; '));
     const scenario = defaultScenarios(['B']).find((s) => s.id === 'B-partial-permanent')!;
-    const flow = await runFlow({ scenario, config: loaded.config });
+    const flow = await runFlow({ testerPlayed: new EveryCasePlayed(), scenario, config: loaded.config });
     expect(flow.status, flow.error).toBe('completed');
     const results = judgeFlow(flow, loadCatalogue().entries);
     expect(results.filter((r) => r.verdict !== 'PASS' && r.verdict !== 'NOT_APPLICABLE').map((r) => `${r.requirementId} ${r.verdict}`)).toEqual([]);

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { loadCatalogue } from '../../src/catalogue/catalogue.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { judgeFlow } from '../../src/judge/judge.js';
+import { EveryCasePlayed } from '../../src/runner/every-case-played.js';
 import { runFlow } from '../../src/runner/run-flow.js';
 import type { Scenario } from '../../src/runner/scenario.js';
 import { readBootConfigUrls } from '../../src/tree/bootconfig.js';
@@ -38,12 +39,12 @@ describe('a device whose tree is laid out otherwise (device.treeLayout)', () => 
     const config = await configWith(layout);
     expect(config.device.treeLayout).toEqual(layout);
     expect(config.device.dms1AccountPath).toBe('./SyncML/DMAcc/dms1');
-    const flow = await runFlow({ scenario: scenario(placement), config });
+    const flow = await runFlow({ testerPlayed: new EveryCasePlayed(), scenario: scenario(placement), config });
     expect(flow.status, flow.error).toBe('completed');
     const results = judgeFlow(flow, loadCatalogue().entries);
     // Every check PASSes; what one flow cannot show (e.g. a session authentication type it does not play)
     // is NOT_OBSERVABLE exactly as in the same flow over the profile's default layout.
-    const baseline = new Map(judgeFlow(await runFlow({ scenario: scenario(placement), config: await configWith({}) }), loadCatalogue().entries).map((r) => [r.requirementId, r.verdict]));
+    const baseline = new Map(judgeFlow(await runFlow({ testerPlayed: new EveryCasePlayed(), scenario: scenario(placement), config: await configWith({}) }), loadCatalogue().entries).map((r) => [r.requirementId, r.verdict]));
     const notPassed = results.filter((r) => r.verdict !== 'PASS' && r.verdict !== 'NOT_APPLICABLE' && !(r.verdict === 'NOT_OBSERVABLE' && baseline.get(r.requirementId) === 'NOT_OBSERVABLE'));
     expect(notPassed.map((r) => `${r.requirementId} ${r.verdict}: ${r.checks.map((c) => c.actual ?? c.reason).join('; ')}`)).toEqual([]);
     expect(Object.fromEntries(results.map((r) => [r.requirementId, r.verdict]))).toEqual(Object.fromEntries(baseline));
@@ -70,7 +71,7 @@ describe('a device whose tree is laid out otherwise (device.treeLayout)', () => 
   test("approach A adds DMS-2's account and removes DMS-1's under the configured DMAcc root", async () => {
     const config = await configWith({ dmAccRoot: layout.dmAccRoot });
     const s: Scenario = { id: 'A-full-permanent', approach: 'A', delegationType: { scope: 'full', duration: 'permanent' }, removeAccount: true, bootstrap: 'colocated' };
-    const flow = await runFlow({ scenario: s, config });
+    const flow = await runFlow({ testerPlayed: new EveryCasePlayed(), scenario: s, config });
     expect(flow.status, flow.error).toBe('completed');
     const results = judgeFlow(flow, loadCatalogue().entries);
     for (const id of ['A.4', 'A.5', 'A.7', 'FIN-DMS2-ACCOUNT', 'FIN-DMS1-REMOVED']) expect(results.find((r) => r.requirementId === id)?.verdict, id).toBe('PASS');
