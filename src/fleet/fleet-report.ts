@@ -5,8 +5,7 @@
  */
 import { provenanceFor, type CatalogueEntry } from '../catalogue/catalogue.js';
 import type { Role } from '../model/roles.js';
-import { PACKAGE_VERSION } from '../package-root.js';
-import { PROFILE_VERSION } from '../profile.js';
+import { runHeader, type RunHeader } from '../report/build-report.js';
 import type { Provenance, RunReport, Severity } from '../report/model.js';
 import type { FlowStatus } from '../runner/run-flow.js';
 import { exitCodeOf, VERDICTS, type Verdict } from '../verdict/verdict.js';
@@ -25,17 +24,8 @@ export interface FleetRequirement {
   first: Partial<Record<Verdict, string[]>>;
 }
 
-export interface FleetReport {
-  schemaVersion: '1.0';
+export interface FleetReport extends RunHeader {
   kind: 'fleet';
-  tool: { name: 'dmdc'; version: string };
-  profileVersion: string;
-  runId: string;
-  startedAt: string;
-  finishedAt: string;
-  durationMs: number;
-  roles: Record<Role, 'mock' | 'real'>;
-  mutant?: string;
   config?: { file?: string; name?: string };
   selection: RunReport['selection'];
   fleet: {
@@ -126,16 +116,8 @@ export function buildFleetReport(i: FleetReportInput): { report: FleetReport; de
   const fleetSeconds = i.outcome.durationMs / 1000;
   const failed = (d: ClientDetail) => d.results.filter((r) => r.verdict === 'FAIL').map((r) => r.requirementId);
   const report: FleetReport = {
-    schemaVersion: '1.0',
+    ...runHeader(i, finished),
     kind: 'fleet',
-    tool: { name: 'dmdc', version: PACKAGE_VERSION },
-    profileVersion: PROFILE_VERSION,
-    runId: i.runId,
-    startedAt: i.startedAt.toISOString(),
-    finishedAt: finished.toISOString(),
-    durationMs: finished.getTime() - i.startedAt.getTime(),
-    roles: i.roles,
-    ...(i.mutant ? { mutant: i.mutant } : {}),
     ...(i.config && (i.config.file || i.config.name) ? { config: i.config } : {}),
     selection: i.selection,
     fleet: {

@@ -89,6 +89,23 @@ export interface ReportInput {
   errors: string[];
 }
 
+/** What every report of a run (one run's or a fleet's) starts with: the tool, the run, the roles. */
+export type RunHeader = Pick<RunReport, 'schemaVersion' | 'tool' | 'profileVersion' | 'runId' | 'startedAt' | 'finishedAt' | 'durationMs' | 'roles' | 'mutant'>;
+
+export function runHeader(i: { runId: string; startedAt: Date; roles: RunReport['roles']; mutant?: string }, finished: Date): RunHeader {
+  return {
+    schemaVersion: '1.0',
+    tool: { name: 'dmdc', version: VERSION },
+    profileVersion: PROFILE_VERSION,
+    runId: i.runId,
+    startedAt: i.startedAt.toISOString(),
+    finishedAt: finished.toISOString(),
+    durationMs: finished.getTime() - i.startedAt.getTime(),
+    roles: i.roles,
+    ...(i.mutant ? { mutant: i.mutant } : {}),
+  };
+}
+
 /** Assembles the run report from the judged flows; the exit code follows from the verdicts. */
 export function buildReport(i: ReportInput): RunReport {
   const finished = new Date();
@@ -110,15 +127,7 @@ export function buildReport(i: ReportInput): RunReport {
     resultsOf.get(r.flowId)!.push(r);
   }
   return {
-    schemaVersion: '1.0',
-    tool: { name: 'dmdc', version: VERSION },
-    profileVersion: PROFILE_VERSION,
-    runId: i.runId,
-    startedAt: i.startedAt.toISOString(),
-    finishedAt: finished.toISOString(),
-    durationMs: finished.getTime() - i.startedAt.getTime(),
-    roles: i.roles,
-    ...(i.mutant ? { mutant: i.mutant } : {}),
+    ...runHeader(i, finished),
     ...(i.setup ? { setup: i.setup } : {}),
     selection: i.selection,
     summary: {
