@@ -7,6 +7,7 @@ import { createPki, type Pki } from '../../src/pki/pki.js';
 import type { RequirementResult } from '../../src/report/model.js';
 import { EveryCasePlayed } from '../../src/runner/every-case-played.js';
 import { runFlow } from '../../src/runner/run-flow.js';
+import { runLimited } from '../../src/runner/run-limited.js';
 import { defaultScenarios } from '../../src/runner/scenario.js';
 
 /** Short budgets: a mutant that stalls a flow should not stall the test run. */
@@ -23,14 +24,16 @@ const mutated = new Map<string, RequirementResult[]>();
 
 beforeAll(async () => {
   pki = await createPki();
+  // Every reference flow plays every tester case: each must PASS in each.
   for (const s of scenarios.values()) reference.set(s.id, judgeFlow(await runFlow({ scenario: s, pki, budgets: BUDGETS }), catalogue.entries));
-  for (const m of MUTANTS) {
+  // Two mutants at a time: a silent one waits out its budgets meanwhile.
+  await runLimited(MUTANTS, 2, async (m) => {
     const scenario = scenarios.get(m.scenario)!;
     // The tester's cases take a second a flow: they are played only where the mutant's targets read them.
     const testerPlayed = [...m.kills, ...(m.silent ?? [])].some(readsTester) ? undefined : new EveryCasePlayed();
     const flow = await runFlow({ scenario: { ...scenario, removeAccount: m.removeAccount ?? scenario.removeAccount }, pki, budgets: BUDGETS, variation: m.variation, testerPlayed });
     mutated.set(m.id, judgeFlow(flow, catalogue.entries));
-  }
+  });
 }, 240_000);
 
 /** A SHOULD that is not met reads WARN: for a SHOULD-level requirement that is the check failing. */
