@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // The harness's own tests (npm test). The conformance suites have their own config (vitest.suites.config.ts).
@@ -8,6 +9,9 @@ export default defineConfig({
     reporters: ['default', './test/support/summary-reporter.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // Most test files wait on implementation processes and budgets more than they compute: more files at once
+    // than cores (vitest's default is one fewer than the cores, a single worker here).
+    maxWorkers: availableParallelism() + 1,
     // Tests marked concurrent (each its own implementation process) go at most three at a time per file.
     maxConcurrency: 3,
   },

@@ -17,7 +17,8 @@ const CASES: Array<IutCase & { mutant: string }> = [
 
 const catalogue = loadCatalogue();
 
-describe.each(CASES)('a real $role (the reference mock as a separate process)', (c) => {
+// The run through the example config and the mutant's run use two processes of their own: they go side by side.
+describe.concurrent.each(CASES)('a real $role (the reference mock as a separate process)', (c) => {
   test('passes through its example config', async () => {
     const run = await runAgainstMockProcess(c);
     expect(run.status, run.stdout + run.stderr).toBe(0);
