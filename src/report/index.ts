@@ -8,7 +8,7 @@ export * from './model.js';
 export { REPORT_SCHEMA, REPORT_SCHEMA_ID, reportSchemaJson, validateReport } from './report-schema.js';
 export { InvalidReportError, writeJsonReport } from './write-json.js';
 export { junitXml, writeJunit } from './write-junit.js';
-export { escapeHtml, htmlReport, writeHtml } from './write-html.js';
+export { escapeHtml, FULL_FLOW_SECTIONS, htmlReport, writeHtml } from './write-html.js';
 
 /**
  * Writes every report of a run into `dir`. report.json goes first: it validates the report, so an invalid one

@@ -438,15 +438,28 @@ const TREE_SOURCE_NOTE: Record<FlowReport['treeSource'], string> = {
   none: 'not obtained',
 };
 
-function flowSection(flow: FlowReport, results: RequirementResult[]): string {
+/**
+ * Flows a page shows in full whatever their verdicts; in a larger run a flow that passed is one line, so the
+ * page stays readable and its size follows the failures (report.json and the trace keep every message).
+ */
+export const FULL_FLOW_SECTIONS = 50;
+
+function flowSection(flow: FlowReport, results: RequirementResult[], compactIfPassed: boolean): string {
   const counts = VERDICTS.map((v) => [v, results.filter((r) => r.verdict === v).length] as const).filter(([, n]) => n > 0);
   const failing = results.filter((r) => r.verdict !== 'PASS' && r.verdict !== 'NOT_APPLICABLE' && r.verdict !== 'NOT_OBSERVABLE');
-  const evidence = new Set(failing.flatMap((r) => r.checks.filter((c) => c.verdict !== 'PASS').flatMap((c) => c.evidence)));
   const open = failing.some((r) => r.verdict !== 'WARN') || flow.status !== 'completed';
-  const initial = new Map(flow.initialTree.map((n) => [n.path, n]));
   const variant = `approach ${flow.approach} · ${flow.scope} · ${flow.duration}${flow.removeAccount ? ' · remove account' : ''} · bootstrap ${flow.bootstrap}`;
+  const summary = `<summary><span class="fid">${h(flow.id)}</span> <span class="status st-${flow.status}">${flow.status}</span> ${counts.map(([v, n]) => `<span class="badge v-${v}">${v} <b>${n}</b></span>`).join(' ')} <span class="muted">${h(variant)} · ${h(fmtMs(flow.durationMs))}</span></summary>`;
+  if (compactIfPassed && !failing.length && flow.status === 'completed') {
+    return `<details class="flow" id="${anchor('flow', flow.id)}">
+${summary}
+<p class="muted">Passed: ${flow.sequence.length} messages; with more than ${FULL_FLOW_SECTIONS} flows a passing flow's messages and trees are in report.json and the trace only.</p>
+</details>`;
+  }
+  const evidence = new Set(failing.flatMap((r) => r.checks.filter((c) => c.verdict !== 'PASS').flatMap((c) => c.evidence)));
+  const initial = new Map(flow.initialTree.map((n) => [n.path, n]));
   return `<details class="flow" id="${anchor('flow', flow.id)}"${open ? ' open' : ''}>
-<summary><span class="fid">${h(flow.id)}</span> <span class="status st-${flow.status}">${flow.status}</span> ${counts.map(([v, n]) => `<span class="badge v-${v}">${v} <b>${n}</b></span>`).join(' ')} <span class="muted">${h(variant)} · ${h(fmtMs(flow.durationMs))}</span></summary>
+${summary}
 ${flow.error ? `<p class="flow-error"><strong>Error:</strong> ${h(flow.error)}</p>` : ''}
 ${flow.stop ? `<p class="flow-stop"><strong>Stopped at ${h(flow.stop.requirementId)}</strong>${flow.stop.seq ? ` (seq ${flow.stop.seq})` : ''}: ${h(flow.stop.actual)}. Requirements after it are BLOCKED, not failed.</p>` : ''}
 ${flow.rootFailures.length ? `<p class="flow-roots"><strong>FAIL, earliest first:</strong> ${flow.rootFailures.map((id) => `<code>${h(id)}</code>`).join(', ')}</p>` : ''}
@@ -554,7 +567,7 @@ export function htmlReport(report: RunReport): string {
   const byFlow = new Map<string, RequirementResult[]>(report.flows.map((f) => [f.id, []]));
   for (const r of report.results) byFlow.get(r.flowId)?.push(r);
   const flows = report.flows.length
-    ? report.flows.map((f) => flowSection(f, byFlow.get(f.id)!)).join('\n')
+    ? report.flows.map((f) => flowSection(f, byFlow.get(f.id)!, report.flows.length > FULL_FLOW_SECTIONS)).join('\n')
     : '<p class="muted">No flow was run.</p>';
   return `<!DOCTYPE html>
 <html lang="en">

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, htmlReport, writeAllReports, writeHtml } from '../../src/report/index.js';
+import { escapeHtml, FULL_FLOW_SECTIONS, htmlReport, writeAllReports, writeHtml } from '../../src/report/index.js';
 import { VERDICTS } from '../../src/verdict/verdict.js';
 import { FLOW_A, FLOW_B, SCRIPT, sampleReport } from './sample-report.js';
 
@@ -133,6 +133,25 @@ describe('report.html', () => {
     const clean = sampleReport();
     clean.results = clean.results.filter((r) => r.verdict === 'PASS' || r.flowId !== FLOW_A);
     expect(htmlReport(clean)).toContain(`<details class="flow" id="flow--${FLOW_A}">`);
+  });
+
+  it(`beyond ${FULL_FLOW_SECTIONS} flows shows a passing flow as one line and a failing one in full`, () => {
+    const base = sampleReport();
+    base.results = base.results.filter((r) => r.verdict === 'PASS' || r.flowId !== FLOW_A);
+    const copies = Array.from({ length: FULL_FLOW_SECTIONS }, (_, i) => i);
+    const many = {
+      ...base,
+      flows: [...base.flows, ...copies.map((i) => ({ ...base.flows.find((f) => f.id === FLOW_A)!, id: `${FLOW_A}-${i}` }))],
+      results: [...base.results, ...copies.flatMap((i) => base.results.filter((r) => r.flowId === FLOW_A).map((r) => ({ ...r, flowId: `${FLOW_A}-${i}` })))],
+    };
+    const page = htmlReport(many);
+    const section = (id: string) => page.slice(page.indexOf(`<details class="flow" id="flow--${id}"`)).split('\n</details>')[0];
+    expect(section(`${FLOW_A}-3`)).toMatch(/Passed: \d+ messages/);
+    expect(section(`${FLOW_A}-3`)).not.toContain('<h4>Messages</h4>');
+    expect(section(FLOW_B)).toContain('<h4>Messages</h4>');
+    expect(section(FLOW_B)).toContain('Initial ACL tree');
+    // Below the limit every flow is in full.
+    expect(htmlReport(base)).not.toMatch(/Passed: \d+ messages/);
   });
 });
 
