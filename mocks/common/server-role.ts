@@ -1,4 +1,4 @@
-import { getResponse, http, type RequestHandler } from 'msw';
+import { http, type RequestHandler } from 'msw';
 import { buildDelegation, parseDelegation } from '../../src/delegation/codec.js';
 import type { DelegationMessage, DeviceIdentity } from '../../src/delegation/messages.js';
 import { DmServer, type DeviceCredentials, type SessionOutcome, type SessionScript, type TesterSessionOptions } from '../../src/dm/server-session.js';
@@ -83,15 +83,16 @@ const nextSessionNumber = () => 0x200 + (++pkg0Counter % 0xfd00);
  * The legacy SyncML type is taken too, so a client using it still gets its sessions and the rest of the flow
  * is judged; PRF-CONTENT-TYPE judges the type from the trace. Anything else is refused with 415.
  */
-function dmContentType(inner: RequestHandler, path: string): RequestHandler {
+function dmContentType(dm: DmServer, path: string): RequestHandler {
   return http.post(path, async ({ request }) => {
     const type = request.headers.get('content-type') ?? '';
     const encoding = encodingOf(type);
     if (!encoding) return refusal(415, `expected ${MEDIA.syncml} or ${MEDIA.syncmlWbxml}, got ${type || 'none'}`);
     // The session code sees the profile's type of that encoding; the trace keeps what the client sent.
+    if (type === mediaOf(encoding)) return dm.respond(request);
     const headers = new Headers(request.headers);
     headers.set('content-type', mediaOf(encoding));
-    return getResponse([inner], new Request(request.url, { method: 'POST', headers, body: await request.arrayBuffer() }));
+    return dm.respond(new Request(request.url, { method: 'POST', headers, body: await request.arrayBuffer() }));
   });
 }
 
@@ -129,7 +130,7 @@ export abstract class ServerRole {
       // TLS events are labelled with the usual peer; each request is classified on its own path.
       fixedPeer: { peer: 'client', link: linkBetween(o.role, 'client')! },
       classify: ({ path }) => o.classifyExtra?.(path) ?? { peer: 'client', link: linkBetween(o.role, 'client')! },
-      handlers: [...(o.dmAnswer ? [http.post(`*${PATHS.dm}`, () => (o.dmAnswer === 'silent' ? new Promise<never>(() => {}) : new Response(null, { status: o.dmAnswer })))] : []), dmContentType(this.dm.handler(`*${PATHS.dm}`), `*${PATHS.dm}`), ...(o.extraDmHandlers ?? [])],
+      handlers: [...(o.dmAnswer ? [http.post(`*${PATHS.dm}`, () => (o.dmAnswer === 'silent' ? new Promise<never>(() => {}) : new Response(null, { status: o.dmAnswer })))] : []), dmContentType(this.dm, `*${PATHS.dm}`), ...(o.extraDmHandlers ?? [])],
     });
     const peerRole: Role = o.role === 'dms1' ? 'dms2' : 'dms1';
     const delegation = delegationHandler(

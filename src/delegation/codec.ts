@@ -8,6 +8,7 @@
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { ErrorObject } from 'ajv/dist/2020.js';
 import { WIRE_VERSION } from '../profile.js';
+import { HandOn } from '../syncml/hand-on.js';
 import { MESSAGE_TYPES, type DelegationMessage, type DelegationMessageType } from './messages.js';
 import { validateWire } from './schemas.js';
 
@@ -199,6 +200,8 @@ const parser = new XMLParser({
   processEntities: true,
   // Needed to decode character references (&#65;); named HTML entities never get here (rejected above).
   htmlEntities: true,
+  // No callback reads the element path: it is not rendered as text for every element and value.
+  jPath: false,
 });
 
 interface XmlElement {
@@ -308,8 +311,22 @@ function readObject(el: XmlElement, fields: readonly Field[], path: string, prob
   return out;
 }
 
-/** Parses and validates a profile 1.0 document. MALFORMED: not well-formed XML; INVALID: not a valid message. */
+const handedOn = new HandOn<ParseResult>();
+
+/**
+ * Parses and validates a profile 1.0 document. MALFORMED: not well-formed XML; INVALID: not a valid message.
+ * Takes the trace's parse of the same text, handed on.
+ */
 export function parseDelegation(xml: string): ParseResult {
+  return handedOn.take(xml) ?? readDelegation(xml);
+}
+
+/** parseDelegation for the trace: the result is handed on to the endpoint that parses the same text next. */
+export function parseDelegationHandingOn(xml: string): ParseResult {
+  return handedOn.keep(xml, parseDelegation(xml));
+}
+
+function readDelegation(xml: string): ParseResult {
   const malformed = wellFormednessError(xml);
   if (malformed) return { ok: false, code: 'MALFORMED', reason: malformed };
   const doctype = /<!DOCTYPE/.exec(maskOpaque(xml));

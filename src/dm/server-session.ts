@@ -171,22 +171,25 @@ export class DmServer {
   }
 
   handler(path = '*/dm'): RequestHandler {
-    return http.post(path, async ({ request }) => {
-      const type = request.headers.get('content-type') ?? '';
-      const encoding = sameMediaType(type, MEDIA.syncml) ? 'xml' : sameMediaType(type, MEDIA.syncmlWbxml) ? 'wbxml' : undefined;
-      if (!encoding) return refusal(415, `expected ${MEDIA.syncml} or ${MEDIA.syncmlWbxml}, got ${type || 'none'}`);
-      let msg: SyncMLMessage;
-      const arrival: Arrival = { bytes: Buffer.from(await request.arrayBuffer()), hmac: request.headers.get(HMAC_HEADER) ?? undefined };
-      try {
-        const text = syncmlText(arrival.bytes, encoding);
-        if (text === undefined) return refusal(400, NOT_UTF8);
-        msg = parseSyncML(text);
-      } catch (err) {
-        const reason = err instanceof SyncMLError || err instanceof WbxmlError ? err.message : String(err);
-        return refusal(400, reason);
-      }
-      return this.onMessage(msg, arrival, encoding);
-    });
+    return http.post(path, ({ request }) => this.respond(request));
+  }
+
+  /** Answers one client message (what handler() does for each request it takes). */
+  async respond(request: Request): Promise<Response> {
+    const type = request.headers.get('content-type') ?? '';
+    const encoding = sameMediaType(type, MEDIA.syncml) ? 'xml' : sameMediaType(type, MEDIA.syncmlWbxml) ? 'wbxml' : undefined;
+    if (!encoding) return refusal(415, `expected ${MEDIA.syncml} or ${MEDIA.syncmlWbxml}, got ${type || 'none'}`);
+    let msg: SyncMLMessage;
+    const arrival: Arrival = { bytes: Buffer.from(await request.arrayBuffer()), hmac: request.headers.get(HMAC_HEADER) ?? undefined };
+    try {
+      const text = syncmlText(arrival.bytes, encoding);
+      if (text === undefined) return refusal(400, NOT_UTF8);
+      msg = parseSyncML(text);
+    } catch (err) {
+      const reason = err instanceof SyncMLError || err instanceof WbxmlError ? err.message : String(err);
+      return refusal(400, reason);
+    }
+    return this.onMessage(msg, arrival, encoding);
   }
 
   private async onMessage(msg: SyncMLMessage, arrival: Arrival, encoding: SyncmlEncoding): Promise<Response> {
@@ -335,10 +338,17 @@ export class DmServer {
    */
   private sendNext(s: Session, msg: SyncMLMessage, out: Command[], device?: DeviceCredentials, forged?: ForgedHeader): { body: string } {
     const cred = this.credOnce(s, device);
-    const [body, ...rest] = splitToFit([...out, ...s.outbox], this.o.ignoreMaxMsgSize ? undefined : s.maxMsgSize, (b) => syncmlBytes(this.build(msg, s.msgId + 1, b, true, cred), s.encoding).length, out.length);
+    // The message measured last is the one sent when the whole package fits it: built once, not twice.
+    let measured: { body: Command[]; xml: string } | undefined;
+    const sizeOf = (b: Command[]) => {
+      measured = { body: b, xml: this.build(msg, s.msgId + 1, b, true, cred) };
+      return syncmlBytes(measured.xml, s.encoding).length;
+    };
+    const [body, ...rest] = splitToFit([...out, ...s.outbox], this.o.ignoreMaxMsgSize ? undefined : s.maxMsgSize, sizeOf, out.length);
     s.outbox = rest.flat();
     const msgId = forged?.repeatMsgId ? s.msgId : ++s.msgId;
-    const built = this.build(msg, msgId, body, s.outbox.length === 0, cred, forged);
+    const final = s.outbox.length === 0;
+    const built = !forged && final && measured?.body === body ? measured.xml : this.build(msg, msgId, body, final, cred, forged);
     for (const command of body) if (command.kind !== 'Status') s.pending.push({ command, msgId: String(msgId) });
     return { body: built };
   }

@@ -7,6 +7,7 @@ import type {
   AlertCommand, Command, ContainerCommand, Cred, Item, ItemCommand, ItemCommandKind, Meta, ResultsCommand,
   StatusCommand, SyncHdr, SyncMLMessage,
 } from './model.js';
+import { HandOn } from './hand-on.js';
 
 export type SyncMLErrorCode =
   | 'MALFORMED_XML' | 'NOT_SYNCML' | 'MISSING_ELEMENT' | 'BAD_VALUE' | 'UNKNOWN_COMMAND' | 'MISPLACED_ELEMENT';
@@ -29,10 +30,11 @@ const ITEM_KINDS: ReadonlySet<string> = new Set<ItemCommandKind>(['Add', 'Replac
 
 // trimValues stays off: whitespace inside Item Data is content. Whitespace between elements is dropped below.
 // htmlEntities decodes numeric character references (&#65;), which processEntities alone leaves as they are.
+// jPath off: no callback reads the element path, so it is not rendered as text for every element and value.
 // Shared with the WBXML codec, so nested Data markup serialises to the same text in both encodings.
 export const orderedXmlParser = new XMLParser({
   preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: '@_', parseTagValue: false,
-  parseAttributeValue: false, trimValues: false, processEntities: true, htmlEntities: true,
+  parseAttributeValue: false, trimValues: false, processEntities: true, htmlEntities: true, jPath: false,
 });
 export const orderedXmlBuilder = new XMLBuilder({
   preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: '@_', suppressEmptyNode: true,
@@ -47,7 +49,19 @@ interface El { name: string; path: string; text: string; kids: El[]; raw: XNode[
 
 // ---------------------------------------------------------------- parse
 
+const handedOn = new HandOn<SyncMLMessage>();
+
+/** Parses a SyncML DM message (XML); a SyncMLError says why it is none. Takes the trace's parse of the same text, handed on. */
 export function parseSyncML(xml: string): SyncMLMessage {
+  return handedOn.take(xml) ?? readSyncML(xml);
+}
+
+/** parseSyncML for the trace: the message is handed on to the endpoint that parses the same text next. */
+export function parseSyncMLHandingOn(xml: string): SyncMLMessage {
+  return handedOn.keep(xml, parseSyncML(xml));
+}
+
+function readSyncML(xml: string): SyncMLMessage {
   const valid = XMLValidator.validate(xml);
   if (valid !== true) {
     const { line, col, msg } = valid.err;

@@ -6,6 +6,7 @@
  */
 import { XMLValidator } from 'fast-xml-parser';
 import { orderedXmlBuilder, orderedXmlParser, type XNode } from './codec.js';
+import { HandOn } from './hand-on.js';
 import {
   CHARSET_UTF8, SYNCML12_FPI, SYNCML12_PAGES, SYNCML12_PUBLIC_ID, TAG_HAS_ATTRIBUTES, TAG_HAS_CONTENT,
   TAG_ID_MASK, TOKEN, WBXML_VERSION_1_2,
@@ -41,7 +42,26 @@ const NAMESPACE_OF_PAGE = new Map(SYNCML12_PAGES.map((p) => [p.page, p.namespace
 
 // ---------------------------------------------------------------- encode
 
+/**
+ * The latest encodings, by their XML text: a sender measures a message against the peer's MaxMsgSize by
+ * encoding it, then encodes the very same text to send it.
+ */
+const recentEncodings = new Map<string, Buffer>();
+const RECENT_ENCODINGS = 8;
+
+/** The WBXML of a SyncML message built as XML text (a WbxmlError when it is none). */
 export function encodeWbxml(xml: string): Buffer {
+  let bytes = recentEncodings.get(xml);
+  if (!bytes) {
+    bytes = writeWbxml(xml);
+    if (recentEncodings.size >= RECENT_ENCODINGS) recentEncodings.delete(recentEncodings.keys().next().value!);
+    recentEncodings.set(xml, bytes);
+  }
+  // A copy: the caller may change its buffer.
+  return Buffer.from(bytes);
+}
+
+function writeWbxml(xml: string): Buffer {
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new WbxmlError(`malformed XML at line ${valid.err.line}: ${valid.err.msg}`);
   let tree: XNode[];
@@ -171,7 +191,21 @@ class Writer {
 interface WElement { name: string; page: number; kids: WContent[] }
 type WContent = WElement | { text: string; at: number } | { opaque: Buffer; at: number };
 
+/** Keyed by the bytes as latin1 text: one character per byte, so equal text means equal bytes. */
+const handedOn = new HandOn<string>();
+
+/** The XML text of a WBXML message (a WbxmlError when it does not decode). Takes the trace's decode of the same bytes, handed on. */
 export function decodeWbxml(bytes: Buffer): string {
+  return handedOn.take(bytes.toString('latin1')) ?? readWbxml(bytes);
+}
+
+/** decodeWbxml for the trace: the text is handed on to the endpoint that decodes the same bytes next. */
+export function decodeWbxmlHandingOn(bytes: Buffer): string {
+  const key = bytes.toString('latin1');
+  return handedOn.keep(key, handedOn.take(key) ?? readWbxml(bytes));
+}
+
+function readWbxml(bytes: Buffer): string {
   const r = new Reader(bytes);
   const strings = readHeader(r);
   return `<?xml version="1.0" encoding="UTF-8"?>${xmlOf(readBody(r, strings), [])}`;

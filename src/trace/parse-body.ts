@@ -1,8 +1,8 @@
-import { delegationSummary, parseDelegation } from '../delegation/codec.js';
+import { delegationSummary, parseDelegationHandingOn } from '../delegation/codec.js';
 import { MEDIA } from '../profile.js';
-import { describeCommand, parseSyncML } from '../syncml/codec.js';
+import { describeCommand, parseSyncMLHandingOn } from '../syncml/codec.js';
 import { decodeNotification } from '../syncml/notification.js';
-import { decodeWbxml } from '../syncml/wbxml.js';
+import { decodeWbxmlHandingOn } from '../syncml/wbxml.js';
 import type { BodyParser } from '../transport/body-parser.js';
 import { parseMediaType } from '../transport/media-type.js';
 import type { ParsedBody } from './events.js';
@@ -17,12 +17,12 @@ export const parseBody: BodyParser = (contentType, raw): ParsedBody | undefined 
     if (type === MEDIA.syncml || type === MEDIA.syncmlWbxml) {
       // The encoding is the body's, whatever the header said: the trace states it for each message.
       const encoding = isWbxml(raw) ? 'wbxml' : 'xml';
-      const m = parseSyncML(encoding === 'wbxml' ? decodeWbxml(raw) : raw.toString('utf8'));
+      const m = parseSyncMLHandingOn(encoding === 'wbxml' ? decodeWbxmlHandingOn(raw) : raw.toString('utf8'));
       const cmds = m.body.map(describeCommand).join('; ');
       return { codec: 'syncml', encoding, value: m, summary: `SyncML${encoding === 'wbxml' ? ' (WBXML)' : ''} session ${m.hdr.sessionId} msg ${m.hdr.msgId}${m.final ? ' final' : ''}: ${cmds || '(no commands)'}` };
     }
     if (type === MEDIA.delegation) {
-      const r = parseDelegation(raw.toString('utf8'));
+      const r = parseDelegationHandingOn(raw.toString('utf8'));
       return r.ok
         ? { codec: 'delegation', value: r.message, summary: delegationSummary(r.message) }
         : { codec: 'delegation', error: `${r.code}: ${r.reason}` };

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
-import { getResponse, type RequestHandler } from 'msw';
+import type { RequestHandler } from 'msw';
 import { DEFAULT_LIMITS, type EndpointLimits } from '../config/limits.js';
 import { MAX_BODY_BYTES } from '../profile.js';
 import type { LinkId, Role } from '../model/roles.js';
@@ -12,6 +12,7 @@ import { readableTlsError, tlsFacts, type TlsFacts } from '../pki/tls-facts.js';
 import type { NewTraceEvent, TraceRecorder } from '../trace/recorder.js';
 import { traceBody, type BodyParser } from './body-parser.js';
 import { answerRaw, closeSoon, expectationFailed, methodNotAllowed, parserRefusal, type ParserRefusal } from './parser-refusal.js';
+import { handlerResponse } from './handler-response.js';
 import { headerReason, REASON_HEADER, refusal, takeReason } from './reason-header.js';
 
 export { REASON_HEADER, reasonHeader, refusal } from './reason-header.js';
@@ -369,7 +370,7 @@ export class HttpsEndpoint {
       return refusal(400, `request not readable: ${(err as Error).message}`);
     }
     try {
-      const found = await getResponse(this.o.handlers, request);
+      const found = await handlerResponse(this.o.handlers, request);
       return found ?? refusal(404, `no route for ${method} ${req.url}`);
     } catch (err) {
       return refusal(500, `handler failed: ${(err as Error).message}`);
