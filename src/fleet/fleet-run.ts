@@ -5,29 +5,18 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { RunConfig } from '../config/config.js';
-import type { Pki } from '../pki/pki.js';
-import type { RunReport } from '../report/model.js';
 import type { FlowStatus } from '../runner/run-flow.js';
-import type { Scenario } from '../runner/scenario.js';
 import type { ShareInput, WorkerMessage } from './fleet-messages.js';
 import { dealToWorkers, type IndexRange } from './fleet-plan.js';
 import { FleetTally, type TallyData } from './fleet-tally.js';
 
-export interface FleetRunInput {
-  runId: string;
+/** What every worker shares (ShareInput without its own clients, flow limit and trace), and the whole fleet's. */
+export interface FleetRunInput extends Omit<ShareInput, 'indices' | 'concurrency' | 'traceFile'> {
   /** The run directory: the workers' traces go there. */
   dir: string;
   range: IndexRange;
-  scenarios: Scenario[];
   /** Flows at once, over all workers. */
   concurrency: number;
-  pki: Pki;
-  config?: RunConfig;
-  mutant?: string;
-  only?: string;
-  selection: RunReport['selection'];
-  keep: number;
   /** Worker threads (default: one per core, no more than there are flows to run at once). */
   workers?: number;
   /** After each judged client. */
