@@ -206,6 +206,12 @@ export function provenanceFor(entry: CatalogueEntry, approach: Approach): Proven
   return entry.provenanceByApproach?.[approach] ?? entry.provenance;
 }
 
+/** The provenance a report of the given approaches states: that approach's where only one was run. */
+export function provenanceIn(entry: CatalogueEntry, approaches: Iterable<Approach>): Provenance {
+  const run = new Set(approaches);
+  return run.size === 1 ? provenanceFor(entry, [...run][0]) : entry.provenance;
+}
+
 /** The roles a requirement constrains in a flow of `approach`. */
 export function rolesFor(entry: CatalogueEntry, approach: Approach): Role[] {
   return entry.rolesByApproach?.[approach] ?? entry.roles;

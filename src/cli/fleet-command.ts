@@ -10,7 +10,7 @@ import { loadCatalogue } from '../catalogue/catalogue.js';
 import type { RealRoleBase, RunConfig } from '../config/config.js';
 import type { Approach } from '../delegation/messages.js';
 import { buildFleetReport } from '../fleet/fleet-report.js';
-import { fleetEntries, fleetScenarios, MAX_FLEET, parseShard, shardRange, type Shard } from '../fleet/fleet-plan.js';
+import { fleetEntries, MAX_FLEET, parseShard, shardRange, type Shard } from '../fleet/fleet-plan.js';
 import { runFleet, type FleetRunOutcome } from '../fleet/fleet-run.js';
 import { FleetTally } from '../fleet/fleet-tally.js';
 import { writeFleetReports } from '../fleet/write-fleet-reports.js';
@@ -18,6 +18,7 @@ import { ROLES } from '../model/roles.js';
 import { createPki } from '../pki/pki.js';
 import { pointLatestAt } from '../report/latest-link.js';
 import { modesOf } from '../runner/flow-setup.js';
+import { plannedScenarios } from '../runner/scenario.js';
 
 export const DEFAULT_CONCURRENCY = 16;
 /** Clients named per requirement and verdict, the first kept in detail (K). */
@@ -71,7 +72,7 @@ export async function fleetCommand(i: FleetCommandInput): Promise<number> {
   const entries = fleetEntries(loadCatalogue().entries, i.only);
   if (!entries.length) return refuse(`--only ${i.only} matches no requirement a fleet judges (the tester's cases are not run in fleet mode); dmdc list shows the ids`);
   const approaches: Approach[] = i.approach ? [i.approach as Approach] : ['A', 'B'];
-  const scenarios = fleetScenarios(cfg, approaches, i.mutant);
+  const scenarios = plannedScenarios(cfg, approaches, i.mutant?.removeAccount);
   if (!scenarios.length) return refuse('the ICS and --approach leave no flow to run');
 
   const startedAt = new Date();

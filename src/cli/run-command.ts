@@ -11,7 +11,7 @@ import { pointLatestAt } from '../report/latest-link.js';
 import { writeAllReports } from '../report/index.js';
 import type { RequirementResult } from '../report/model.js';
 import { runFlow, type FlowResult } from '../runner/run-flow.js';
-import { defaultScenarios, scenariosFor } from '../runner/scenario.js';
+import { plannedScenarios } from '../runner/scenario.js';
 import type { RunConfig } from '../config/config.js';
 import { describeConfig, loadConfig } from '../config/load-config.js';
 import { flowSetup, modesOf } from '../runner/flow-setup.js';
@@ -116,9 +116,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   const dir = join(root, runId);
   mkdirSync(dir, { recursive: true });
   const approaches = values.approach ? [values.approach as 'A' | 'B'] : (['A', 'B'] as const);
-  const planned = config ? scenariosFor(config.ics, approaches, config.roles.bootstrap.mode === 'real', config.roles.dms2.mode === 'real') : defaultScenarios([...approaches]);
   // A mutant may need the permanent flows without the optional account removal (or with it).
-  const scenarios = mutant?.removeAccount === undefined ? planned : planned.map((s) => (s.delegationType.duration === 'permanent' ? { ...s, removeAccount: mutant.removeAccount! } : s));
+  const scenarios = plannedScenarios(config, approaches, mutant?.removeAccount);
   say(`dmdc run ${runId}: ${scenarios.length} flows, ${entries.length} requirements${mutant ? `, mutant ${mutant.id}` : ''}`);
   if (config) say(describeConfig(config).replace(/^/gm, '  '));
   if (!scenarios.length) {

@@ -3,12 +3,9 @@
  * IMEI, as the reference fixture's is) and the scenario i modulo the scenario list, so a fleet deals the
  * flows round-robin over both approaches and every delegation type. A shard is a contiguous index range.
  */
-import type { Mutant } from '../../mocks/mutants.js';
 import type { CatalogueEntry } from '../catalogue/catalogue.js';
 import { matchesGlob } from '../catalogue/catalogue.js';
-import type { RunConfig } from '../config/config.js';
-import type { Approach } from '../delegation/messages.js';
-import { defaultScenarios, scenariosFor, type Scenario } from '../runner/scenario.js';
+import type { Scenario } from '../runner/scenario.js';
 
 const DEVID_PREFIX = 'IMEI:35000000';
 const INDEX_DIGITS = 7;
@@ -68,16 +65,6 @@ export function dealToWorkers(range: IndexRange, workers: number): number[][] {
   const shares: number[][] = Array.from({ length: workers }, () => []);
   for (let i = range.from; i < range.to; i++) shares[(i - range.from) % workers].push(i);
   return shares;
-}
-
-/**
- * The scenarios a fleet deals, as a normal run would run them: the default matrix or, with a config, what
- * its ICS declares; a mutant may need the permanent flows with or without the optional account removal.
- */
-export function fleetScenarios(config: RunConfig | undefined, approaches: readonly Approach[], mutant?: Mutant): Scenario[] {
-  const planned = config ? scenariosFor(config.ics, approaches, config.roles.bootstrap.mode === 'real', config.roles.dms2.mode === 'real') : defaultScenarios([...approaches]);
-  if (mutant?.removeAccount === undefined) return planned;
-  return planned.map((s) => (s.delegationType.duration === 'permanent' ? { ...s, removeAccount: mutant.removeAccount! } : s));
 }
 
 /**

@@ -3,7 +3,7 @@
  * that did not pass; the run's shape (shard, DevId range, workers), its speed and its peak memory. The
  * failing clients' own flows go to report.html, not here: this file stays small whatever the fleet's size.
  */
-import { provenanceFor, type CatalogueEntry } from '../catalogue/catalogue.js';
+import { provenanceIn, type CatalogueEntry } from '../catalogue/catalogue.js';
 import type { Role } from '../model/roles.js';
 import { runHeader, type RunHeader } from '../report/build-report.js';
 import type { Provenance, RunReport, Severity } from '../report/model.js';
@@ -103,16 +103,15 @@ export function buildFleetReport(i: FleetReportInput): { report: FleetReport; de
     const counts = t.byRequirement[e.id] ?? none();
     for (const v of VERDICTS) byVerdict[v] += counts[v];
     const first = Object.fromEntries(Object.entries(t.first[e.id] ?? {}).map(([v, refs]) => [v, refs.map((r) => r.devId)]));
-    const approaches = new Set(i.selection.approaches);
     return {
       id: e.id, title: e.title, category: e.category, severity: e.severity,
-      provenance: approaches.size === 1 ? provenanceFor(e, [...approaches][0]) : e.provenance,
+      provenance: provenanceIn(e, i.selection.approaches),
       byVerdict: counts, first,
     };
   });
   const errors = [...i.errors, ...i.outcome.errors, ...t.errors, ...(t.errorCount > t.errors.length ? [`… and ${t.errorCount - t.errors.length} more client errors`] : [])];
   const present = VERDICTS.filter((v) => byVerdict[v] > 0);
-  const exitCode = errors.length && !present.includes('FAIL') ? 2 : exitCodeOf(present);
+  const exitCode = exitCodeOf(present, errors.length > 0);
   const fleetSeconds = i.outcome.durationMs / 1000;
   const failed = (d: ClientDetail) => d.results.filter((r) => r.verdict === 'FAIL').map((r) => r.requirementId);
   const report: FleetReport = {

@@ -1,4 +1,4 @@
-import { provenanceFor, type CatalogueEntry } from '../catalogue/catalogue.js';
+import { provenanceIn, type CatalogueEntry } from '../catalogue/catalogue.js';
 import { flowVerdicts, judgeContext } from '../judge/judge.js';
 import type { Role } from '../model/roles.js';
 import { PROFILE_VERSION } from '../profile.js';
@@ -119,7 +119,7 @@ export function buildReport(i: ReportInput): RunReport {
   const negative = new Set(i.entries.filter((e) => e.category === 'negative').map((e) => e.id));
   const testerResults = i.results.filter((r) => negative.has(r.requirementId));
   const verdicts = i.results.map((r) => r.verdict);
-  const exitCode = i.errors.length && !verdicts.includes('FAIL') ? 2 : exitCodeOf(verdicts);
+  const exitCode = exitCodeOf(verdicts, i.errors.length > 0);
   const approachOf = new Map(i.flows.map((f) => [f.scenario.id, f.scenario.approach]));
   const resultsOf = new Map<string, RequirementResult[]>();
   for (const r of i.results) {
@@ -135,7 +135,7 @@ export function buildReport(i: ReportInput): RunReport {
       byVerdict,
       exitCode,
       // Each flow's FAILs earliest on the wire first, so the roots lead.
-      failedRequirements: [...new Set(i.flows.flatMap((f) => flowVerdicts(f, i.results).rootFailures))],
+      failedRequirements: [...new Set(i.flows.flatMap((f) => flowVerdicts(f, resultsOf.get(f.scenario.id) ?? []).rootFailures))],
       tester: {
         total: testerResults.length,
         byVerdict: count(testerResults),
@@ -144,8 +144,7 @@ export function buildReport(i: ReportInput): RunReport {
     },
     requirements: i.entries.map((e) => {
       // Where provenance differs by approach, report the one of the approach(es) run.
-      const approaches = new Set(approachOf.values());
-      const provenance = approaches.size === 1 ? provenanceFor(e, [...approaches][0]) : e.provenance;
+      const provenance = provenanceIn(e, approachOf.values());
       const { applicability: _a, checks: _c, provenanceByApproach: _p, rolesByApproach: _r, observe: _o, observeMode: _m, ...ref } = e;
       return { ...ref, provenance };
     }),

@@ -1,3 +1,4 @@
+import type { RunConfig } from '../config/config.js';
 import type { Approach, DelegationType } from '../delegation/messages.js';
 import { AUTH_TYPES, type AuthType } from '../syncml/auth.js';
 
@@ -73,4 +74,14 @@ export function scenariosFor(ics: ScenarioIcs, approaches: readonly Approach[], 
         authType: dms2UnderTest ? undefined : authTypes[i % authTypes.length],
       };
     });
+}
+
+/**
+ * The flows a run runs: the default matrix or, with a config, what its ICS declares; `removeAccount` (a
+ * mutant's) sets whether the permanent flows take the optional account removal.
+ */
+export function plannedScenarios(config: RunConfig | undefined, approaches: readonly Approach[], removeAccount?: boolean): Scenario[] {
+  const planned = config ? scenariosFor(config.ics, approaches, config.roles.bootstrap.mode === 'real', config.roles.dms2.mode === 'real') : defaultScenarios([...approaches]);
+  if (removeAccount === undefined) return planned;
+  return planned.map((s) => (s.delegationType.duration === 'permanent' ? { ...s, removeAccount } : s));
 }

@@ -24,10 +24,11 @@ export function worst(verdicts: Iterable<Verdict>): Verdict | undefined {
 }
 
 /** Exit codes of DESIGN.md §2: 0 all applicable passed, 1 a FAIL, 2 harness/config error, 3 inconclusive. */
-export function exitCodeOf(verdicts: Iterable<Verdict>): 0 | 1 | 2 | 3 {
+export function exitCodeOf(verdicts: Iterable<Verdict>, harnessError = false): 0 | 1 | 2 | 3 {
   const all = [...verdicts];
   if (all.includes('FAIL')) return 1;
-  if (all.includes('ERROR')) return 2;
+  // A harness error not tied to a verdict is an ERROR of the run.
+  if (harnessError || all.includes('ERROR')) return 2;
   // BLOCKED always comes with the FAIL that blocked it; alone it still means "not all judged".
   if (all.includes('INCONCLUSIVE') || all.includes('BLOCKED')) return 3;
   return 0;
