@@ -10,7 +10,8 @@ import { loadCatalogue } from '../catalogue/catalogue.js';
 import type { RealRoleBase, RunConfig } from '../config/config.js';
 import type { Approach } from '../delegation/messages.js';
 import { buildFleetReport } from '../fleet/fleet-report.js';
-import { fleetEntries, MAX_FLEET, parseShard, shardRange, type Shard } from '../fleet/fleet-plan.js';
+import { fleetEntries, MAX_FLEET } from '../fleet/fleet-plan.js';
+import { parseShard, shardRange, type Shard } from '../runner/shard.js';
 import { runFleet, type FleetRunOutcome } from '../fleet/fleet-run.js';
 import { FleetTally } from '../fleet/fleet-tally.js';
 import { writeFleetReports } from '../fleet/write-fleet-reports.js';
@@ -52,7 +53,7 @@ function positiveInteger(text: string, max: number): number | undefined {
 }
 
 export async function fleetCommand(i: FleetCommandInput): Promise<number> {
-  if (i.fleet === undefined) return refuse('--concurrency and --shard are options of fleet mode: add --fleet N');
+  if (i.fleet === undefined) return refuse('--concurrency is an option of fleet mode: add --fleet N');
   const size = positiveInteger(i.fleet, MAX_FLEET - 1);
   if (size === undefined) return refuse(`--fleet must be a number of clients from 1 to ${MAX_FLEET - 1}, not "${i.fleet}"`);
   const concurrency = i.concurrency === undefined ? DEFAULT_CONCURRENCY : positiveInteger(i.concurrency, 10_000);

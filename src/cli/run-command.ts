@@ -1,21 +1,26 @@
 import { mkdirSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MUTANTS } from '../../mocks/mutants.js';
-import { loadCatalogue, matchesGlob } from '../catalogue/catalogue.js';
+import { applicable, loadCatalogue, matchesGlob, type CatalogueEntry } from '../catalogue/catalogue.js';
+import { icsFeatures, type RunConfig } from '../config/config.js';
+import { describeConfig, loadConfig } from '../config/load-config.js';
 import { attributeBySessionId } from '../judge/attribute.js';
 import { flowVerdicts, judgeFlow } from '../judge/judge.js';
 import { createPki } from '../pki/pki.js';
+import { loadBaseline, updatedBaseline, writeBaseline, type Baseline } from '../report/baseline.js';
 import { buildReport } from '../report/build-report.js';
-import { pointLatestAt } from '../report/latest-link.js';
 import { writeAllReports } from '../report/index.js';
-import type { RequirementResult } from '../report/model.js';
-import { runFlow, type FlowResult } from '../runner/run-flow.js';
-import { plannedScenarios } from '../runner/scenario.js';
-import type { RunConfig } from '../config/config.js';
-import { describeConfig, loadConfig } from '../config/load-config.js';
+import { pointLatestAt } from '../report/latest-link.js';
+import type { RequirementResult, RunSelection } from '../report/model.js';
+import { readRunReport } from '../report/read-report.js';
+import { EveryCasePlayed } from '../runner/every-case-played.js';
 import { flowSetup, modesOf } from '../runner/flow-setup.js';
+import { rerunSelection, selectFlows, shardFlows } from '../runner/flow-selection.js';
 import { observability } from '../runner/observability.js';
+import { runFlow, type FlowResult } from '../runner/run-flow.js';
+import { plannedScenarios, type Scenario } from '../runner/scenario.js';
+import { parseShard, type Shard } from '../runner/shard.js';
 import { loadClientFixture } from '../tree/client-fixture.js';
 import { runSuites } from './suites-runner.js';
 
@@ -30,7 +35,17 @@ Options:
   --config FILE      which roles are real implementations, how to reach and drive them, their ICS
                      (schema: fixtures/config/dmdc-config.schema.json; guide: docs/vendor-guide.md)
   --approach A|B     run one approach only
-  --only ID-GLOB     judge only matching requirement ids (comma-separated globs: 'B.*,ORD-*')
+  --flow FLOW-GLOB   run only matching flows (comma-separated globs: 'B-*,A-full-temporary')
+  --only ID-GLOB     judge only matching requirement ids (comma-separated globs: 'B.*,ORD-*'); a flow runs
+                     only if a selected requirement applies to it
+  --list, --dry-run  print the flows and requirements the selection would run, and exit
+  --rerun-failed R   run again only the flows and requirements that did not pass (FAIL, WARN, BLOCKED,
+                     INCONCLUSIVE, ERROR) in report R (a report.json, a run folder or a reports root)
+  --shard i/n        run only part i of n of the flows (deterministic); dmdc merge joins the parts
+  --baseline FILE    known FAILs (requirement × flow, reason, optional expiry): they do not fail the run,
+                     and an entry that now passes (stale) does (schema: fixtures/baseline.schema.json)
+  --update-baseline  with --baseline: rewrite FILE to the run's FAILs (stale entries removed, new ones added)
+  --report-url URL   where report.html will be published: summary.md links its FAILs there
   --out DIR          reports root (default reports); the run goes to DIR/<run-id>/ and DIR/latest/
   --mutant ID        run a deliberately non-conformant variant of the mocks (self-test; see --list-mutants)
   --list-mutants     print the mutants and exit
@@ -41,7 +56,7 @@ Options:
                      at once on every core, the scenarios dealt round-robin, each client judged; no tester
                      cases, no suites; writes fleet.json, report.html, junit.xml, trace-w<k>.jsonl
   --concurrency C    fleet mode: flows at once over all cores (default 16)
-  --shard i/n        fleet mode: only shard i of n, the DevId index range [floor((i-1)N/n), floor(iN/n))
+                     (with --fleet, --shard i/n takes the DevId index range [floor((i-1)N/n), floor(iN/n)))
   --help             this text
 
 Exit codes: 0 every applicable check passed; 1 a FAIL; 2 harness or configuration error; 3 no FAIL but
@@ -65,6 +80,13 @@ export async function runCommand(argv: string[]): Promise<number> {
         fleet: { type: 'string' },
         concurrency: { type: 'string' },
         shard: { type: 'string' },
+        flow: { type: 'string' },
+        list: { type: 'boolean', default: false },
+        'dry-run': { type: 'boolean', default: false },
+        'rerun-failed': { type: 'string' },
+        baseline: { type: 'string' },
+        'update-baseline': { type: 'boolean', default: false },
+        'report-url': { type: 'string' },
         'list-mutants': { type: 'boolean', default: false },
         'no-suites': { type: 'boolean', default: false },
         'allure-report': { type: 'boolean', default: false },
@@ -100,30 +122,62 @@ export async function runCommand(argv: string[]): Promise<number> {
     console.error(`dmdc run: unknown mutant "${values.mutant}"; --list-mutants shows them`);
     return 2;
   }
-  if (values.fleet !== undefined || values.concurrency !== undefined || values.shard !== undefined) {
+  if (values.fleet !== undefined || values.concurrency !== undefined) {
     return (await import('./fleet-command.js')).fleetCommand({ ...values, config, mutant });
   }
+  const refuse = (why: string) => (console.error(`dmdc run: ${why}`), 2);
   const catalogue = loadCatalogue();
   const entries = catalogue.entries.filter((e) => !values.only || matchesGlob(e.id, values.only));
-  if (!entries.length) {
-    console.error(`dmdc run: --only ${values.only} matches no requirement; dmdc list shows the ids`);
-    return 2;
+  if (!entries.length) return refuse(`--only ${values.only} matches no requirement; dmdc list shows the ids`);
+  let baseline: (Baseline & { file: string }) | undefined;
+  if (values.baseline) {
+    const loaded = loadBaseline(values.baseline);
+    if (!loaded.ok) return refuse(`${values.baseline} is not a valid baseline:\n${loaded.errors.map((e) => `  ${e}`).join('\n')}`);
+    baseline = { ...loaded.baseline, file: values.baseline };
+  } else if (values['update-baseline']) return refuse('--update-baseline needs --baseline FILE (the file to write)');
+  let shard: Shard | undefined;
+  if (values.shard !== undefined) {
+    const parsed = parseShard(values.shard);
+    if ('error' in parsed) return refuse(parsed.error);
+    shard = parsed;
   }
+  let rerun: { runId: string; flows: Map<string, Set<string>> } | undefined;
+  if (values['rerun-failed']) {
+    const earlier = readRunReport(values['rerun-failed']);
+    if ('error' in earlier) return refuse(`--rerun-failed: ${earlier.error}`);
+    rerun = { runId: earlier.report.runId, flows: rerunSelection(earlier.report.results) };
+  }
+
+  const approaches = values.approach ? [values.approach as 'A' | 'B'] : (['A', 'B'] as const);
+  // A mutant may need the permanent flows without the optional account removal (or with it).
+  const planned = plannedScenarios(config, approaches, mutant?.removeAccount);
+  if (!planned.length) return refuse('the ICS and --approach leave no flow to run');
+  let selected = selectFlows(planned, entries, { flowGlob: values.flow, features: icsFeatures(config?.ics) });
+  if (!selected.length) return refuse(`${values.flow ? `--flow ${values.flow}` : 'the selection'}${values.only ? ` with --only ${values.only}` : ''} leaves no flow to run (flows: ${planned.map((s) => s.id).join(', ')})`);
+  if (rerun) {
+    selected = selected.filter((s) => rerun.flows.has(s.id));
+    if (!selected.length) {
+      say(`dmdc run: nothing to re-run: every result of run ${rerun.runId} in the selected flows passed`);
+      return 0;
+    }
+  }
+  // What each flow judges: the selection, cut down to what did not pass there when re-running.
+  const entriesFor = (flowId: string) => (rerun ? entries.filter((e) => rerun.flows.get(flowId)?.has(e.id)) : entries);
+  const { flows: scenarios, playsTester } = shardFlows(selected, shard);
+  if (!scenarios.length) return refuse(`--shard ${values.shard} holds no flow (the selection has ${selected.length}: use fewer shards)`);
+  const judged = new Set(scenarios.flatMap((s) => entriesFor(s.id).map((e) => e.id)));
+  const runEntries = entries.filter((e) => judged.has(e.id));
+  // Without a tester case to judge (a shard after the first, or a selection of none), none is played.
+  const playTester = playsTester && runEntries.some((e) => e.category === 'negative');
+  if (values.list || values['dry-run']) return listPlan(scenarios, entriesFor, icsFeatures(config?.ics), playTester, shard, selected.length);
 
   const startedAt = new Date();
   const runId = startedAt.toISOString().replace(/[:.]/g, '-');
   const root = resolve(values.out);
   const dir = join(root, runId);
   mkdirSync(dir, { recursive: true });
-  const approaches = values.approach ? [values.approach as 'A' | 'B'] : (['A', 'B'] as const);
-  // A mutant may need the permanent flows without the optional account removal (or with it).
-  const scenarios = plannedScenarios(config, approaches, mutant?.removeAccount);
-  say(`dmdc run ${runId}: ${scenarios.length} flows, ${entries.length} requirements${mutant ? `, mutant ${mutant.id}` : ''}`);
+  say(`dmdc run ${runId}: ${scenarios.length} flows${shard ? ` (shard ${shard.index}/${shard.count} of ${selected.length})` : ''}, ${runEntries.length} requirements${rerun ? `, re-running what did not pass in ${rerun.runId}` : ''}${mutant ? `, mutant ${mutant.id}` : ''}`);
   if (config) say(describeConfig(config).replace(/^/gm, '  '));
-  if (!scenarios.length) {
-    console.error('dmdc run: the ICS and --approach leave no flow to run');
-    return 2;
-  }
 
   const errors: string[] = [];
   const flows: FlowResult[] = [];
@@ -132,16 +186,16 @@ export async function runCommand(argv: string[]): Promise<number> {
   try {
     const pki = config?.pki ?? (await createPki());
     // The tester plays each case once per run against each endpoint, in the first flow that has it.
-    const testerPlayed = new Set<string>();
+    const testerPlayed = playTester ? new Set<string>() : new EveryCasePlayed();
     for (const scenario of scenarios) {
       process.stdout.write(`  ▶ ${scenario.id.padEnd(22)}`);
       const flow = await runFlow({ scenario, pki, config, traceFile: join(dir, 'trace.jsonl'), variation: mutant?.variation, testerPlayed });
       flows.push(flow);
-      const judged = judgeFlow(flow, entries);
-      judgedBy.set(scenario.id, judged);
-      const { rootFailures, stop } = flowVerdicts(flow, judged);
-      const blocked = judged.filter((r) => r.verdict === 'BLOCKED').length;
-      const inconclusive = judged.filter((r) => r.verdict === 'INCONCLUSIVE').length;
+      const verdicts = judgeFlow(flow, entriesFor(scenario.id));
+      judgedBy.set(scenario.id, verdicts);
+      const { rootFailures, stop } = flowVerdicts(flow, verdicts);
+      const blocked = verdicts.filter((r) => r.verdict === 'BLOCKED').length;
+      const inconclusive = verdicts.filter((r) => r.verdict === 'INCONCLUSIVE').length;
       const tally = [rootFailures.length && `FAIL ${rootFailures.join(', ')}`, blocked && `${blocked} BLOCKED`, inconclusive && `${inconclusive} INCONCLUSIVE`].filter(Boolean).join(' · ');
       say(`${flow.status.padEnd(10)} ${String(flow.durationMs).padStart(5)} ms  ${flow.events.length} events  ${tally || 'ok'}`);
       if (stop) say(`      stopped at ${stop.requirementId}${stop.seq ? ` (seq ${stop.seq})` : ''}: ${stop.actual}`);
@@ -153,12 +207,19 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   // A late message of one delegation that reached a later flow's endpoints is judged in its own flow.
   for (const id of attributeBySessionId(flows)) {
-    judgedBy.set(id, judgeFlow(flows.find((f) => f.scenario.id === id)!, entries));
+    judgedBy.set(id, judgeFlow(flows.find((f) => f.scenario.id === id)!, entriesFor(id)));
     say(`  ${id}: re-judged with the DMS↔DMS messages of its delegation recorded during another flow`);
   }
   results.push(...flows.flatMap((f) => judgedBy.get(f.scenario.id) ?? []));
 
-  const selection = { approaches: [...approaches], ...(values.only ? { only: values.only } : {}) };
+  const selection: RunSelection = {
+    approaches: [...approaches],
+    ...(values.only ? { only: values.only } : {}),
+    ...(values.flow ? { flow: values.flow } : {}),
+    ...(rerun ? { rerunOf: rerun.runId } : {}),
+    ...(shard ? { shard } : {}),
+    plan: selected.map((s) => s.id),
+  };
   const roles = modesOf(config);
   const setup = config && {
     ...(config.file ? { file: config.file } : {}),
@@ -166,9 +227,17 @@ export async function runCommand(argv: string[]): Promise<number> {
     ics: { ...config.ics },
     observability: observability(flowSetup(config, loadClientFixture(), config.pki).assignment),
   };
-  const report = buildReport({ runId, startedAt, flows, results, entries, roles, selection, mutant: mutant?.id, setup, errors });
+  const reportOf = (b?: Baseline & { file?: string }) => buildReport({ runId, startedAt, flows, results, entries: runEntries, roles, selection, mutant: mutant?.id, setup, errors, baseline: b });
+  let report = reportOf(baseline);
+  if (baseline && values['update-baseline'] && report.summary.baseline) {
+    const updated = { ...updatedBaseline(report.summary.baseline, runId), file: baseline.file };
+    writeBaseline(baseline.file, updated);
+    say(`  baseline ${baseline.file} updated: ${updated.entries.length} entries (${report.summary.baseline.stale.length} stale removed, ${report.summary.baseline.newFailures.length} FAILs added: give each its reason)`);
+    report = reportOf(updated);
+  }
+  const htmlUrl = values['report-url'];
   // Written before the suites run, so a run that goes wrong past this point still leaves its report.
-  let paths = writeAllReports(dir, report);
+  let paths = writeAllReports(dir, report, { htmlUrl });
   if (!values['no-suites'] && flows.length) {
     say('  conformance suites (vitest, Allure):');
     const problems = await runSuites({ reportFile: paths.json, runDir: dir, allureReport: values['allure-report'] });
@@ -176,7 +245,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       for (const p of problems) say(`  ! ${p}`);
       // The verdicts stand; the missing presentation is noted in the report, not turned into an error exit.
       report.errors.push(...problems.map((p) => `presentation: ${p}`));
-      paths = writeAllReports(dir, report);
+      paths = writeAllReports(dir, report, { htmlUrl });
     }
   }
   const latest = pointLatestAt(root, runId);
@@ -185,9 +254,27 @@ export async function runCommand(argv: string[]): Promise<number> {
   say('');
   say(`Verdicts: ${Object.entries(s.byVerdict).filter(([, n]) => n).map(([v, n]) => `${v} ${n}`).join(', ')}`);
   if (s.failedRequirements.length) say(`FAILED requirements: ${s.failedRequirements.join(', ')}`);
+  if (s.baseline) {
+    const b = s.baseline;
+    say(`Baseline ${b.file ?? ''}: ${b.known} known FAILs excused, ${b.newFailures.length} new${b.newFailures.length ? ` (${b.newFailures.slice(0, 8).join(', ')}${b.newFailures.length > 8 ? ', …' : ''})` : ''}`);
+    for (const e of b.stale) say(`  stale (now passing; remove it or run with --update-baseline): ${e.requirement} × ${e.flow}`);
+    for (const e of b.expired) say(`  expired ${e.expires}: ${e.requirement} × ${e.flow} counts again`);
+  }
   for (const e of errors) say(`ERROR: ${e.split('\n')[0]}`);
   const allure = values['no-suites'] || !flows.length ? '' : values['allure-report'] ? ' · allure-results/ · allure-report/' : ' · allure-results/';
-  say(`Reports: ${relative(process.cwd(), paths.html)} · report.json · junit.xml · trace.jsonl${allure} (also in ${relative(process.cwd(), latest)}/)`);
+  say(`Reports: ${dir}/ (report.html · report.json · junit.xml · summary.md · trace.jsonl${allure}), also ${latest}/`);
   say(`Exit code ${s.exitCode}`);
   return s.exitCode;
+}
+
+/** --list / --dry-run: what the selection would run, flow by flow, without running it. */
+function listPlan(scenarios: readonly Scenario[], entriesFor: (flowId: string) => CatalogueEntry[], features: readonly string[], playTester: boolean, shard: Shard | undefined, of: number): number {
+  const tester = playTester ? 'are played once per run, in the first flow that offers them' : shard && shard.index > 1 ? 'are played in shard 1' : 'are not played (none is selected)';
+  say(`${scenarios.length} flows${shard ? ` (shard ${shard.index}/${shard.count} of ${of})` : ''}; the tester's cases ${tester}`);
+  for (const s of scenarios) {
+    const applying = entriesFor(s.id).filter((e) => applicable(e, s, { features }).ok);
+    say(`  ${s.id.padEnd(22)} approach ${s.approach}, ${s.delegationType.scope} ${s.delegationType.duration}${s.approach === 'B' ? `, Bootstrap Server ${s.bootstrap}` : ''}${s.removeAccount ? ', DMS-1 removes its account' : ''}${s.authType ? `, ${s.authType}` : ''}: ${applying.length} requirements apply`);
+    say(`      ${applying.map((e) => e.id).join(' ')}`);
+  }
+  return 0;
 }

@@ -6,23 +6,12 @@
 import type { CatalogueEntry } from '../catalogue/catalogue.js';
 import { matchesGlob } from '../catalogue/catalogue.js';
 import type { Scenario } from '../runner/scenario.js';
+import type { IndexRange } from '../runner/shard.js';
 
 const DEVID_PREFIX = 'IMEI:35000000';
 const INDEX_DIGITS = 7;
 /** Seven index digits: beyond this the DevIds would no longer be 15-digit IMEIs. */
 export const MAX_FLEET = 10 ** INDEX_DIGITS;
-
-export interface Shard {
-  /** 1-based. */
-  index: number;
-  count: number;
-}
-
-/** Client indices [from, to). */
-export interface IndexRange {
-  from: number;
-  to: number;
-}
 
 export interface FleetClient {
   index: number;
@@ -42,22 +31,6 @@ export function fleetClient(index: number, scenarios: readonly Scenario[]): Flee
   const devId = fleetDevId(index);
   const base = scenarios[index % scenarios.length];
   return { index, devId, scenario: { ...base, id: `${devId.replace(/[^A-Za-z0-9._-]/g, '-')}.${base.id}` }, baseScenario: base.id };
-}
-
-/** `i/n` with 1 ≤ i ≤ n; anything else is refused with the reason. */
-export function parseShard(text: string): Shard | { error: string } {
-  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
-  if (!m) return { error: `--shard must be i/n (e.g. 2/4), not "${text}"` };
-  const [index, count] = [Number(m[1]), Number(m[2])];
-  if (count < 1) return { error: `--shard ${text}: n must be at least 1` };
-  if (index < 1 || index > count) return { error: `--shard ${text}: i must be between 1 and ${count}` };
-  return { index, count };
-}
-
-/** Shard i of n: [floor((i-1)·N/n), floor(i·N/n)). The n shards together hold each of the N clients once. */
-export function shardRange(size: number, shard?: Shard): IndexRange {
-  if (!shard) return { from: 0, to: size };
-  return { from: Math.floor(((shard.index - 1) * size) / shard.count), to: Math.floor((shard.index * size) / shard.count) };
 }
 
 /** The indices of a range dealt round-robin to `workers`, so each worker gets the same mix of scenarios. */

@@ -9,7 +9,8 @@ import { runHeader, type RunHeader } from '../report/build-report.js';
 import type { Provenance, RunReport, Severity } from '../report/model.js';
 import type { FlowStatus } from '../runner/run-flow.js';
 import { exitCodeOf, VERDICTS, type Verdict } from '../verdict/verdict.js';
-import { fleetDevId, type IndexRange, type Shard } from './fleet-plan.js';
+import { fleetDevId } from './fleet-plan.js';
+import type { IndexRange, Shard } from '../runner/shard.js';
 import type { FleetRunOutcome } from './fleet-run.js';
 import type { ClientDetail } from './fleet-tally.js';
 

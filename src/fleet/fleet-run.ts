@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { FlowStatus } from '../runner/run-flow.js';
 import type { ShareInput, WorkerMessage } from './fleet-messages.js';
-import { dealToWorkers, type IndexRange } from './fleet-plan.js';
+import { dealToWorkers } from './fleet-plan.js';
+import type { IndexRange } from '../runner/shard.js';
 import { FleetTally, type TallyData } from './fleet-tally.js';
 
 /** What every worker shares (ShareInput without its own clients, flow limit and trace), and the whole fleet's. */

@@ -6,8 +6,9 @@ import type { FlowResult } from '../runner/run-flow.js';
 import { DmTree, type TreeSnapshot } from '../tree/tree.js';
 import { decodeWbxml } from '../syncml/wbxml.js';
 import { bodyBytes, type TraceEvent } from '../trace/events.js';
-import { exitCodeOf, VERDICTS, type Verdict } from '../verdict/verdict.js';
-import type { FlowReport, RequirementResult, RunReport, SequenceEntry, TreeNodeView } from './model.js';
+import type { Baseline } from './baseline.js';
+import type { FlowReport, RequirementRef, RequirementResult, RunReport, SequenceEntry, TreeNodeView } from './model.js';
+import { summarize } from './summary.js';
 import { PACKAGE_VERSION } from '../package-root.js';
 
 const VERSION = PACKAGE_VERSION;
@@ -87,6 +88,8 @@ export interface ReportInput {
   mutant?: string;
   setup?: RunReport['setup'];
   errors: string[];
+  /** Known FAILs: marked in the results and left out of the exit code. */
+  baseline?: Baseline & { file?: string };
 }
 
 /** What every report of a run (one run's or a fleet's) starts with: the tool, the run, the roles. */
@@ -106,50 +109,35 @@ export function runHeader(i: { runId: string; startedAt: Date; roles: RunReport[
   };
 }
 
-/** Assembles the run report from the judged flows; the exit code follows from the verdicts. */
+/** The catalogue entries as a report shows them; where provenance differs by approach, the one of the approaches run. */
+export function requirementRefs(entries: readonly CatalogueEntry[], approaches: Iterable<'A' | 'B'>): RequirementRef[] {
+  const ran = [...approaches];
+  return entries.map((e) => {
+    const { applicability: _a, checks: _c, provenanceByApproach: _p, rolesByApproach: _r, observe: _o, observeMode: _m, ...ref } = e;
+    return { ...ref, provenance: provenanceIn(e, ran) };
+  });
+}
+
+/** Assembles the run report from the judged flows; the exit code follows from the verdicts (and a baseline). */
 export function buildReport(i: ReportInput): RunReport {
   const finished = new Date();
-  const count = (results: readonly RequirementResult[]) => {
-    const by = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
-    for (const r of results) by[r.verdict]++;
-    return by;
-  };
-  const byVerdict = count(i.results);
-  // The tester's cases, apart: what the implementations refused (or did not) outside the delegation.
-  const negative = new Set(i.entries.filter((e) => e.category === 'negative').map((e) => e.id));
-  const testerResults = i.results.filter((r) => negative.has(r.requirementId));
-  const verdicts = i.results.map((r) => r.verdict);
-  const exitCode = exitCodeOf(verdicts, i.errors.length > 0);
   const approachOf = new Map(i.flows.map((f) => [f.scenario.id, f.scenario.approach]));
   const resultsOf = new Map<string, RequirementResult[]>();
   for (const r of i.results) {
     if (!resultsOf.has(r.flowId)) resultsOf.set(r.flowId, []);
     resultsOf.get(r.flowId)!.push(r);
   }
+  const flows = i.flows.map((f) => flowReport(f, resultsOf.get(f.scenario.id) ?? []));
+  const negative = new Set(i.entries.filter((e) => e.category === 'negative').map((e) => e.id));
+  const { results, summary } = summarize({ results: i.results, flows, negative, errors: i.errors, baseline: i.baseline });
   return {
     ...runHeader(i, finished),
     ...(i.setup ? { setup: i.setup } : {}),
     selection: i.selection,
-    summary: {
-      total: i.results.length,
-      byVerdict,
-      exitCode,
-      // Each flow's FAILs earliest on the wire first, so the roots lead.
-      failedRequirements: [...new Set(i.flows.flatMap((f) => flowVerdicts(f, resultsOf.get(f.scenario.id) ?? []).rootFailures))],
-      tester: {
-        total: testerResults.length,
-        byVerdict: count(testerResults),
-        failedCases: [...new Set(testerResults.filter((r) => r.verdict === 'FAIL').map((r) => r.requirementId))],
-      },
-    },
-    requirements: i.entries.map((e) => {
-      // Where provenance differs by approach, report the one of the approach(es) run.
-      const provenance = provenanceIn(e, approachOf.values());
-      const { applicability: _a, checks: _c, provenanceByApproach: _p, rolesByApproach: _r, observe: _o, observeMode: _m, ...ref } = e;
-      return { ...ref, provenance };
-    }),
-    flows: i.flows.map((f) => flowReport(f, resultsOf.get(f.scenario.id) ?? [])),
-    results: i.results,
+    summary,
+    requirements: requirementRefs(i.entries, approachOf.values()),
+    flows,
+    results,
     errors: [...i.errors],
   };
 }

@@ -1,5 +1,6 @@
 import type { Role } from '../model/roles.js';
 import type { Verdict } from '../verdict/verdict.js';
+import type { BaselineOutcome } from './baseline.js';
 
 export type Provenance = 'spec' | 'reconstructed' | 'profile';
 export type Severity = 'MUST' | 'SHOULD' | 'MAY';
@@ -53,6 +54,8 @@ export interface RequirementResult {
   checks: CheckResult[];
   /** BLOCKED: the root requirement (in the same flow) whose FAIL stopped the flow. */
   blockedBy?: string;
+  /** A FAIL the run's baseline knows of: it stays a FAIL, but does not fail the gate. */
+  baselined?: { reason: string; expires?: string };
 }
 
 /** Where a flow stopped and why: its root FAIL, which the BLOCKED results of the flow name. */
@@ -140,7 +143,7 @@ export interface RunReport {
     observability: Record<string, { observed: boolean; how: string }>;
   };
   /** Filters the run was started with. */
-  selection: { approaches: Array<'A' | 'B'>; only?: string };
+  selection: RunSelection;
   summary: {
     total: number;
     byVerdict: Record<Verdict, number>;
@@ -148,10 +151,29 @@ export interface RunReport {
     failedRequirements: string[];
     /** The tester's cases (category negative) on their own: what the implementations must refuse. */
     tester: { total: number; byVerdict: Record<Verdict, number>; failedCases: string[] };
+    /** What the run's baseline (--baseline) excused, and its entries that are stale or expired. */
+    baseline?: BaselineOutcome;
   };
   requirements: RequirementRef[];
   flows: FlowReport[];
   results: RequirementResult[];
   /** Harness-level problems (ERROR verdicts not tied to a flow). */
   errors: string[];
+}
+
+/** What a run was asked to run. */
+export interface RunSelection {
+  approaches: Array<'A' | 'B'>;
+  /** --only: requirement id globs. */
+  only?: string;
+  /** --flow: flow id globs. */
+  flow?: string;
+  /** --rerun-failed: the run whose non-passing results this one runs again. */
+  rerunOf?: string;
+  /** --shard i/n: this run is one part of `plan`. */
+  shard?: { index: number; count: number };
+  /** The flows of the whole selection, in order (a shard runs part of them; merged shards show all). */
+  plan?: string[];
+  /** A merged run: the run ids of its shards. */
+  mergedFrom?: string[];
 }

@@ -68,7 +68,20 @@ const requirementResult = {
     verdict,
     checks: { type: 'array', items: checkResult },
     blockedBy: text,
+    baselined: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['reason'],
+      properties: { reason: text, expires: { type: 'string', format: 'date' } },
+    },
   },
+};
+
+const baselineEntry = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['requirement', 'flow', 'reason'],
+  properties: { requirement: text, flow: text, reason: text, expires: { type: 'string', format: 'date' } },
 };
 
 const flowStatus = { enum: ['completed', 'failed', 'timeout', 'error'] };
@@ -212,6 +225,16 @@ export const REPORT_SCHEMA: SchemaObject = {
       properties: {
         approaches: { type: 'array', items: approach, uniqueItems: true },
         only: text,
+        flow: text,
+        rerunOf: text,
+        shard: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['index', 'count'],
+          properties: { index: { type: 'integer', minimum: 1 }, count: { type: 'integer', minimum: 1 } },
+        },
+        plan: { type: 'array', items: text, uniqueItems: true },
+        mergedFrom: { type: 'array', items: text },
       },
     },
     summary: {
@@ -228,6 +251,19 @@ export const REPORT_SCHEMA: SchemaObject = {
           additionalProperties: false,
           required: ['total', 'byVerdict', 'failedCases'],
           properties: { total: count, byVerdict, failedCases: { type: 'array', items: text } },
+        },
+        baseline: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['entries', 'known', 'newFailures', 'stale', 'expired'],
+          properties: {
+            file: text,
+            entries: { type: 'array', items: baselineEntry },
+            known: count,
+            newFailures: { type: 'array', items: text },
+            stale: { type: 'array', items: baselineEntry },
+            expired: { type: 'array', items: baselineEntry },
+          },
         },
       },
     },

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROLE_NAMES, ROLES, type Role } from '../model/roles.js';
-import { VERDICTS, type Verdict } from '../verdict/verdict.js';
+import { EXIT_MEANING, VERDICTS, type Verdict } from '../verdict/verdict.js';
 import type {
   Category,
   CheckResult,
@@ -21,6 +21,7 @@ import type {
   TreeNodeView,
 } from './model.js';
 import { placeholderRef } from './model.js';
+import { describeSelection } from './selection-words.js';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -32,7 +33,7 @@ export function escapeHtml(s: string): string {
 const h = escapeHtml;
 
 /** Fragment ids from report data: anything outside [A-Za-z0-9.-] becomes `_hex_`, so ids stay valid and readable. */
-function anchor(kind: string, ...parts: Array<string | number>): string {
+export function anchor(kind: string, ...parts: Array<string | number>): string {
   const enc = (p: string | number) => String(p).replace(/[^A-Za-z0-9.-]/g, (c) => `_${c.codePointAt(0)!.toString(16)}_`);
   return [kind, ...parts.map(enc)].join('--');
 }
@@ -76,13 +77,6 @@ const PROVENANCE_CAVEAT: Record<Provenance, string> = {
     "This requirement is reconstructed, not verbatim spec text: a FAIL means the implementation departs from the harness's reading of the specification, which is not by itself proof of non-conformance.",
   profile:
     "This requirement is a binding-profile choice of the harness: a FAIL means the implementation departs from that profile, not necessarily from the specification.",
-};
-
-const EXIT_MEANING: Record<0 | 1 | 2 | 3, string> = {
-  0: 'every applicable check passed',
-  1: 'at least one FAIL',
-  2: 'harness or configuration error',
-  3: 'no FAIL, but something INCONCLUSIVE',
 };
 
 const CATEGORY_ORDER: readonly Category[] = ['architecture', 'step', 'ordering', 'tls', 'session', 'final-state', 'profile', 'negative'];
@@ -135,7 +129,7 @@ function quoteArg(s: string): string {
 /** The CLI line that replays one flow (anchors §18 item 15). */
 function rerunLine(report: RunReport, flow: FlowReport | undefined, requirementId: string): string {
   const parts = ['dmdc', 'run'];
-  if (flow) parts.push('--approach', flow.approach);
+  if (flow) parts.push('--flow', quoteArg(flow.id));
   parts.push('--only', quoteArg(requirementId));
   if (report.mutant) parts.push('--mutant', report.mutant);
   if (ROLES.some((r) => report.roles[r] === 'real')) parts.push('--config', report.setup?.file ? quoteArg(report.setup.file) : '<config-file>');
@@ -152,7 +146,7 @@ function header(report: RunReport): string {
     const n = report.summary.byVerdict[v] ?? 0;
     return `<span class="badge v-${v}${n === 0 ? ' zero' : ''}" title="${h(VERDICT_MEANING[v])}">${v} <b>${n}</b></span>`;
   }).join(' ');
-  const sel = `approach ${report.selection.approaches.join(', ') || '(none)'}${report.selection.only ? `, only ${report.selection.only}` : ''}`;
+  const sel = describeSelection(report.selection);
   const rows: Array<[string, string]> = [
     ['Run', `<code>${h(report.runId)}</code>`],
     ['Started', h(report.startedAt)],
@@ -172,6 +166,15 @@ function header(report: RunReport): string {
       unseen.length
         ? `not observable: ${unseen.map(([c, o]) => `<b>${h(c)}</b> (${h(o.how)})`).join('; ')}; the requirements that need them are NOT_OBSERVABLE`
         : 'every link, the Package #0, the probe and the final tree',
+    ]);
+  }
+  const bl = report.summary.baseline;
+  if (bl) {
+    rows.push([
+      'Baseline',
+      `${bl.file ? `<code>${h(bl.file)}</code>: ` : ''}${bl.entries.length} known FAILs listed; ${bl.known} FAILs excused here (marked <span class="baselined">known</span>), ${bl.newFailures.length} new` +
+        (bl.stale.length ? `; <b>stale</b> (now passing, remove them): ${bl.stale.map((e) => `<code>${h(e.requirement)} × ${h(e.flow)}</code>`).join(', ')}` : '') +
+        (bl.expired.length ? `; <b>expired</b>: ${bl.expired.map((e) => `<code>${h(e.requirement)} × ${h(e.flow)}</code> (${h(e.expires ?? '')})`).join(', ')}` : ''),
     ]);
   }
   if (report.mutant) rows.push(['Mutant', `<span class="mutant">${h(report.mutant)}</span> (harness self-test: deliberately broken behaviour)`]);
@@ -312,6 +315,7 @@ function failures(report: RunReport, refOf: (id: string) => RequirementRef): str
     const checks = [...res.checks].sort((a, b) => Number(a.verdict === 'PASS') - Number(b.verdict === 'PASS'));
     return `<article class="failure f-${res.verdict}" id="${anchor('r', res.flowId, res.requirementId)}">
 <h3>${verdictWithProvenance(res.verdict, ref.provenance)} <code>${h(ref.id)}</code> ${h(ref.title)} <span class="in">in flow <a href="#${anchor('flow', res.flowId)}">${h(res.flowId)}</a></span></h3>
+${res.baselined ? `<p class="baselined-note"><span class="baselined">known</span> in the baseline: ${h(res.baselined.reason)}${res.baselined.expires ? ` (until ${h(res.baselined.expires)})` : ''}; it does not fail the gate</p>` : ''}
 <blockquote>${h(ref.text)}</blockquote>
 ${ref.proof ? `<p class="proof"><span class="k">A PASS cites</span> ${h(ref.proof)}</p>` : ''}
 <p class="meta">${h(ref.section)} · ${ref.severity} · provenance ${provTag(ref.provenance)} · category ${h(ref.category)}${ref.step ? ` · step <code>${h(ref.step)}</code>` : ''}</p>
@@ -494,6 +498,7 @@ a{color:#0969da}
 .p-spec{color:#0a3069;border-color:#54aeff}.p-reconstructed{color:#953800;border-color:#fb8f44;border-style:dashed;background:#fff1e5}.p-profile{color:#0e6a6a;border-color:#3fb9b9;background:#e8fbfb}
 .role{display:inline-block;margin-right:.5em;padding:0 .4em;border-radius:3px;border:1px solid var(--line)}.role-real{background:#ddf4ff;border-color:#54aeff;font-weight:600}
 .mutant{color:var(--fail);font-weight:700}
+.baselined{background:#eee3c4;color:#5a4500;border-radius:3px;padding:0 .35em;font-size:.85em;font-weight:600}
 .exit{font-weight:700;padding:0 .4em;border-radius:3px;color:#fff}.exit-0{background:var(--pass)}.exit-1{background:var(--fail)}.exit-2{background:var(--err)}.exit-3{background:var(--inc)}
 .counts{font-size:1.1em}.total{color:#656d76}
 .legend{font-size:.88em;color:#424a53;margin:.3em 0}

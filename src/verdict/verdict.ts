@@ -23,6 +23,14 @@ export function worst(verdicts: Iterable<Verdict>): Verdict | undefined {
   return out;
 }
 
+/** What each exit code says, in the words the reports use. */
+export const EXIT_MEANING: Record<0 | 1 | 2 | 3, string> = {
+  0: 'every applicable check passed',
+  1: 'at least one FAIL',
+  2: 'harness or configuration error',
+  3: 'no FAIL, but something INCONCLUSIVE',
+};
+
 /** Exit codes of DESIGN.md §2: 0 all applicable passed, 1 a FAIL, 2 harness/config error, 3 inconclusive. */
 export function exitCodeOf(verdicts: Iterable<Verdict>, harnessError = false): 0 | 1 | 2 | 3 {
   const all = [...verdicts];

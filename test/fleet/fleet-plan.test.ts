@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { dealToWorkers, fleetClient, fleetDevId, parseShard, shardRange } from '../../src/fleet/fleet-plan.js';
+import { dealToWorkers, fleetClient, fleetDevId } from '../../src/fleet/fleet-plan.js';
+import { parseShard, shardRange } from '../../src/runner/shard.js';
 import { fixtureForDevice } from '../../src/fleet/fleet-fixture.js';
 import { SESSION_ID_PATTERN } from '../../src/delegation/schemas.js';
 import { defaultScenarios } from '../../src/runner/scenario.js';

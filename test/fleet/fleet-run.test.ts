@@ -87,7 +87,7 @@ describe('dmdc run --fleet', () => {
     [['--fleet', '2', '--shard', '1/3'], /holds no client/],
     [['--fleet', '0'], /--fleet must be a number of clients/],
     [['--fleet', '5', '--concurrency', 'many'], /--concurrency must be a number/],
-    [['--shard', '1/2'], /add --fleet N/],
+    [['--concurrency', '4'], /add --fleet N/],
   ])('dmdc run %j is refused with exit 2 and says why', async (args, why) => {
     const run = await runCli([...args, '--out', scratch('bad')]);
     expect(run.code).toBe(2);

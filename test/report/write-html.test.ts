@@ -86,8 +86,8 @@ describe('report.html', () => {
     expect(section.match(/<article /g)).toHaveLength(4);
     expect(section.indexOf('v-FAIL')).toBeLessThan(section.indexOf('v-WARN'));
     expect(section).toContain('Replace=dms2 on ./Vendor &amp; Get=dms1 kept');
-    // Re-run lines select the requirement (--only takes requirement ids, not flow ids).
-    expect(section).toContain('dmdc run --approach B --only SDP-B.7-acl --mutant acl-after-notify --config &lt;config-file&gt;');
+    // Re-run lines select the flow and the requirement (--only takes requirement ids, --flow flow ids).
+    expect(section).toContain('dmdc run --flow B-partial-permanent --only SDP-B.7-acl --mutant acl-after-notify --config &lt;config-file&gt;');
     expect(section).not.toContain('--only B-partial-permanent');
     const links = [...section.matchAll(/href="#(m--[^"]+)"/g)].map((m) => m[1]!);
     expect(links.length).toBeGreaterThanOrEqual(4);
@@ -162,10 +162,10 @@ describe('writing the reports', () => {
     expect(readFileSync(file, 'utf8')).toBe(htmlReport(sampleReport()));
   });
 
-  it('writeAllReports writes json, schema, junit and html and returns their paths', () => {
+  it('writeAllReports writes json, schema, junit, html and summary.md and returns their paths', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'dmdc-all-')), 'run-1');
     const paths = writeAllReports(dir, sampleReport());
-    expect(paths).toEqual({ json: join(dir, 'report.json'), junit: join(dir, 'junit.xml'), html: join(dir, 'report.html') });
+    expect(paths).toEqual({ json: join(dir, 'report.json'), junit: join(dir, 'junit.xml'), html: join(dir, 'report.html'), summary: join(dir, 'summary.md') });
     for (const p of [...Object.values(paths), join(dir, 'report.schema.json')]) expect(existsSync(p), p).toBe(true);
   });
 

@@ -1,0 +1,118 @@
+import { createReadStream, createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { loadCatalogue } from '../catalogue/catalogue.js';
+import { requirementRefs } from '../report/build-report.js';
+import { writeAllReports } from '../report/index.js';
+import { pointLatestAt } from '../report/latest-link.js';
+import { mergeProblems, mergeReports } from '../report/merge-reports.js';
+import type { RunReport } from '../report/model.js';
+import { readRunReport } from '../report/read-report.js';
+import { runSuites } from './suites-runner.js';
+
+export const MERGE_HELP = `dmdc merge [options] SHARD...
+
+Joins the runs of a sharded run (dmdc run --shard i/n, one per machine) into one run: report.json,
+report.html, junit.xml, summary.md and trace.jsonl, with the verdicts and exit code of the whole run, and
+one Allure results folder from the conformance suites over the merged report. Each SHARD is a run folder,
+its report.json, or a reports root (its latest run). Every shard of the run must be given, once.
+
+Options:
+  --out DIR          reports root (default reports); the merged run goes to DIR/<run-id>/ and DIR/latest/
+  --no-suites        skip the vitest/Allure pass
+  --allure-report    also build the single-file Allure report
+  --report-url URL   where report.html will be published: summary.md links its FAILs there
+  --help             this text
+
+Exit codes: those of the merged run (0 pass, 1 a FAIL, 3 INCONCLUSIVE); 2 when the shards cannot be merged.`;
+
+function say(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/** The shards' traces as one, flow by flow in plan order (each trace's seqs are its flow's own). */
+async function mergeTraces(dirs: readonly string[], plan: readonly string[], out: string): Promise<void> {
+  const byFlow = new Map<string, string[]>();
+  for (const dir of dirs) {
+    const file = join(dir, 'trace.jsonl');
+    if (!existsSync(file)) continue;
+    for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+      if (!line) continue;
+      const flow = /"flow":"([^"]*)"/.exec(line)?.[1] ?? '';
+      if (!byFlow.has(flow)) byFlow.set(flow, []);
+      byFlow.get(flow)!.push(line);
+    }
+  }
+  const order = [...plan, ...[...byFlow.keys()].filter((f) => !plan.includes(f))];
+  const sink = createWriteStream(out);
+  for (const flow of order) for (const line of byFlow.get(flow) ?? []) if (!sink.write(`${line}\n`)) await new Promise<void>((r) => sink.once('drain', () => r()));
+  await new Promise<void>((done, fail) => sink.end((err?: Error | null) => (err ? fail(err) : done())));
+}
+
+export async function mergeCommand(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        out: { type: 'string', default: 'reports' },
+        'no-suites': { type: 'boolean', default: false },
+        'allure-report': { type: 'boolean', default: false },
+        'report-url': { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
+    });
+  } catch (err) {
+    console.error(`dmdc merge: ${(err as Error).message}\n\n${MERGE_HELP}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return say(MERGE_HELP), 0;
+  if (!positionals.length) return console.error(`dmdc merge: name the shards' run folders\n\n${MERGE_HELP}`), 2;
+  const shards: Array<{ report: RunReport; dir: string }> = [];
+  for (const p of positionals) {
+    const read = readRunReport(p);
+    if ('error' in read) return console.error(`dmdc merge: ${read.error}`), 2;
+    shards.push(read);
+  }
+  const problems = mergeProblems(shards.map((s) => s.report));
+  if (problems.length) {
+    console.error('dmdc merge: these runs are not the shards of one run:');
+    for (const p of problems) console.error(`  ${p}`);
+    return 2;
+  }
+  const entries = loadCatalogue().entries;
+  const runId = new Date().toISOString().replace(/[:.]/g, '-');
+  const report = mergeReports(
+    shards.map((s) => s.report),
+    { runId, requirements: (ids, approaches) => requirementRefs(entries.filter((e) => ids.has(e.id)), approaches) },
+  );
+  const root = resolve(values.out);
+  const dir = join(root, runId);
+  mkdirSync(dir, { recursive: true });
+  say(`dmdc merge ${runId}: ${shards.length} shards (${report.selection.mergedFrom!.join(', ')}), ${report.flows.length} flows`);
+  await mergeTraces(shards.map((s) => s.dir), report.selection.plan ?? [], join(dir, 'trace.jsonl'));
+  const htmlUrl = values['report-url'];
+  const paths = writeAllReports(dir, report, { htmlUrl });
+  if (!values['no-suites'] && report.flows.length) {
+    say('  conformance suites (vitest, Allure) over the merged report:');
+    const failed = await runSuites({ reportFile: paths.json, runDir: dir, allureReport: values['allure-report'] });
+    if (failed.length) {
+      for (const p of failed) say(`  ! ${p}`);
+      report.errors.push(...failed.map((p) => `presentation: ${p}`));
+      writeAllReports(dir, report, { htmlUrl });
+    }
+  }
+  const latest = pointLatestAt(root, runId);
+  const s = report.summary;
+  say('');
+  say(`Verdicts: ${Object.entries(s.byVerdict).filter(([, n]) => n).map(([v, n]) => `${v} ${n}`).join(', ')}`);
+  if (s.failedRequirements.length) say(`FAILED requirements: ${s.failedRequirements.join(', ')}`);
+  for (const e of report.errors) say(`ERROR: ${e.split('\n')[0]}`);
+  const allure = values['no-suites'] || !report.flows.length ? '' : values['allure-report'] ? ' · allure-results/ · allure-report/' : ' · allure-results/';
+  say(`Reports: ${dir}/ (report.html · report.json · junit.xml · summary.md · trace.jsonl${allure}), also ${latest}/`);
+  say(`Exit code ${s.exitCode}`);
+  return s.exitCode;
+}
