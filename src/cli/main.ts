@@ -4,8 +4,10 @@ export const HELP = `dmdc: conformance harness for OMA DM Server Delegation
 
 Usage:
   dmdc run [--config FILE] [--approach A|B] [--only ID-GLOB] [--out DIR]   run the conformance suites
+  dmdc merge [--out DIR] SHARD...                                          join the reports of a sharded run
   dmdc mock <role> [--port N] [--out DIR] [--control] [--mutant ID]          serve one reference mock
   dmdc list                                                                 print the requirement catalogue
+  dmdc --version                                                            print dmdc's version
   dmdc <command> --help                                                     help on one command
 
 Exit codes: 0 every applicable check passed; 1 a check failed; 2 harness or configuration error;
@@ -17,11 +19,16 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'run':
         return await (await import('./run-command.js')).runCommand(rest);
+      case 'merge':
+        return await (await import('./merge-command.js')).mergeCommand(rest);
       case 'mock':
         return await (await import('./mock-command.js')).mockCommand(rest);
       case 'list':
         if (rest.includes('--help')) return console.log('dmdc list: prints the requirement catalogue (id, severity, provenance, step, title).'), 0;
         return await listCommand();
+      case '--version':
+      case 'version':
+        return console.log(`dmdc ${(await import('../package-root.js')).PACKAGE_VERSION}`), 0;
       case undefined:
       case '--help':
       case '-h':

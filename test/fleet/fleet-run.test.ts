@@ -6,7 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { validateFleetReport } from '../../src/fleet/fleet-schema.js';
 import { VERDICTS } from '../../src/verdict/verdict.js';
 import { fleetJson, traceEvents, tracedDevIds } from './fleet-files.js';
-import { runCli } from './run-cli.js';
+import { runCli } from '../support/run-cli.js';
 
 const scratch = (name: string) => join(mkdtempSync(join(tmpdir(), 'dmdc-fleet-')), name);
 const junit = (dir: string) => new XMLParser({ ignoreAttributes: false }).parse(readFileSync(join(dir, 'latest', 'junit.xml'), 'utf8'));
