@@ -6,6 +6,7 @@ Usage:
   dmdc run [--config FILE] [--approach A|B] [--only ID-GLOB] [--out DIR]   run the conformance suites
   dmdc merge [--out DIR] SHARD...                                          join the reports of a sharded run
   dmdc mock <role> [--port N] [--out DIR] [--control] [--mutant ID]          serve one reference mock
+  dmdc verify RUN_DIR [--catalogue FILE] [--json]                           check a run's manifest and judge its trace again
   dmdc list                                                                 print the requirement catalogue
   dmdc --version                                                            print dmdc's version
   dmdc <command> --help                                                     help on one command
@@ -21,6 +22,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./run-command.js')).runCommand(rest);
       case 'merge':
         return await (await import('./merge-command.js')).mergeCommand(rest);
+      case 'verify':
+        return await (await import('./verify-command.js')).verifyCommand(rest);
       case 'mock':
         return await (await import('./mock-command.js')).mockCommand(rest);
       case 'list':

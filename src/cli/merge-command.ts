@@ -2,6 +2,8 @@ import { createReadStream, createWriteStream, existsSync, mkdirSync } from 'node
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { mergeBundles } from '../bundle/merge-bundles.js';
+import { writeManifest } from '../bundle/manifest.js';
 import { loadCatalogue } from '../catalogue/catalogue.js';
 import { requirementRefs } from '../report/build-report.js';
 import { writeAllReports } from '../report/index.js';
@@ -85,13 +87,15 @@ export async function mergeCommand(argv: string[]): Promise<number> {
   }
   const entries = loadCatalogue().entries;
   const runId = new Date().toISOString().replace(/[:.]/g, '-');
-  const report = mergeReports(
-    shards.map((s) => s.report),
-    { runId, requirements: (ids, approaches) => requirementRefs(entries.filter((e) => ids.has(e.id)), approaches) },
-  );
   const root = resolve(values.out);
   const dir = join(root, runId);
   mkdirSync(dir, { recursive: true });
+  // What `dmdc verify` judges again; a shard without one leaves the merged run unverifiable: an error of the run.
+  const bundleProblems = mergeBundles(shards.map((s) => s.dir), dir, { runId, plan: shards[0].report.selection.plan ?? [] });
+  const report = mergeReports(
+    shards.map((s) => s.report),
+    { runId, requirements: (ids, approaches) => requirementRefs(entries.filter((e) => ids.has(e.id)), approaches), errors: bundleProblems.map((p) => `bundle: ${p}`) },
+  );
   say(`dmdc merge ${runId}: ${shards.length} shards (${report.selection.mergedFrom!.join(', ')}), ${report.flows.length} flows`);
   await mergeTraces(shards.map((s) => s.dir), report.selection.plan ?? [], join(dir, 'trace.jsonl'));
   const htmlUrl = values['report-url'];
@@ -105,6 +109,7 @@ export async function mergeCommand(argv: string[]): Promise<number> {
       writeAllReports(dir, report, { htmlUrl });
     }
   }
+  writeManifest(dir);
   const latest = pointLatestAt(root, runId);
   const s = report.summary;
   say('');
@@ -112,7 +117,7 @@ export async function mergeCommand(argv: string[]): Promise<number> {
   if (s.failedRequirements.length) say(`FAILED requirements: ${s.failedRequirements.join(', ')}`);
   for (const e of report.errors) say(`ERROR: ${e.split('\n')[0]}`);
   const allure = values['no-suites'] || !report.flows.length ? '' : values['allure-report'] ? ' · allure-results/ · allure-report/' : ' · allure-results/';
-  say(`Reports: ${dir}/ (report.html · report.json · junit.xml · summary.md · trace.jsonl${allure}), also ${latest}/`);
+  say(`Reports: ${dir}/ (report.html · report.json · junit.xml · summary.md · trace.jsonl${allure} · bundle/ · manifest.sha256), also ${latest}/`);
   say(`Exit code ${s.exitCode}`);
   return s.exitCode;
 }

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MUTANTS } from '../../mocks/mutants.js';
+import { writeBundle, writeManifest } from '../bundle/write-bundle.js';
 import { applicable, loadCatalogue, matchesGlob, type CatalogueEntry } from '../catalogue/catalogue.js';
 import { icsFeatures, type RunConfig } from '../config/config.js';
 import { describeConfig, loadConfig } from '../config/load-config.js';
@@ -238,6 +239,14 @@ export async function runCommand(argv: string[]): Promise<number> {
   const htmlUrl = values['report-url'];
   // Written before the suites run, so a run that goes wrong past this point still leaves its report.
   let paths = writeAllReports(dir, report, { htmlUrl });
+  // The flows as judged (after re-attribution): what `dmdc verify` judges again, offline.
+  writeBundle(dir, {
+    flows,
+    config,
+    runId,
+    ...(values.only ? { only: values.only } : {}),
+    ...(rerun ? { requirementsByFlow: Object.fromEntries(scenarios.map((s) => [s.id, entriesFor(s.id).map((e) => e.id)])) } : {}),
+  });
   if (!values['no-suites'] && flows.length) {
     say('  conformance suites (vitest, Allure):');
     const problems = await runSuites({ reportFile: paths.json, runDir: dir, allureReport: values['allure-report'] });
@@ -248,6 +257,8 @@ export async function runCommand(argv: string[]): Promise<number> {
       paths = writeAllReports(dir, report, { htmlUrl });
     }
   }
+  // Last, over every file of the run folder; before latest/, which may be a copy of it.
+  writeManifest(dir);
   const latest = pointLatestAt(root, runId);
 
   const s = report.summary;
@@ -262,7 +273,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   for (const e of errors) say(`ERROR: ${e.split('\n')[0]}`);
   const allure = values['no-suites'] || !flows.length ? '' : values['allure-report'] ? ' · allure-results/ · allure-report/' : ' · allure-results/';
-  say(`Reports: ${dir}/ (report.html · report.json · junit.xml · summary.md · trace.jsonl${allure}), also ${latest}/`);
+  say(`Reports: ${dir}/ (report.html · report.json · junit.xml · summary.md · trace.jsonl${allure} · bundle/ · manifest.sha256), also ${latest}/`);
   say(`Exit code ${s.exitCode}`);
   return s.exitCode;
 }

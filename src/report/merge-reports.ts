@@ -37,7 +37,7 @@ export function mergeProblems(reports: readonly RunReport[]): string[] {
 }
 
 /** The merged report; call only when `mergeProblems` finds none. */
-export function mergeReports(reports: readonly RunReport[], o: { runId: string; requirements: (ids: ReadonlySet<string>, approaches: ReadonlySet<'A' | 'B'>) => RequirementRef[] }): RunReport {
+export function mergeReports(reports: readonly RunReport[], o: { runId: string; requirements: (ids: ReadonlySet<string>, approaches: ReadonlySet<'A' | 'B'>) => RequirementRef[]; errors?: readonly string[] }): RunReport {
   const shards = [...reports].sort((a, b) => a.selection.shard!.index - b.selection.shard!.index);
   const first = shards[0];
   const plan = first.selection.plan!;
@@ -48,7 +48,7 @@ export function mergeReports(reports: readonly RunReport[], o: { runId: string; 
   const results = shards.flatMap((r) => r.results).sort((a, b) => byPlan(a.flowId, b.flowId));
   // The refs again from the catalogue: in catalogue order, with the provenance of every approach the shards ran.
   const requirements = o.requirements(new Set(shards.flatMap((r) => r.requirements.map((q) => q.id))), new Set(flows.map((f) => f.approach)));
-  const errors = shards.flatMap((r) => r.errors.map((e) => `shard ${r.selection.shard!.index}/${r.selection.shard!.count} (${r.runId}): ${e}`));
+  const errors = [...shards.flatMap((r) => r.errors.map((e) => `shard ${r.selection.shard!.index}/${r.selection.shard!.count} (${r.runId}): ${e}`)), ...(o.errors ?? [])];
   const b = first.summary.baseline;
   const baseline: (Baseline & { file?: string }) | undefined = b && { entries: b.entries, ...(b.file ? { file: b.file } : {}) };
   const startedAt = shards.map((r) => r.startedAt).sort()[0];

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { RunReport } from '../../src/report/model.js';
 import { validateReport } from '../../src/report/report-schema.js';
-import { mergeCli, runCli, type CliOutcome } from '../support/run-cli.js';
+import { mergeCli, runCli, verifyCli, type CliOutcome } from '../support/run-cli.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'dmdc-gate-'));
 const report = (out: string) => JSON.parse(readFileSync(join(out, 'latest', 'report.json'), 'utf8')) as RunReport;
@@ -47,6 +47,20 @@ describe('shards of a run, merged, say what one run says', () => {
     expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toMatch(/^## dmdc conformance: exit 0/);
     const allure = readdirSync(join(dir, 'allure-results')).filter((f) => f.endsWith('-result.json'));
     expect(allure.length).toBe(report(out('merged')).results.length);
+  });
+
+  test('dmdc verify judges the merged run again from its bundle alone and finds the same verdicts; an edited verdict is found', async () => {
+    const ok = await verifyCli([out('merged')]);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    const dir = join(out('merged'), 'latest');
+    const edited = report(out('merged'));
+    const victim = edited.results.find((x) => x.verdict === 'PASS' && x.flowId === 'B-full-permanent')!;
+    victim.verdict = 'FAIL';
+    writeFileSync(join(dir, 'report.json'), JSON.stringify(edited));
+    const caught = await verifyCli([dir]);
+    expect(caught.code).toBe(1);
+    expect(caught.stdout).toContain(victim.requirementId);
+    expect(caught.stdout).toMatch(/report\.json/);
   });
 
   test('a missing shard, or one given twice, is refused with exit 2', async () => {

@@ -1,6 +1,7 @@
 import { vi } from 'vitest';
 import { mergeCommand } from '../../src/cli/merge-command.js';
 import { runCommand } from '../../src/cli/run-command.js';
+import { verifyCommand } from '../../src/cli/verify-command.js';
 
 export interface CliOutcome {
   code: number;
@@ -28,3 +29,6 @@ export const runCli = (args: string[]) => inProcess(runCommand, args);
 
 /** `dmdc merge …` in this process. */
 export const mergeCli = (args: string[]) => inProcess(mergeCommand, args);
+
+/** `dmdc verify …` in this process. */
+export const verifyCli = (args: string[]) => inProcess(verifyCommand, args);
