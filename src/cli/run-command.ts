@@ -17,7 +17,7 @@ import type { RequirementResult, RunSelection } from '../report/model.js';
 import { readRunReport } from '../report/read-report.js';
 import { EveryCasePlayed } from '../runner/every-case-played.js';
 import { flowSetup, modesOf } from '../runner/flow-setup.js';
-import { rerunSelection, selectFlows, shardFlows } from '../runner/flow-selection.js';
+import { firstOfEachShape, rerunSelection, selectFlows, shardFlows } from '../runner/flow-selection.js';
 import { observability } from '../runner/observability.js';
 import { runFlow, type FlowResult } from '../runner/run-flow.js';
 import { plannedScenarios, type Scenario } from '../runner/scenario.js';
@@ -142,11 +142,13 @@ export async function runCommand(argv: string[]): Promise<number> {
     if ('error' in parsed) return refuse(parsed.error);
     shard = parsed;
   }
-  let rerun: { runId: string; flows: Map<string, Set<string>> } | undefined;
+  let rerun: { runId: string; flows: Map<string, Set<string>>; testerFlows: Set<string> } | undefined;
   if (values['rerun-failed']) {
     const earlier = readRunReport(values['rerun-failed']);
     if ('error' in earlier) return refuse(`--rerun-failed: ${earlier.error}`);
-    rerun = { runId: earlier.report.runId, flows: rerunSelection(earlier.report.results) };
+    const negative = new Set(earlier.report.requirements.filter((q) => q.category === 'negative').map((q) => q.id));
+    const testerFlows = new Set(earlier.report.results.filter((r) => negative.has(r.requirementId) && r.verdict !== 'NOT_APPLICABLE').map((r) => r.flowId));
+    rerun = { runId: earlier.report.runId, flows: rerunSelection(earlier.report.results), testerFlows };
   }
 
   const approaches = values.approach ? [values.approach as 'A' | 'B'] : (['A', 'B'] as const);
@@ -168,9 +170,11 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (!scenarios.length) return refuse(`--shard ${values.shard} holds no flow (the selection has ${selected.length}: use fewer shards)`);
   const judged = new Set(scenarios.flatMap((s) => entriesFor(s.id).map((e) => e.id)));
   const runEntries = entries.filter((e) => judged.has(e.id));
-  // Without a tester case to judge (a shard after the first, or a selection of none), none is played.
-  const playTester = playsTester && runEntries.some((e) => e.category === 'negative');
-  if (values.list || values['dry-run']) return listPlan(scenarios, entriesFor, icsFeatures(config?.ics), playTester, shard, selected.length);
+  // The tester plays where one whole run's would, so a selection judges what the whole run judges (the session
+  // checks read the tester's sessions with the client too): in shard 1 only, and in a re-run only in the flows
+  // that played it before.
+  const playsHere = (flowId: string) => playsTester && (!rerun || rerun.testerFlows.has(flowId));
+  if (values.list || values['dry-run']) return listPlan(scenarios, entriesFor, icsFeatures(config?.ics), playsHere, shard, selected.length);
 
   const startedAt = new Date();
   const runId = startedAt.toISOString().replace(/[:.]/g, '-');
@@ -187,10 +191,11 @@ export async function runCommand(argv: string[]): Promise<number> {
   try {
     const pki = config?.pki ?? (await createPki());
     // The tester plays each case once per run against each endpoint, in the first flow that has it.
-    const testerPlayed = playTester ? new Set<string>() : new EveryCasePlayed();
+    const testerPlayed = new Set<string>();
+    const nothingToPlay = new EveryCasePlayed();
     for (const scenario of scenarios) {
       process.stdout.write(`  ▶ ${scenario.id.padEnd(22)}`);
-      const flow = await runFlow({ scenario, pki, config, traceFile: join(dir, 'trace.jsonl'), variation: mutant?.variation, testerPlayed });
+      const flow = await runFlow({ scenario, pki, config, traceFile: join(dir, 'trace.jsonl'), variation: mutant?.variation, testerPlayed: playsHere(scenario.id) ? testerPlayed : nothingToPlay });
       flows.push(flow);
       const verdicts = judgeFlow(flow, entriesFor(scenario.id));
       judgedBy.set(scenario.id, verdicts);
@@ -279,12 +284,12 @@ export async function runCommand(argv: string[]): Promise<number> {
 }
 
 /** --list / --dry-run: what the selection would run, flow by flow, without running it. */
-function listPlan(scenarios: readonly Scenario[], entriesFor: (flowId: string) => CatalogueEntry[], features: readonly string[], playTester: boolean, shard: Shard | undefined, of: number): number {
-  const tester = playTester ? 'are played once per run, in the first flow that offers them' : shard && shard.index > 1 ? 'are played in shard 1' : 'are not played (none is selected)';
-  say(`${scenarios.length} flows${shard ? ` (shard ${shard.index}/${shard.count} of ${of})` : ''}; the tester's cases ${tester}`);
+function listPlan(scenarios: readonly Scenario[], entriesFor: (flowId: string) => CatalogueEntry[], features: readonly string[], playsHere: (flowId: string) => boolean, shard: Shard | undefined, of: number): number {
+  say(`${scenarios.length} flows${shard ? ` (shard ${shard.index}/${shard.count} of ${of})` : ''}; the tester plays its cases in the flows marked "tester"${shard && shard.index > 1 ? ' (in shard 1: none here)' : ''}`);
+  const testerFlows = firstOfEachShape(scenarios.filter((s) => playsHere(s.id)));
   for (const s of scenarios) {
     const applying = entriesFor(s.id).filter((e) => applicable(e, s, { features }).ok);
-    say(`  ${s.id.padEnd(22)} approach ${s.approach}, ${s.delegationType.scope} ${s.delegationType.duration}${s.approach === 'B' ? `, Bootstrap Server ${s.bootstrap}` : ''}${s.removeAccount ? ', DMS-1 removes its account' : ''}${s.authType ? `, ${s.authType}` : ''}: ${applying.length} requirements apply`);
+    say(`  ${s.id.padEnd(22)} approach ${s.approach}, ${s.delegationType.scope} ${s.delegationType.duration}${s.approach === 'B' ? `, Bootstrap Server ${s.bootstrap}` : ''}${s.removeAccount ? ', DMS-1 removes its account' : ''}${s.authType ? `, ${s.authType}` : ''}${testerFlows.has(s) ? ', tester' : ''}: ${applying.length} requirements apply`);
     say(`      ${applying.map((e) => e.id).join(' ')}`);
   }
   return 0;

@@ -18,6 +18,12 @@ function testerShape(s: Scenario): string {
   return s.approach === 'A' ? 'A' : `B-${s.bootstrap}`;
 }
 
+/** The flows of a plan where a run's tester plays its cases: the first of each shape. */
+export function firstOfEachShape(plan: readonly Scenario[]): Set<Scenario> {
+  const seen = new Set<string>();
+  return new Set(plan.filter((s) => !seen.has(testerShape(s)) && !!seen.add(testerShape(s))));
+}
+
 export interface ShardedFlows {
   flows: Scenario[];
   /** This shard holds the flows that play the tester's cases. */
@@ -32,8 +38,7 @@ export interface ShardedFlows {
  */
 export function shardFlows(plan: readonly Scenario[], shard?: Shard): ShardedFlows {
   if (!shard || shard.count === 1) return { flows: [...plan], playsTester: true };
-  const seen = new Set<string>();
-  const testerFlows = new Set(plan.filter((s) => !seen.has(testerShape(s)) && !!seen.add(testerShape(s))));
+  const testerFlows = firstOfEachShape(plan);
   const others = plan.filter((s) => !testerFlows.has(s));
   const firstShare = shardRange(plan.length, { index: 1, count: shard.count }).to;
   const fill = Math.max(0, firstShare - testerFlows.size);

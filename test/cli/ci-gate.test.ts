@@ -63,6 +63,16 @@ describe('shards of a run, merged, say what one run says', () => {
     expect(caught.stdout).toMatch(/report\.json/);
   });
 
+  test('a selection judges what the whole run judges: its session checks see the tester\'s sessions as there', async () => {
+    const part = await runCli(['--flow', 'A-full-temporary,B-partial-*', '--only', 'SES-*,NEG-CLIENT-*', '--no-suites', '--out', out('part')]);
+    expect(part.code, part.stdout).toBe(0);
+    const mine = verdicts(report(out('part')));
+    const theirs = new Map([...verdicts(report(out('whole')))].filter(([k]) => mine.has(k)));
+    expect(mine.size).toBeGreaterThan(30);
+    expect(mine).toEqual(theirs);
+    expect([...mine.keys()].some((k) => k.startsWith('A-full-temporary NEG-CLIENT-'))).toBe(true);
+  });
+
   test('a missing shard, or one given twice, is refused with exit 2', async () => {
     const missing = await mergeCli(['--no-suites', '--out', out('bad'), out('s1')]);
     expect(missing.code).toBe(2);
