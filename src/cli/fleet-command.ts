@@ -127,7 +127,7 @@ export async function fleetCommand(i: FleetCommandInput): Promise<number> {
   say(`Verdicts: ${Object.entries(s.byVerdict).filter(([, n]) => n).map(([v, n]) => `${v} ${n}`).join(', ') || 'none'}`);
   for (const r of report.requirements.filter((q) => q.byVerdict.FAIL)) say(`FAILED ${r.id} in ${r.byVerdict.FAIL} clients: ${r.first.FAIL!.join(', ')}${r.byVerdict.FAIL > r.first.FAIL!.length ? ', …' : ''}`);
   for (const e of report.errors) say(`ERROR: ${e.split('\n')[0]}`);
-  say(`Reports: ${relative(process.cwd(), paths.html)} · fleet.json · junit.xml · ${report.traceFiles.join(', ')} (also in ${relative(process.cwd(), latest)}/)`);
+  say(`Reports: ${paths.html} · fleet.json · junit.xml · ${report.traceFiles.join(', ')}, also ${latest}/`);
   say(`Exit code ${s.exitCode}`);
   return s.exitCode;
 }

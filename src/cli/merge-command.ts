@@ -1,10 +1,14 @@
-import { createReadStream, createWriteStream, existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { copyFileSync, createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { mergeBundles } from '../bundle/merge-bundles.js';
 import { writeManifest } from '../bundle/manifest.js';
 import { loadCatalogue } from '../catalogue/catalogue.js';
+import type { FleetReport } from '../fleet/fleet-report.js';
+import type { ClientDetail } from '../fleet/fleet-tally.js';
+import { fleetMergeProblems, mergeFleetReports } from '../fleet/merge-fleet.js';
+import { DETAILS_FILE, writeFleetReports } from '../fleet/write-fleet-reports.js';
 import { requirementRefs } from '../report/build-report.js';
 import { writeAllReports } from '../report/index.js';
 import { pointLatestAt } from '../report/latest-link.js';
@@ -16,9 +20,11 @@ import { runSuites } from './suites-runner.js';
 export const MERGE_HELP = `dmdc merge [options] SHARD...
 
 Joins the runs of a sharded run (dmdc run --shard i/n, one per machine) into one run: report.json,
-report.html, junit.xml, summary.md and trace.jsonl, with the verdicts and exit code of the whole run, and
-one Allure results folder from the conformance suites over the merged report. Each SHARD is a run folder,
-its report.json, or a reports root (its latest run). Every shard of the run must be given, once.
+report.html, junit.xml, summary.md, trace.jsonl and the bundle, with the verdicts and exit code of the whole
+run, and one Allure results folder from the conformance suites over the merged report. The shards of a fleet
+(dmdc run --fleet N --shard i/n) are joined into one fleet.json, report.html and junit.xml, with the shards'
+traces. Each SHARD is a run folder, its report.json or fleet.json, or a reports root (its latest run).
+Every shard of the run must be given, once.
 
 Options:
   --out DIR          reports root (default reports); the merged run goes to DIR/<run-id>/ and DIR/latest/
@@ -73,6 +79,9 @@ export async function mergeCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parsed;
   if (values.help) return say(MERGE_HELP), 0;
   if (!positionals.length) return console.error(`dmdc merge: name the shards' run folders\n\n${MERGE_HELP}`), 2;
+  const fleets = positionals.map(fleetFolder);
+  if (fleets.every(Boolean)) return mergeFleet(fleets as string[], values);
+  if (fleets.some(Boolean)) return console.error('dmdc merge: give the shards of one kind of run: some of these are fleet runs (fleet.json), some not'), 2;
   const shards: Array<{ report: RunReport; dir: string }> = [];
   for (const p of positionals) {
     const read = readRunReport(p);
@@ -118,6 +127,48 @@ export async function mergeCommand(argv: string[]): Promise<number> {
   for (const e of report.errors) say(`ERROR: ${e.split('\n')[0]}`);
   const allure = values['no-suites'] || !report.flows.length ? '' : values['allure-report'] ? ' · allure-results/ · allure-report/' : ' · allure-results/';
   say(`Reports: ${dir}/ (report.html · report.json · junit.xml · summary.md · trace.jsonl${allure} · bundle/ · manifest.sha256), also ${latest}/`);
+  say(`Exit code ${s.exitCode}`);
+  return s.exitCode;
+}
+
+/** The run folder of a fleet run named by its folder, its fleet.json or a reports root; undefined for another. */
+function fleetFolder(path: string): string | undefined {
+  const found = [path, join(path, 'fleet.json'), join(path, 'latest', 'fleet.json')].find((f) => basename(f) === 'fleet.json' && existsSync(f));
+  return found && dirname(realpathSync(found));
+}
+
+/** `dmdc merge` of a fleet's shards: fleet.json, report.html, junit.xml and the shards' traces, side by side. */
+async function mergeFleet(dirs: readonly string[], values: { out: string }): Promise<number> {
+  const shards = dirs.map((dir) => ({
+    dir,
+    report: JSON.parse(readFileSync(join(dir, 'fleet.json'), 'utf8')) as FleetReport,
+    details: existsSync(join(dir, DETAILS_FILE)) ? (JSON.parse(readFileSync(join(dir, DETAILS_FILE), 'utf8')) as ClientDetail[]) : [],
+  }));
+  const problems = fleetMergeProblems(shards.map((s) => s.report));
+  if (problems.length) {
+    console.error('dmdc merge: these fleet runs are not the shards of one fleet:');
+    for (const p of problems) console.error(`  ${p}`);
+    return 2;
+  }
+  const runId = new Date().toISOString().replace(/[:.]/g, '-');
+  const root = resolve(values.out);
+  const dir = join(root, runId);
+  mkdirSync(dir, { recursive: true });
+  // Each shard's traces, copied under the shard's number: the merged folder stands on its own.
+  const traceFiles = shards.flatMap((s) => s.report.traceFiles.map((f) => {
+    const name = `shard${s.report.fleet.shard!.index}-${basename(f)}`;
+    if (existsSync(join(s.dir, f))) copyFileSync(join(s.dir, f), join(dir, name));
+    return name;
+  }));
+  const { report, details } = mergeFleetReports(shards, { runId, traceFiles });
+  const ids = new Set(report.requirements.map((q) => q.id));
+  const paths = writeFleetReports(dir, report, details, loadCatalogue().entries.filter((e) => ids.has(e.id)));
+  const latest = pointLatestAt(root, runId);
+  const s = report.summary;
+  say(`dmdc merge ${runId}: ${shards.length} fleet shards, ${report.fleet.clients} of ${report.fleet.size} clients`);
+  say(`Verdicts: ${Object.entries(s.byVerdict).filter(([, n]) => n).map(([v, n]) => `${v} ${n}`).join(', ') || 'none'}`);
+  for (const q of report.requirements.filter((r) => r.byVerdict.FAIL)) say(`FAILED ${q.id} in ${q.byVerdict.FAIL} clients: ${q.first.FAIL!.join(', ')}${q.byVerdict.FAIL > q.first.FAIL!.length ? ', …' : ''}`);
+  say(`Reports: ${paths.html} · fleet.json · junit.xml, also ${latest}/`);
   say(`Exit code ${s.exitCode}`);
   return s.exitCode;
 }

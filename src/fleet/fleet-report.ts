@@ -35,6 +35,8 @@ export interface FleetReport extends RunHeader {
     /** The clients of this run (its shard's). */
     clients: number;
     shard?: Shard;
+    /** A merged fleet (dmdc merge): the run ids of its shards. */
+    mergedFrom?: string[];
     /** Client indices [from, to) and the DevIds at either end. */
     range: IndexRange & { firstDevId: string; lastDevId: string };
     /** The scenarios dealt round-robin, and how many clients got each, by how their flows ended. */

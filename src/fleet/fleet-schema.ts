@@ -61,6 +61,7 @@ export const FLEET_SCHEMA: SchemaObject = {
           size: { type: 'integer', minimum: 1 },
           clients: count,
           shard: object(['index', 'count'], { index: { type: 'integer', minimum: 1 }, count: { type: 'integer', minimum: 1 } }),
+          mergedFrom: { type: 'array', items: text, description: 'A merged fleet: the run ids of its shards.' },
           range: object(['from', 'to', 'firstDevId', 'lastDevId'], { from: count, to: count, firstDevId: devId, lastDevId: devId }, 'Client indices [from, to) and the DevIds at either end.'),
           scenarios: { type: 'array', items: object(['id', 'byStatus'], { id: text, byStatus }) },
           concurrency: { type: 'integer', minimum: 1 },

@@ -8,9 +8,12 @@ import type { FleetReport } from './fleet-report.js';
 import { fleetSchemaJson, validateFleetReport } from './fleet-schema.js';
 import type { ClientDetail } from './fleet-tally.js';
 
+/** The kept clients' flows and results beside fleet.json: what `dmdc merge` of a fleet's shards shows again. */
+export const DETAILS_FILE = 'details.json';
+
 /**
  * Writes fleet.json (validated first: an invalid one throws before anything presents it) with its schema,
- * report.html and junit.xml into `dir`; returns their paths.
+ * report.html, junit.xml and the kept clients' details into `dir`; returns their paths.
  */
 export function writeFleetReports(dir: string, f: FleetReport, details: readonly ClientDetail[], entries: readonly CatalogueEntry[]): { json: string; html: string; junit: string } {
   const check = validateFleetReport(f);
@@ -21,5 +24,6 @@ export function writeFleetReports(dir: string, f: FleetReport, details: readonly
   writeFileSync(join(dir, 'fleet.schema.json'), fleetSchemaJson());
   writeFileSync(paths.html, fleetHtml(f, detailedRunReport(f, details, entries)));
   writeFileSync(paths.junit, fleetJunitXml(f));
+  writeFileSync(join(dir, DETAILS_FILE), JSON.stringify(details));
   return paths;
 }

@@ -6,7 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { validateFleetReport } from '../../src/fleet/fleet-schema.js';
 import { VERDICTS } from '../../src/verdict/verdict.js';
 import { fleetJson, traceEvents, tracedDevIds } from './fleet-files.js';
-import { runCli } from '../support/run-cli.js';
+import { mergeCli, runCli } from '../support/run-cli.js';
 
 const scratch = (name: string) => join(mkdtempSync(join(tmpdir(), 'dmdc-fleet-')), name);
 const junit = (dir: string) => new XMLParser({ ignoreAttributes: false }).parse(readFileSync(join(dir, 'latest', 'junit.xml'), 'utf8'));
@@ -68,11 +68,24 @@ describe('dmdc run --fleet', () => {
     expect(html).toContain('id="flow--IMEI-350000000000000.B-full-temporary"');
   });
 
-  test('shards 1/2 and 2/2 of a fleet of 5 cover its five DevIds, each once', async () => {
-    const [one, two] = [scratch('shard1'), scratch('shard2')];
-    const a = await runCli(['--fleet', '5', '--shard', '1/2', '--concurrency', '1', '--out', one]);
-    const b = await runCli(['--fleet', '5', '--shard', '2/2', '--concurrency', '1', '--out', two]);
-    expect([a.code, b.code], a.stdout + b.stdout).toEqual([0, 0]);
+  test('shards 1/2 and 2/2 of a fleet of 5 cover its five DevIds, each once, and dmdc merge joins them into the fleet of 5', async () => {
+    const [one, two, merged] = [scratch('shard1'), scratch('shard2'), scratch('merged')];
+    const mutant = ['--mutant', 'keep-in-permanent'];
+    const a = await runCli(['--fleet', '5', '--shard', '1/2', '--concurrency', '1', ...mutant, '--out', one]);
+    const b = await runCli(['--fleet', '5', '--shard', '2/2', '--concurrency', '1', ...mutant, '--out', two]);
+    const m = await mergeCli(['--out', merged, two, one]);
+    expect(m.code, m.stdout + m.stderr).toBe(1);
+    const [f1, f2, f] = [fleetJson(one), fleetJson(two), fleetJson(merged)];
+    expect(validateFleetReport(f)).toEqual({ ok: true });
+    expect(f.fleet).toMatchObject({ size: 5, clients: 5, range: { from: 0, to: 5 }, mergedFrom: [f1.runId, f2.runId] });
+    expect(f.fleet.shard).toBeUndefined();
+    for (const v of VERDICTS) expect(f.summary.byVerdict[v]).toBe(f1.summary.byVerdict[v] + f2.summary.byVerdict[v]);
+    // keep-in-permanent fails the permanent approach A clients: index 1 (shard 1) and index 3 (shard 2).
+    expect(f.requirements.find((q) => q.id === 'A.5')!.first.FAIL).toEqual(['IMEI:350000000000001', 'IMEI:350000000000003']);
+    expect(f.detailedClients.map((c) => c.devId)).toEqual(['IMEI:350000000000001', 'IMEI:350000000000003']);
+    expect(readFileSync(join(merged, 'latest', 'report.html'), 'utf8')).toContain('id="flow--IMEI-350000000000003.A-partial-permanent"');
+    expect(f.traceFiles.length).toBe(f1.traceFiles.length + f2.traceFiles.length);
+    expect([a.code, b.code], a.stdout + b.stdout).toEqual([1, 1]);
     expect(fleetJson(one).fleet).toMatchObject({ size: 5, clients: 2, shard: { index: 1, count: 2 }, range: { from: 0, to: 2, firstDevId: 'IMEI:350000000000000', lastDevId: 'IMEI:350000000000001' } });
     expect(fleetJson(two).fleet).toMatchObject({ size: 5, clients: 3, shard: { index: 2, count: 2 }, range: { from: 2, to: 5, firstDevId: 'IMEI:350000000000002', lastDevId: 'IMEI:350000000000004' } });
     const all = [...tracedDevIds(one), ...tracedDevIds(two)];
