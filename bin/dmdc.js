@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The CLI runs compiled from dist/ (built by `npm ci` through `prepare`, or `npm run build`) when that build
-// is newer than every source file; otherwise tsx runs the TypeScript as it is, which starts slower.
-import { readdirSync, statSync } from 'node:fs';
+// is newer than every source file; otherwise tsx (a dev dependency) runs the TypeScript as it is, which starts
+// slower. An installed copy (in a node_modules folder) always runs dist/, which `npm pack` built from the sources
+// beside it: unpacking gives the files arbitrary mtimes, and nobody edits them there.
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -18,6 +20,7 @@ function newestSource(dir) {
 }
 
 function fresh() {
+  if (/[\\/]node_modules[\\/]/.test(root)) return existsSync(built);
   try {
     return statSync(built).mtimeMs >= Math.max(newestSource(`${root}src`), newestSource(`${root}mocks`));
   } catch {
@@ -28,7 +31,11 @@ function fresh() {
 let main;
 if (fresh()) ({ main } = await import(built));
 else {
-  const { register } = await import('tsx/esm/api');
+  const { register } = await import('tsx/esm/api').catch((err) => {
+    if (err?.code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    console.error('dmdc: dist/ is missing or older than the sources, and tsx is not installed to run them: npm run build');
+    process.exit(2);
+  });
   register();
   ({ main } = await import('../src/cli/main.ts'));
 }

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { PACKAGE_ROOT } from '../package-root.js';
 
 const ROOT = PACKAGE_ROOT;
@@ -13,7 +14,8 @@ const ROOT = PACKAGE_ROOT;
 export async function runSuites(o: { reportFile: string; runDir: string; allureReport: boolean }): Promise<string[]> {
   const problems: string[] = [];
   const resultsDir = join(o.runDir, 'allure-results');
-  const env = { DMDC_REPORT: o.reportFile };
+  // Colour codes only for a terminal: a CI log or a pipe gets plain text (read when vitest loads).
+  const env: Record<string, string> = { DMDC_REPORT: o.reportFile, ...(process.stdout.isTTY || process.env.FORCE_COLOR ? {} : { NO_COLOR: '1' }) };
   Object.assign(process.env, env);
   try {
     const { startVitest } = await import('vitest/node');
@@ -35,10 +37,28 @@ export async function runSuites(o: { reportFile: string; runDir: string; allureR
   return problems;
 }
 
+/**
+ * The Allure CLI script, found where Node would resolve the allure package from here: installed into another
+ * project, npm hoists it out of dmdc's own node_modules. Its package.json is not exported, so the package is
+ * looked up along the resolver's own search paths; its "bin" names the script.
+ */
+export function allureCli(from: string = import.meta.url): string | undefined {
+  const require = createRequire(from);
+  for (const dir of require.resolve.paths('allure') ?? []) {
+    const manifest = join(dir, 'allure', 'package.json');
+    if (!existsSync(manifest)) continue;
+    const { bin } = JSON.parse(readFileSync(manifest, 'utf8')) as { bin?: string | Record<string, string> };
+    const script = typeof bin === 'string' ? bin : bin?.allure;
+    const path = script && join(dirname(manifest), script);
+    return path && existsSync(path) ? path : undefined;
+  }
+  return undefined;
+}
+
 function allureReport(resultsDir: string, outDir: string): string[] {
   if (!existsSync(resultsDir)) return ['no Allure results were written'];
-  const cli = join(ROOT, 'node_modules', 'allure', 'cli.js');
-  if (!existsSync(cli)) return ['the Allure CLI (npm package allure) is not installed'];
+  const cli = allureCli();
+  if (!cli) return ['the Allure CLI (npm package allure) is not installed where dmdc can resolve it'];
   const r = spawnSync(process.execPath, [cli, 'awesome', '--single-file', '--report-name', 'dmdc conformance', '-o', outDir, resultsDir], {
     cwd: ROOT,
     encoding: 'utf8',
