@@ -3,19 +3,17 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { mergeBundles } from '../bundle/merge-bundles.js';
-import { writeManifest } from '../bundle/manifest.js';
 import { loadCatalogue } from '../catalogue/catalogue.js';
 import type { FleetReport } from '../fleet/fleet-report.js';
 import type { ClientDetail } from '../fleet/fleet-tally.js';
 import { fleetMergeProblems, mergeFleetReports } from '../fleet/merge-fleet.js';
 import { DETAILS_FILE, writeFleetReports } from '../fleet/write-fleet-reports.js';
 import { requirementRefs } from '../report/build-report.js';
-import { writeAllReports } from '../report/index.js';
 import { pointLatestAt } from '../report/latest-link.js';
 import { mergeProblems, mergeReports } from '../report/merge-reports.js';
 import type { RunReport } from '../report/model.js';
 import { readRunReport } from '../report/read-report.js';
-import { runSuites } from './suites-runner.js';
+import { completeRunFolder, sayOutcome } from './run-folder.js';
 
 export const MERGE_HELP = `dmdc merge [options] SHARD...
 
@@ -107,28 +105,9 @@ export async function mergeCommand(argv: string[]): Promise<number> {
   );
   say(`dmdc merge ${runId}: ${shards.length} shards (${report.selection.mergedFrom!.join(', ')}), ${report.flows.length} flows`);
   await mergeTraces(shards.map((s) => s.dir), report.selection.plan ?? [], join(dir, 'trace.jsonl'));
-  const htmlUrl = values['report-url'];
-  const paths = writeAllReports(dir, report, { htmlUrl });
-  if (!values['no-suites'] && report.flows.length) {
-    say('  conformance suites (vitest, Allure) over the merged report:');
-    const failed = await runSuites({ reportFile: paths.json, runDir: dir, allureReport: values['allure-report'] });
-    if (failed.length) {
-      for (const p of failed) say(`  ! ${p}`);
-      report.errors.push(...failed.map((p) => `presentation: ${p}`));
-      writeAllReports(dir, report, { htmlUrl });
-    }
-  }
-  writeManifest(dir);
-  const latest = pointLatestAt(root, runId);
-  const s = report.summary;
-  say('');
-  say(`Verdicts: ${Object.entries(s.byVerdict).filter(([, n]) => n).map(([v, n]) => `${v} ${n}`).join(', ')}`);
-  if (s.failedRequirements.length) say(`FAILED requirements: ${s.failedRequirements.join(', ')}`);
-  for (const e of report.errors) say(`ERROR: ${e.split('\n')[0]}`);
-  const allure = values['no-suites'] || !report.flows.length ? '' : values['allure-report'] ? ' · allure-results/ · allure-report/' : ' · allure-results/';
-  say(`Reports: ${dir}/ (report.html · report.json · junit.xml · summary.md · trace.jsonl${allure} · bundle/ · manifest.sha256), also ${latest}/`);
-  say(`Exit code ${s.exitCode}`);
-  return s.exitCode;
+  const present = { noSuites: values['no-suites'], allureReport: values['allure-report'], htmlUrl: values['report-url'] };
+  const latest = await completeRunFolder(root, runId, dir, report, present);
+  return sayOutcome(report, dir, latest, present);
 }
 
 /** The run folder of a fleet run named by its folder, its fleet.json or a reports root; undefined for another. */

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MUTANTS } from '../../mocks/mutants.js';
-import { writeBundle, writeManifest } from '../bundle/write-bundle.js';
+import { writeBundle } from '../bundle/write-bundle.js';
 import { applicable, loadCatalogue, matchesGlob, type CatalogueEntry } from '../catalogue/catalogue.js';
 import { icsFeatures, type RunConfig } from '../config/config.js';
 import { describeConfig, loadConfig } from '../config/load-config.js';
@@ -11,8 +11,6 @@ import { flowVerdicts, judgeFlow } from '../judge/judge.js';
 import { createPki } from '../pki/pki.js';
 import { loadBaseline, updatedBaseline, writeBaseline, type Baseline } from '../report/baseline.js';
 import { buildReport } from '../report/build-report.js';
-import { writeAllReports } from '../report/index.js';
-import { pointLatestAt } from '../report/latest-link.js';
 import type { RequirementResult, RunSelection } from '../report/model.js';
 import { readRunReport } from '../report/read-report.js';
 import { EveryCasePlayed } from '../runner/every-case-played.js';
@@ -23,7 +21,7 @@ import { runFlow, type FlowResult } from '../runner/run-flow.js';
 import { plannedScenarios, type Scenario } from '../runner/scenario.js';
 import { parseShard, type Shard } from '../runner/shard.js';
 import { loadClientFixture } from '../tree/client-fixture.js';
-import { runSuites } from './suites-runner.js';
+import { completeRunFolder, sayOutcome } from './run-folder.js';
 
 export const RUN_HELP = `dmdc run [options]
 
@@ -241,46 +239,18 @@ export async function runCommand(argv: string[]): Promise<number> {
     say(`  baseline ${baseline.file} updated: ${updated.entries.length} entries (${report.summary.baseline.stale.length} stale removed, ${report.summary.baseline.newFailures.length} FAILs added: give each its reason)`);
     report = reportOf(updated);
   }
-  const htmlUrl = values['report-url'];
-  // Written before the suites run, so a run that goes wrong past this point still leaves its report.
-  let paths = writeAllReports(dir, report, { htmlUrl });
-  // The flows as judged (after re-attribution): what `dmdc verify` judges again, offline.
-  writeBundle(dir, {
-    flows,
-    config,
-    runId,
-    ...(values.only ? { only: values.only } : {}),
-    ...(rerun ? { requirementsByFlow: Object.fromEntries(scenarios.map((s) => [s.id, entriesFor(s.id).map((e) => e.id)])) } : {}),
-  });
-  if (!values['no-suites'] && flows.length) {
-    say('  conformance suites (vitest, Allure):');
-    const problems = await runSuites({ reportFile: paths.json, runDir: dir, allureReport: values['allure-report'] });
-    if (problems.length) {
-      for (const p of problems) say(`  ! ${p}`);
-      // The verdicts stand; the missing presentation is noted in the report, not turned into an error exit.
-      report.errors.push(...problems.map((p) => `presentation: ${p}`));
-      paths = writeAllReports(dir, report, { htmlUrl });
-    }
-  }
-  // Last, over every file of the run folder; before latest/, which may be a copy of it.
-  writeManifest(dir);
-  const latest = pointLatestAt(root, runId);
-
-  const s = report.summary;
-  say('');
-  say(`Verdicts: ${Object.entries(s.byVerdict).filter(([, n]) => n).map(([v, n]) => `${v} ${n}`).join(', ')}`);
-  if (s.failedRequirements.length) say(`FAILED requirements: ${s.failedRequirements.join(', ')}`);
-  if (s.baseline) {
-    const b = s.baseline;
-    say(`Baseline ${b.file ?? ''}: ${b.known} known FAILs excused, ${b.newFailures.length} new${b.newFailures.length ? ` (${b.newFailures.slice(0, 8).join(', ')}${b.newFailures.length > 8 ? ', …' : ''})` : ''}`);
-    for (const e of b.stale) say(`  stale (now passing; remove it or run with --update-baseline): ${e.requirement} × ${e.flow}`);
-    for (const e of b.expired) say(`  expired ${e.expires}: ${e.requirement} × ${e.flow} counts again`);
-  }
-  for (const e of errors) say(`ERROR: ${e.split('\n')[0]}`);
-  const allure = values['no-suites'] || !flows.length ? '' : values['allure-report'] ? ' · allure-results/ · allure-report/' : ' · allure-results/';
-  say(`Reports: ${dir}/ (report.html · report.json · junit.xml · summary.md · trace.jsonl${allure} · bundle/ · manifest.sha256), also ${latest}/`);
-  say(`Exit code ${s.exitCode}`);
-  return s.exitCode;
+  const present = { noSuites: values['no-suites'], allureReport: values['allure-report'], htmlUrl: values['report-url'] };
+  // The flows as judged (after re-attribution) go to the bundle: what `dmdc verify` judges again, offline.
+  const latest = await completeRunFolder(root, runId, dir, report, present, () =>
+    writeBundle(dir, {
+      flows,
+      config,
+      runId,
+      ...(values.only ? { only: values.only } : {}),
+      ...(rerun ? { requirementsByFlow: Object.fromEntries(scenarios.map((s) => [s.id, entriesFor(s.id).map((e) => e.id)])) } : {}),
+    }),
+  );
+  return sayOutcome(report, dir, latest, present);
 }
 
 /** --list / --dry-run: what the selection would run, flow by flow, without running it. */

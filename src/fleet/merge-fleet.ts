@@ -3,6 +3,7 @@
  * report of the whole fleet: per requirement the clients by verdict summed, the first failing clients again
  * the lowest DevIds of all, and the kept clients' details, so one report says what the n machines found.
  */
+import { shardSetProblems } from '../runner/shard.js';
 import { exitCodeOf, VERDICTS, type Verdict } from '../verdict/verdict.js';
 import type { FleetReport, FleetRequirement } from './fleet-report.js';
 import type { ClientDetail } from './fleet-tally.js';
@@ -17,20 +18,13 @@ export function fleetMergeProblems(reports: readonly FleetReport[]): string[] {
   if (!first) return ['no shard reports given'];
   const unsharded = reports.filter((r) => !r.fleet.shard).map((r) => r.runId);
   if (unsharded.length) return [`not a shard (a fleet run without --shard): ${unsharded.join(', ')}`];
-  const problems: string[] = [];
-  const count = first.fleet.shard!.count;
-  const seen = new Map<number, string>();
+  const problems = shardSetProblems(reports.map((r) => ({ runId: r.runId, shard: r.fleet.shard! })));
   for (const r of reports) {
-    const { index, count: n } = r.fleet.shard!;
-    if (n !== count) problems.push(`run ${r.runId} is shard ${index}/${n}, run ${first.runId} one of ${count}`);
-    if (seen.has(index)) problems.push(`shard ${index}/${count} given twice (runs ${seen.get(index)} and ${r.runId})`);
-    seen.set(index, r.runId);
     if (r.fleet.size !== first.fleet.size) problems.push(`run ${r.runId} is a fleet of ${r.fleet.size}, run ${first.runId} of ${first.fleet.size}`);
     if (!same(r.fleet.scenarios.map((s) => s.id), first.fleet.scenarios.map((s) => s.id)) || !same(r.selection, first.selection)) problems.push(`run ${r.runId} dealt other scenarios or requirements than run ${first.runId}`);
     if (!same(r.roles, first.roles) || r.mutant !== first.mutant) problems.push(`run ${r.runId} ran other roles or another mutant than run ${first.runId}`);
     if (r.tool.version !== first.tool.version) problems.push(`run ${r.runId} is of dmdc ${r.tool.version}, run ${first.runId} of ${first.tool.version}`);
   }
-  for (let i = 1; i <= count; i++) if (!seen.has(i)) problems.push(`shard ${i}/${count} is missing`);
   return problems;
 }
 

@@ -5,6 +5,7 @@
  */
 import type { Baseline } from './baseline.js';
 import type { RequirementRef, RunReport } from './model.js';
+import { shardSetProblems } from '../runner/shard.js';
 import { summarize } from './summary.js';
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -12,17 +13,11 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 /** Why these reports are not the shards of one run, one line each; empty when they are. */
 export function mergeProblems(reports: readonly RunReport[]): string[] {
   if (!reports.length) return ['no shard reports given'];
-  const problems: string[] = [];
   const first = reports[0];
   const unsharded = reports.filter((r) => !r.selection.shard || !r.selection.plan).map((r) => r.runId);
   if (unsharded.length) return [`not a shard (run without --shard): ${unsharded.join(', ')}`];
-  const count = first.selection.shard!.count;
-  const seen = new Map<number, string>();
+  const problems = shardSetProblems(reports.map((r) => ({ runId: r.runId, shard: r.selection.shard! })));
   for (const r of reports) {
-    const { index, count: n } = r.selection.shard!;
-    if (n !== count) problems.push(`run ${r.runId} is shard ${index}/${n}, run ${first.runId} one of ${count}`);
-    if (seen.has(index)) problems.push(`shard ${index}/${count} given twice (runs ${seen.get(index)} and ${r.runId})`);
-    seen.set(index, r.runId);
     if (!same(r.selection.plan, first.selection.plan)) problems.push(`run ${r.runId} has another plan of flows than run ${first.runId} (another --flow, --only, --approach, --config or ICS)`);
     for (const key of ['approaches', 'only', 'flow', 'rerunOf'] as const) {
       if (!same(r.selection[key], first.selection[key])) problems.push(`run ${r.runId} was selected with another ${key} than run ${first.runId}`);
@@ -32,7 +27,6 @@ export function mergeProblems(reports: readonly RunReport[]): string[] {
     if (r.tool.version !== first.tool.version) problems.push(`run ${r.runId} is of dmdc ${r.tool.version}, run ${first.runId} of ${first.tool.version}`);
     if (!same(r.summary.baseline?.entries, first.summary.baseline?.entries)) problems.push(`run ${r.runId} used another baseline than run ${first.runId}`);
   }
-  for (let i = 1; i <= count; i++) if (!seen.has(i)) problems.push(`shard ${i}/${count} is missing`);
   return problems;
 }
 

@@ -27,3 +27,22 @@ export function shardRange(size: number, shard?: Shard): IndexRange {
   if (!shard) return { from: 0, to: size };
   return { from: Math.floor(((shard.index - 1) * size) / shard.count), to: Math.floor((shard.index * size) / shard.count) };
 }
+
+/**
+ * Why these runs are not the n shards of one run, as far as their shard numbers tell: one of another n, a
+ * number given twice, a number missing. Empty when they are.
+ */
+export function shardSetProblems(runs: ReadonlyArray<{ runId: string; shard: Shard }>): string[] {
+  const problems: string[] = [];
+  const first = runs[0];
+  if (!first) return ['no shard reports given'];
+  const count = first.shard.count;
+  const seen = new Map<number, string>();
+  for (const { runId, shard } of runs) {
+    if (shard.count !== count) problems.push(`run ${runId} is shard ${shard.index}/${shard.count}, run ${first.runId} one of ${count}`);
+    if (seen.has(shard.index)) problems.push(`shard ${shard.index}/${count} given twice (runs ${seen.get(shard.index)} and ${runId})`);
+    seen.set(shard.index, runId);
+  }
+  for (let i = 1; i <= count; i++) if (!seen.has(i)) problems.push(`shard ${i}/${count} is missing`);
+  return problems;
+}

@@ -1,0 +1,57 @@
+import { writeManifest } from '../bundle/manifest.js';
+import { writeAllReports } from '../report/index.js';
+import { pointLatestAt } from '../report/latest-link.js';
+import type { RunReport } from '../report/model.js';
+import { runSuites } from './suites-runner.js';
+
+export interface PresentOptions {
+  noSuites: boolean;
+  allureReport: boolean;
+  /** Where report.html will be published, for summary.md's links. */
+  htmlUrl?: string;
+}
+
+function say(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/**
+ * Completes a judged run's folder, for a run and a merge alike: the reports first (a run that goes wrong past
+ * this point still leaves them), then `alsoWrite` (the bundle), the conformance suites' Allure results, and
+ * last the manifest over every file; then `latest` points at it. Returns the folder `latest` names.
+ */
+export async function completeRunFolder(root: string, runId: string, dir: string, report: RunReport, o: PresentOptions, alsoWrite?: () => void): Promise<string> {
+  const json = writeAllReports(dir, report, { htmlUrl: o.htmlUrl }).json;
+  alsoWrite?.();
+  if (!o.noSuites && report.flows.length) {
+    say('  conformance suites (vitest, Allure):');
+    const problems = await runSuites({ reportFile: json, runDir: dir, allureReport: o.allureReport });
+    if (problems.length) {
+      for (const p of problems) say(`  ! ${p}`);
+      // The verdicts stand; the missing presentation is noted in the report, not turned into an error exit.
+      report.errors.push(...problems.map((p) => `presentation: ${p}`));
+      writeAllReports(dir, report, { htmlUrl: o.htmlUrl });
+    }
+  }
+  writeManifest(dir);
+  return pointLatestAt(root, runId);
+}
+
+/** The console's last lines of a run or a merge: the verdicts, the FAILs, the baseline, where the reports are. */
+export function sayOutcome(report: RunReport, dir: string, latest: string, o: PresentOptions): number {
+  const s = report.summary;
+  say('');
+  say(`Verdicts: ${Object.entries(s.byVerdict).filter(([, n]) => n).map(([v, n]) => `${v} ${n}`).join(', ') || 'none'}`);
+  if (s.failedRequirements.length) say(`FAILED requirements: ${s.failedRequirements.join(', ')}`);
+  if (s.baseline) {
+    const b = s.baseline;
+    say(`Baseline ${b.file ?? ''}: ${b.known} known FAILs excused, ${b.newFailures.length} new${b.newFailures.length ? ` (${b.newFailures.slice(0, 8).join(', ')}${b.newFailures.length > 8 ? ', …' : ''})` : ''}`);
+    for (const e of b.stale) say(`  stale (now passing; remove it or run with --update-baseline): ${e.requirement} × ${e.flow}`);
+    for (const e of b.expired) say(`  expired ${e.expires}: ${e.requirement} × ${e.flow} counts again`);
+  }
+  for (const e of report.errors) say(`ERROR: ${e.split('\n')[0]}`);
+  const allure = o.noSuites || !report.flows.length ? '' : o.allureReport ? ' · allure-results/ · allure-report/' : ' · allure-results/';
+  say(`Reports: ${dir}/ (report.html · report.json · junit.xml · summary.md · trace.jsonl${allure} · bundle/ · manifest.sha256), also ${latest}/`);
+  say(`Exit code ${s.exitCode}`);
+  return s.exitCode;
+}
