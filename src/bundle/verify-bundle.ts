@@ -7,7 +7,7 @@ import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CatalogueError, DEFAULT_CATALOGUE_FILE, loadCatalogue, matchesGlob, type CatalogueEntry } from '../catalogue/catalogue.js';
 import { flowVerdicts, judgeFlow } from '../judge/judge.js';
-import type { BaselineEntry } from '../report/baseline.js';
+import type { BaselineEntry } from '../report/model.js';
 import type { RequirementResult, RunReport } from '../report/model.js';
 import { summarize } from '../report/summary.js';
 import type { FlowResult } from '../runner/run-flow.js';

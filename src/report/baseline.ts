@@ -8,38 +8,9 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { matchesGlob } from '../catalogue/catalogue.js';
 import { packageFile } from '../package-root.js';
-import type { RequirementResult } from './model.js';
+import type { Baseline, BaselineEntry, BaselineOutcome, RequirementResult } from './model.js';
 
 const addFormats = addFormatsModule.default;
-
-export interface BaselineEntry {
-  /** Requirement id, or comma-separated globs of ids. */
-  requirement: string;
-  /** Flow id, or comma-separated globs of flow ids. */
-  flow: string;
-  /** Why the FAIL is known and accepted for now. */
-  reason: string;
-  /** Last day (YYYY-MM-DD) the entry excuses the FAIL; after it the FAIL counts again. */
-  expires?: string;
-}
-
-export interface Baseline {
-  entries: BaselineEntry[];
-}
-
-/** What a baseline made of a run: which FAILs it excused, which it did not, which entries are stale or expired. */
-export interface BaselineOutcome {
-  file?: string;
-  entries: BaselineEntry[];
-  /** FAILs excused by a live entry. */
-  known: number;
-  /** FAILs no live entry excuses, as `flow requirement`. */
-  newFailures: string[];
-  /** Entries that matched judged results, all passing now. */
-  stale: BaselineEntry[];
-  /** Entries past their expiry that matched a FAIL, which therefore counts. */
-  expired: BaselineEntry[];
-}
 
 export const BASELINE_SCHEMA_FILE = packageFile('fixtures', 'baseline.schema.json');
 

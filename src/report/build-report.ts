@@ -6,8 +6,7 @@ import type { FlowResult } from '../runner/run-flow.js';
 import { DmTree, type TreeSnapshot } from '../tree/tree.js';
 import { decodeWbxml } from '../syncml/wbxml.js';
 import { bodyBytes, type TraceEvent } from '../trace/events.js';
-import type { Baseline } from './baseline.js';
-import type { FlowReport, RequirementRef, RequirementResult, RunReport, SequenceEntry, TreeNodeView } from './model.js';
+import type { Baseline, FlowReport, RequirementRef, RequirementResult, RunReport, SequenceEntry, TreeNodeView } from './model.js';
 import { summarize } from './summary.js';
 import { PACKAGE_VERSION } from '../package-root.js';
 

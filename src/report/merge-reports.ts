@@ -3,8 +3,7 @@
  * their results in plan order, the summary and exit code computed again over all of them (with the shards'
  * baseline), so a merged run says what one unsharded run would.
  */
-import type { Baseline } from './baseline.js';
-import type { RequirementRef, RunReport } from './model.js';
+import type { Baseline, RequirementRef, RunReport } from './model.js';
 import { shardSetProblems } from '../runner/shard.js';
 import { summarize } from './summary.js';
 

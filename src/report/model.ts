@@ -1,6 +1,5 @@
 import type { Role } from '../model/roles.js';
 import type { Verdict } from '../verdict/verdict.js';
-import type { BaselineOutcome } from './baseline.js';
 
 export type Provenance = 'spec' | 'reconstructed' | 'profile';
 export type Severity = 'MUST' | 'SHOULD' | 'MAY';
@@ -176,4 +175,34 @@ export interface RunSelection {
   plan?: string[];
   /** A merged run: the run ids of its shards. */
   mergedFrom?: string[];
+}
+
+/** A baseline (dmdc run --baseline FILE): known FAILs, see baseline.ts. */
+export interface BaselineEntry {
+  /** Requirement id, or comma-separated globs of ids. */
+  requirement: string;
+  /** Flow id, or comma-separated globs of flow ids. */
+  flow: string;
+  /** Why the FAIL is known and accepted for now. */
+  reason: string;
+  /** Last day (YYYY-MM-DD) the entry excuses the FAIL; after it the FAIL counts again. */
+  expires?: string;
+}
+
+export interface Baseline {
+  entries: BaselineEntry[];
+}
+
+/** What a baseline made of a run: which FAILs it excused, which it did not, which entries are stale or expired. */
+export interface BaselineOutcome {
+  file?: string;
+  entries: BaselineEntry[];
+  /** FAILs excused by a live entry. */
+  known: number;
+  /** FAILs no live entry excuses, as `flow requirement`. */
+  newFailures: string[];
+  /** Entries that matched judged results, all passing now. */
+  stale: BaselineEntry[];
+  /** Entries past their expiry that matched a FAIL, which therefore counts. */
+  expired: BaselineEntry[];
 }

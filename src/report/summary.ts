@@ -1,6 +1,6 @@
 import { exitCodeOf, VERDICTS, type Verdict } from '../verdict/verdict.js';
-import { applyBaseline, unexcused, type Baseline } from './baseline.js';
-import type { FlowReport, RequirementResult, RunReport } from './model.js';
+import { applyBaseline, unexcused } from './baseline.js';
+import type { Baseline, FlowReport, RequirementResult, RunReport } from './model.js';
 
 function count(results: readonly RequirementResult[]): Record<Verdict, number> {
   const by = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
