@@ -3,25 +3,25 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MUTANTS } from '../../mocks/mutants.js';
 import { writeBundle } from '../bundle/write-bundle.js';
-import { applicable, loadCatalogue, matchesGlob, type CatalogueEntry } from '../catalogue/catalogue.js';
+import { applicable, type CatalogueEntry } from '../catalogue/catalogue.js';
 import { icsFeatures, type RunConfig } from '../config/config.js';
 import { describeConfig, loadConfig } from '../config/load-config.js';
 import { attributeBySessionId } from '../judge/attribute.js';
 import { flowVerdicts, judgeFlow } from '../judge/judge.js';
 import { createPki } from '../pki/pki.js';
-import { loadBaseline, updatedBaseline, writeBaseline } from '../report/baseline.js';
+import { updatedBaseline, writeBaseline } from '../report/baseline.js';
 import { buildReport } from '../report/build-report.js';
 import type { Baseline, RequirementResult, RunSelection } from '../report/model.js';
-import { readRunReport } from '../report/read-report.js';
 import { EveryCasePlayed } from '../runner/every-case-played.js';
 import { flowSetup, modesOf } from '../runner/flow-setup.js';
-import { firstOfEachShape, rerunSelection, selectFlows, shardFlows } from '../runner/flow-selection.js';
+import { firstOfEachShape } from '../runner/flow-selection.js';
 import { observability } from '../runner/observability.js';
 import { runFlow, type FlowResult } from '../runner/run-flow.js';
-import { plannedScenarios, type Scenario } from '../runner/scenario.js';
-import { parseShard, type Shard } from '../runner/shard.js';
+import type { Scenario } from '../runner/scenario.js';
+import type { Shard } from '../runner/shard.js';
 import { loadClientFixture } from '../tree/client-fixture.js';
 import { completeRunFolder, sayOutcome } from './run-folder.js';
+import { planRun } from './run-plan.js';
 
 export const RUN_HELP = `dmdc run [options]
 
@@ -124,54 +124,13 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (values.fleet !== undefined || values.concurrency !== undefined) {
     return (await import('./fleet-command.js')).fleetCommand({ ...values, config, mutant });
   }
-  const refuse = (why: string) => (console.error(`dmdc run: ${why}`), 2);
-  const catalogue = loadCatalogue();
-  const entries = catalogue.entries.filter((e) => !values.only || matchesGlob(e.id, values.only));
-  if (!entries.length) return refuse(`--only ${values.only} matches no requirement; dmdc list shows the ids`);
-  let baseline: (Baseline & { file: string }) | undefined;
-  if (values.baseline) {
-    const loaded = loadBaseline(values.baseline);
-    if (!loaded.ok) return refuse(`${values.baseline} is not a valid baseline:\n${loaded.errors.map((e) => `  ${e}`).join('\n')}`);
-    baseline = { ...loaded.baseline, file: values.baseline };
-  } else if (values['update-baseline']) return refuse('--update-baseline needs --baseline FILE (the file to write)');
-  let shard: Shard | undefined;
-  if (values.shard !== undefined) {
-    const parsed = parseShard(values.shard);
-    if ('error' in parsed) return refuse(parsed.error);
-    shard = parsed;
+  const plan = planRun({ ...values, config, removeAccount: mutant?.removeAccount });
+  if ('exit' in plan) {
+    if (plan.exit === 2) console.error(`dmdc run: ${plan.message}`);
+    else say(`dmdc run: ${plan.message}`);
+    return plan.exit;
   }
-  let rerun: { runId: string; flows: Map<string, Set<string>>; testerFlows: Set<string> } | undefined;
-  if (values['rerun-failed']) {
-    const earlier = readRunReport(values['rerun-failed']);
-    if ('error' in earlier) return refuse(`--rerun-failed: ${earlier.error}`);
-    const negative = new Set(earlier.report.requirements.filter((q) => q.category === 'negative').map((q) => q.id));
-    const testerFlows = new Set(earlier.report.results.filter((r) => negative.has(r.requirementId) && r.verdict !== 'NOT_APPLICABLE').map((r) => r.flowId));
-    rerun = { runId: earlier.report.runId, flows: rerunSelection(earlier.report.results), testerFlows };
-  }
-
-  const approaches = values.approach ? [values.approach as 'A' | 'B'] : (['A', 'B'] as const);
-  // A mutant may need the permanent flows without the optional account removal (or with it).
-  const planned = plannedScenarios(config, approaches, mutant?.removeAccount);
-  if (!planned.length) return refuse('the ICS and --approach leave no flow to run');
-  let selected = selectFlows(planned, entries, { flowGlob: values.flow, features: icsFeatures(config?.ics) });
-  if (!selected.length) return refuse(`${values.flow ? `--flow ${values.flow}` : 'the selection'}${values.only ? ` with --only ${values.only}` : ''} leaves no flow to run (flows: ${planned.map((s) => s.id).join(', ')})`);
-  if (rerun) {
-    selected = selected.filter((s) => rerun.flows.has(s.id));
-    if (!selected.length) {
-      say(`dmdc run: nothing to re-run: every result of run ${rerun.runId} in the selected flows passed`);
-      return 0;
-    }
-  }
-  // What each flow judges: the selection, cut down to what did not pass there when re-running.
-  const entriesFor = (flowId: string) => (rerun ? entries.filter((e) => rerun.flows.get(flowId)?.has(e.id)) : entries);
-  const { flows: scenarios, playsTester } = shardFlows(selected, shard);
-  if (!scenarios.length) return refuse(`--shard ${values.shard} holds no flow (the selection has ${selected.length}: use fewer shards)`);
-  const judged = new Set(scenarios.flatMap((s) => entriesFor(s.id).map((e) => e.id)));
-  const runEntries = entries.filter((e) => judged.has(e.id));
-  // The tester plays where one whole run's would, so a selection judges what the whole run judges (the session
-  // checks read the tester's sessions with the client too): in shard 1 only, and in a re-run only in the flows
-  // that played it before.
-  const playsHere = (flowId: string) => playsTester && (!rerun || rerun.testerFlows.has(flowId));
+  const { approaches, selected, scenarios, shard, rerun, baseline, entries: runEntries, entriesFor, playsHere } = plan;
   if (values.list || values['dry-run']) return listPlan(scenarios, entriesFor, icsFeatures(config?.ics), playsHere, shard, selected.length);
 
   const startedAt = new Date();
