@@ -1,26 +1,15 @@
 import { provenanceIn, type CatalogueEntry } from '../catalogue/catalogue.js';
-import { flowVerdicts, judgeContext } from '../judge/judge.js';
+import { flowVerdicts } from '../judge/judge.js';
 import type { Role } from '../model/roles.js';
 import { PROFILE_VERSION } from '../profile.js';
 import type { FlowResult } from '../runner/run-flow.js';
 import { DmTree, type TreeSnapshot } from '../tree/tree.js';
-import { decodeWbxml } from '../syncml/wbxml.js';
-import { bodyBytes, type TraceEvent } from '../trace/events.js';
-import type { Baseline, FlowReport, RequirementRef, RequirementResult, RunReport, SequenceEntry, TreeNodeView } from './model.js';
+import type { Baseline, FlowReport, RequirementRef, RequirementResult, RunReport, TreeNodeView } from './model.js';
+import { sequenceOf } from './sequence-entries.js';
 import { summarize } from './summary.js';
 import { PACKAGE_VERSION } from '../package-root.js';
 
 const VERSION = PACKAGE_VERSION;
-
-/** A body as a reader can take it: a WBXML message decoded to its XML (said so), anything else as traced. */
-function readableBody(e: TraceEvent): string {
-  if (e.body?.parsed?.codec !== 'syncml' || e.body.parsed.encoding !== 'wbxml') return e.body!.raw;
-  try {
-    return `<!-- WBXML on the wire, ${e.body.bytes} bytes; shown decoded -->\n${decodeWbxml(bodyBytes(e))}`;
-  } catch {
-    return e.body.raw;
-  }
-}
 
 function treeView(s: TreeSnapshot): TreeNodeView[] {
   const t = DmTree.fromJSON(s);
@@ -36,26 +25,7 @@ function treeView(s: TreeSnapshot): TreeNodeView[] {
 }
 
 function flowReport(f: FlowResult, results: readonly RequirementResult[]): FlowReport {
-  // Labelled with the steps the judge saw (its connections without a client certificate are none).
-  const { steps } = judgeContext(f);
-  const stepOf = new Map<number, string>();
-  for (const occ of steps.values()) for (const e of occ.events) if (!stepOf.has(e.seq)) stepOf.set(e.seq, occ.step);
-  const sequence: SequenceEntry[] = f.events
-    .filter((e) => e.kind !== 'tls')
-    .map((e) => ({
-      seq: e.seq,
-      t: e.t,
-      kind: e.kind,
-      link: e.link,
-      from: e.from,
-      to: e.to,
-      ...(stepOf.has(e.seq) ? { step: stepOf.get(e.seq) } : {}),
-      ...(e.http?.status !== undefined ? { httpStatus: e.http.status } : {}),
-      summary: `${e.note ?? e.body?.parsed?.summary ?? e.body?.parsed?.error ?? (`${e.http?.method ?? ''} ${e.http?.path ?? ''}`.trim() || e.kind)}${e.attributedFrom ? ` (recorded during flow ${e.attributedFrom.flow}, seq ${e.attributedFrom.seq})` : ''}`,
-      ...(e.body?.raw ? { body: readableBody(e) } : {}),
-      ...(e.tls?.protocol ? { tlsProtocol: e.tls.protocol } : {}),
-      ...(e.reason ? { reason: e.reason } : {}),
-    }));
+  const sequence = sequenceOf(f);
   const s = f.scenario;
   return {
     id: s.id,

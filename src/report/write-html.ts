@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROLE_NAMES, ROLES, type Role } from '../model/roles.js';
+import { ROLE_NAMES, ROLES } from '../model/roles.js';
 import { EXIT_MEANING, VERDICTS, type Verdict } from '../verdict/verdict.js';
 import type {
   Category,
@@ -17,37 +17,16 @@ import type {
   RequirementRef,
   RequirementResult,
   RunReport,
-  SequenceEntry,
   TreeNodeView,
 } from './model.js';
 import { placeholderRef } from './model.js';
 import { describeSelection } from './selection-words.js';
+import { anchor, escapeHtml, fmtMs, truncate } from './html-text.js';
+import { isBad, partyName, sequenceSvg } from './html-sequence.js';
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Escapes text for HTML element content and quoted attribute values alike. */
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
-}
+export { anchor, escapeHtml } from './html-text.js';
 
 const h = escapeHtml;
-
-/** Fragment ids from report data: anything outside [A-Za-z0-9.-] becomes `_hex_`, so ids stay valid and readable. */
-export function anchor(kind: string, ...parts: Array<string | number>): string {
-  const enc = (p: string | number) => String(p).replace(/[^A-Za-z0-9.-]/g, (c) => `_${c.codePointAt(0)!.toString(16)}_`);
-  return [kind, ...parts.map(enc)].join('--');
-}
-
-function truncate(s: string, max: number): string {
-  const one = s.replace(/\s+/g, ' ').trim();
-  return one.length > max ? one.slice(0, Math.max(1, max - 1)) + '…' : one;
-}
-
-function fmtMs(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
-}
 
 const byNatural = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
 
@@ -325,72 +304,6 @@ ${checks.map((c) => checkBlock(res.flowId, flow, c)).join('\n')}
 </article>`;
   });
   return `<section id="failures"><h2>Failures and warnings (${list.length})</h2>${items.join('\n')}</section>`;
-}
-
-// ---------------------------------------------------------------------------------------------- sequence diagram
-
-const LANES: readonly Role[] = ['dms1', 'dms2', 'bootstrap', 'client'];
-
-function laneOf(party: string): number | undefined {
-  const p = party.toLowerCase();
-  const i = LANES.findIndex((r) => r === p || ROLE_NAMES[r].toLowerCase() === p);
-  return i < 0 ? undefined : i;
-}
-
-function partyName(party: string): string {
-  const i = laneOf(party);
-  return i === undefined ? party : ROLE_NAMES[LANES[i]!];
-}
-
-function isBad(e: SequenceEntry): boolean {
-  return e.kind === 'error' || e.kind === 'tls-error' || e.reason !== undefined || (e.httpStatus !== undefined && e.httpStatus >= 400);
-}
-
-function entryLabel(e: SequenceEntry): string {
-  const status = e.httpStatus !== undefined && e.kind === 'response' ? `${e.httpStatus} ` : '';
-  const tls = e.kind === 'tls' ? `TLS ${e.tlsProtocol ?? ''} ` : '';
-  return `${e.step ? `${e.step} ` : ''}${tls}${status}${e.summary || e.kind}`;
-}
-
-function sequenceSvg(flow: FlowReport, evidence: Set<number>): string {
-  const laneX = (i: number) => 190 + i * 210;
-  const width = laneX(LANES.length - 1) + 110;
-  const top = 52;
-  const rowH = 26;
-  const height = top + Math.max(1, flow.sequence.length) * rowH + 16;
-  const heads = LANES.map((r, i) => {
-    const x = laneX(i);
-    return `<rect class="sq-head" x="${x - 70}" y="8" width="140" height="28" rx="4"/><text class="sq-name" x="${x}" y="27" text-anchor="middle">${h(ROLE_NAMES[r])}</text><line class="sq-life" x1="${x}" y1="36" x2="${x}" y2="${height - 6}"/>`;
-  }).join('');
-  const rows = flow.sequence.map((e, n) => {
-    const y = top + n * rowH + 16;
-    const from = laneOf(e.from);
-    const to = laneOf(e.to);
-    const cls = ['sq', `sq-${e.kind.replace(/[^a-z-]/gi, '')}`, isBad(e) ? 'sq-bad' : '', evidence.has(e.seq) ? 'sq-ev' : ''].filter(Boolean).join(' ');
-    const tip = `<title>${h(`#${e.seq} ${fmtMs(e.t)} ${partyName(e.from)} → ${partyName(e.to)} ${e.link}: ${entryLabel(e)}${e.reason ? ` (${e.reason})` : ''}`)}</title>`;
-    const gutter = `<text class="sq-seq" x="6" y="${y + 4}">#${e.seq}</text><text class="sq-t" x="46" y="${y + 4}">${Math.round(e.t)} ms</text>`;
-    let shape: string;
-    if (from === undefined || to === undefined) {
-      // Harness notes and unknown parties: a line of text across the diagram, not an arrow.
-      shape = `<text class="sq-note" x="${laneX(0) - 60}" y="${y + 4}">${h(truncate(`${e.from} → ${e.to}: ${entryLabel(e)}`, 120))}</text>`;
-    } else if (from === to) {
-      const x = laneX(from);
-      shape = `<path class="sq-line" d="M${x} ${y - 6} h24 v12 h-24"/><polygon class="sq-head-arrow" points="${x},${y + 6} ${x + 8},${y + 2} ${x + 8},${y + 10}"/><text class="sq-label" x="${x + 30}" y="${y + 4}">${h(truncate(entryLabel(e), 40))}</text>`;
-    } else {
-      const x1 = laneX(from);
-      const x2 = laneX(to);
-      const dir = x2 > x1 ? 1 : -1;
-      const tipX = x2 - dir * 1;
-      const head =
-        e.kind === 'error' || e.kind === 'tls-error'
-          ? `<path class="sq-cross" d="M${tipX - 5} ${y - 5} l10 10 m0 -10 l-10 10"/>`
-          : `<polygon class="sq-head-arrow" points="${tipX},${y} ${tipX - dir * 9},${y - 4} ${tipX - dir * 9},${y + 4}"/>`;
-      const max = Math.max(12, Math.floor(Math.abs(x2 - x1) / 6.3));
-      shape = `<line class="sq-line" x1="${x1}" y1="${y}" x2="${tipX}" y2="${y}"/>${head}<text class="sq-label" x="${(x1 + x2) / 2}" y="${y - 5}" text-anchor="middle">${h(truncate(entryLabel(e), max))}</text>`;
-    }
-    return `<a href="#${anchor('m', flow.id, e.seq)}" class="${cls}">${tip}${gutter}${shape}</a>`;
-  });
-  return `<svg class="seqdiag" role="img" aria-label="${h(`Message sequence of flow ${flow.id}`)}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">${heads}${rows.join('')}</svg>`;
 }
 
 // ---------------------------------------------------------------------------------------------- per flow
