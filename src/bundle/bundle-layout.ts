@@ -3,7 +3,13 @@
  * by the writer and the verifier, so neither spells a path the other does not.
  */
 export const BUNDLE_DIR = 'bundle';
-export const FLOWS_FILE = `${BUNDLE_DIR}/flows.json`;
+/**
+ * The lab's part of the bundle: the flows as judged, with the secrets the digest, MAC and nonce checks need to
+ * judge them again. Every other file of a run folder is without them; a lab hands a customer the folder
+ * without this one, and `dmdc verify` then checks the manifest only.
+ */
+export const PRIVATE_DIR = `${BUNDLE_DIR}/private`;
+export const FLOWS_FILE = `${PRIVATE_DIR}/flows.json`;
 export const CONFIG_FILE = `${BUNDLE_DIR}/config.json`;
 export const META_FILE = `${BUNDLE_DIR}/meta.json`;
 export const REPORT_FILE = 'report.json';

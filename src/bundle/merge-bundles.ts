@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FlowResult } from '../runner/run-flow.js';
-import { BUNDLE_DIR, CONFIG_FILE, FLOWS_FILE, META_FILE, type BundleMeta } from './bundle-layout.js';
+import { CONFIG_FILE, FLOWS_FILE, META_FILE, PRIVATE_DIR, type BundleMeta } from './bundle-layout.js';
 
 /** Writes runDir/bundle/ from the shards' run folders; returns the problems (a shard without a bundle). */
 export function mergeBundles(shardDirs: readonly string[], runDir: string, o: { runId: string; plan: readonly string[] }): string[] {
@@ -18,7 +18,7 @@ export function mergeBundles(shardDirs: readonly string[], runDir: string, o: { 
   const metas = shardDirs.map((d) => JSON.parse(readFileSync(join(d, META_FILE), 'utf8')) as BundleMeta);
   const byFlow = Object.assign({}, ...metas.map((m) => m.requirementsByFlow ?? {})) as Record<string, string[]>;
   const meta: BundleMeta = { ...metas[0], runId: o.runId, ...(Object.keys(byFlow).length ? { requirementsByFlow: byFlow } : {}), createdAt: new Date().toISOString() };
-  mkdirSync(join(runDir, BUNDLE_DIR), { recursive: true });
+  mkdirSync(join(runDir, PRIVATE_DIR), { recursive: true });
   writeFileSync(join(runDir, FLOWS_FILE), JSON.stringify(flows));
   writeFileSync(join(runDir, CONFIG_FILE), readFileSync(join(shardDirs[0], CONFIG_FILE)));
   writeFileSync(join(runDir, META_FILE), `${JSON.stringify(meta, null, 2)}\n`);

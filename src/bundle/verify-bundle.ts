@@ -12,7 +12,7 @@ import type { RequirementResult, RunReport } from '../report/model.js';
 import { summarize } from '../report/summary.js';
 import type { FlowResult } from '../runner/run-flow.js';
 import type { Verdict } from '../verdict/verdict.js';
-import { BUNDLE_DIR, FLOWS_FILE, META_FILE, REPORT_FILE, type BundleMeta } from './bundle-layout.js';
+import { BUNDLE_DIR, FLOWS_FILE, META_FILE, PRIVATE_DIR, REPORT_FILE, type BundleMeta } from './bundle-layout.js';
 import { catalogueFingerprint } from './catalogue-fingerprint.js';
 import { checkManifest, MANIFEST_FILE, ManifestError, manifestHolds, type ManifestCheck } from './manifest.js';
 
@@ -34,6 +34,8 @@ export interface VerdictDifference {
 export interface VerifyResult {
   /** The run folder verified (a reports root's latest, followed). */
   runDir: string;
+  /** The private part of the bundle was withheld (a customer's copy): the manifest was checked, no verdict judged again. */
+  withheld?: string[];
   /** Absent when manifest.sha256 could not be read (it is then in `unreadable`). */
   manifest?: ManifestCheck & { holds: boolean };
   /** What could not be read or is not what it should be, by file: the run cannot be verified (exit 2). */
@@ -178,8 +180,12 @@ export function verifyRun(dir: string, o: VerifyOptions = {}): VerifyResult {
   const none = { unreadable, problems: [], flows: 0, compared: 0, same: 0, differences: [] };
   const runDir = attempt(unreadable, () => runFolder(dir));
   if (!runDir) return { runDir: resolve(dir), ...none };
-  const check = attempt(unreadable, () => checkManifest(runDir));
+  // A customer's copy: the lab kept the private part (the flows with their secrets) and handed over the rest.
+  const withheld = existsSync(join(runDir, META_FILE)) && !existsSync(join(runDir, PRIVATE_DIR));
+  const checked = attempt(unreadable, () => checkManifest(runDir));
+  const check = checked && withheld ? { ...checked, missing: checked.missing.filter((f) => !f.startsWith(`${PRIVATE_DIR}/`)) } : checked;
   const manifest = check && { ...check, holds: manifestHolds(check) };
+  if (withheld) return { runDir, ...(manifest ? { manifest } : {}), ...none, withheld: [PRIVATE_DIR] };
   const meta = attempt(unreadable, () => asMeta(readJson(runDir, META_FILE)));
   const flows = attempt(unreadable, () => asFlows(readJson(runDir, FLOWS_FILE)));
   const report = attempt(unreadable, () => asReport(readJson(runDir, REPORT_FILE)));

@@ -11,7 +11,7 @@ import { DEFAULT_CATALOGUE_FILE } from '../catalogue/catalogue.js';
 import type { RunConfig } from '../config/config.js';
 import { PACKAGE_ROOT, PACKAGE_VERSION } from '../package-root.js';
 import type { FlowResult } from '../runner/run-flow.js';
-import { BUNDLE_DIR, CONFIG_FILE, FLOWS_FILE, META_FILE, type BundleMeta } from './bundle-layout.js';
+import { BUNDLE_DIR, CONFIG_FILE, FLOWS_FILE, META_FILE, PRIVATE_DIR, type BundleMeta } from './bundle-layout.js';
 import { catalogueFingerprint } from './catalogue-fingerprint.js';
 import { redactedConfig } from './redact-config.js';
 
@@ -52,7 +52,7 @@ export function harnessCommit(root: string = PACKAGE_ROOT): { gitCommit: string;
 /** Writes runDir/bundle/{flows,config,meta}.json; returns the folder and the bytes written. */
 export function writeBundle(runDir: string, input: BundleInput): { dir: string; bytes: number } {
   const dir = join(runDir, BUNDLE_DIR);
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(join(runDir, PRIVATE_DIR), { recursive: true });
   const git = harnessCommit();
   const meta: BundleMeta = {
     bundleVersion: 1,

@@ -11,6 +11,7 @@ import { flowVerdicts, judgeFlow } from '../judge/judge.js';
 import { createPki } from '../pki/pki.js';
 import { updatedBaseline, writeBaseline } from '../report/baseline.js';
 import { buildReport } from '../report/build-report.js';
+import { redactJson, redactTraceFile, runSecrets } from '../report/run-secrets.js';
 import type { Baseline, RequirementResult, RunSelection } from '../report/model.js';
 import { EveryCasePlayed } from '../runner/every-case-played.js';
 import { flowSetup, modesOf } from '../runner/flow-setup.js';
@@ -45,6 +46,8 @@ Options:
                      and an entry that now passes (stale) does (schema: fixtures/baseline.schema.json)
   --update-baseline  with --baseline: rewrite FILE to the run's FAILs (stale entries removed, new ones added)
   --report-url URL   where report.html will be published: summary.md links its FAILs there
+  --show-secrets     keep account secrets, passwords and nonces in the reports and the trace (a lab's own
+                     debugging; by default only bundle/private/, the lab's part, holds them)
   --out DIR          reports root (default reports); the run goes to DIR/<run-id>/ and DIR/latest/
   --mutant ID        run a deliberately non-conformant variant of the mocks (self-test; see --list-mutants)
   --list-mutants     print the mutants and exit
@@ -86,6 +89,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         baseline: { type: 'string' },
         'update-baseline': { type: 'boolean', default: false },
         'report-url': { type: 'string' },
+        'show-secrets': { type: 'boolean', default: false },
         'list-mutants': { type: 'boolean', default: false },
         'no-suites': { type: 'boolean', default: false },
         'allure-report': { type: 'boolean', default: false },
@@ -198,6 +202,12 @@ export async function runCommand(argv: string[]): Promise<number> {
     say(`  baseline ${baseline.file} updated: ${updated.entries.length} entries (${report.summary.baseline.stale.length} stale removed, ${report.summary.baseline.newFailures.length} FAILs added: give each its reason)`);
     report = reportOf(updated);
   }
+  // What a customer gets shows no secret: the reports and the trace are written without them, and only the
+  // bundle's private part (the lab's, for dmdc verify) keeps them. --show-secrets is for a lab's own debugging.
+  const secrets = values['show-secrets'] ? new Set<string>() : runSecrets(flows);
+  if (values['show-secrets']) report.secretsShown = true;
+  else report = redactJson(report, secrets);
+  redactTraceFile(join(dir, 'trace.jsonl'), secrets);
   const present = { noSuites: values['no-suites'], allureReport: values['allure-report'], htmlUrl: values['report-url'] };
   // The flows as judged (after re-attribution) go to the bundle: what `dmdc verify` judges again, offline.
   const latest = await completeRunFolder(root, runId, dir, report, present, () =>

@@ -67,5 +67,6 @@ export function mergeReports(reports: readonly RunReport[], o: { runId: string; 
     flows,
     results: summary.results,
     errors,
+    ...(shards.some((r) => r.secretsShown) ? { secretsShown: true as const } : {}),
   };
 }

@@ -82,6 +82,10 @@ export interface SequenceEntry {
   step?: string;
   httpStatus?: number;
   summary: string;
+  /** The diagram's short text: the command(s) that matter, e.g. `Replace ./Vendor?prop=ACL · +2 Status 200`. */
+  label?: string;
+  /** Traffic of the harness's own sessions or the tester's cases, not of the delegation. */
+  harness?: true;
   /** Raw XML (or base64 for binary) of the body, for the exchanged-message view. */
   body?: string;
   tlsProtocol?: string;
@@ -158,6 +162,8 @@ export interface RunReport {
   results: RequirementResult[];
   /** Harness-level problems (ERROR verdicts not tied to a flow). */
   errors: string[];
+  /** Written with --show-secrets: account secrets, passwords and nonces are in it (a lab's own copy). */
+  secretsShown?: true;
 }
 
 /** What a run was asked to run. */

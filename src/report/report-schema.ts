@@ -116,6 +116,8 @@ const sequenceEntry = {
     step: text,
     httpStatus: { type: 'integer', minimum: 100, maximum: 599 },
     summary: { type: 'string' },
+    label: { type: 'string' },
+    harness: { const: true },
     body: { type: 'string' },
     tlsProtocol: text,
     reason: { type: 'string' },
@@ -271,6 +273,7 @@ export const REPORT_SCHEMA: SchemaObject = {
     flows: { type: 'array', items: flowReport },
     results: { type: 'array', items: requirementResult },
     errors: { type: 'array', items: { type: 'string' } },
+    secretsShown: { const: true, description: 'Written with --show-secrets: secrets are in it; not for a customer.' },
   },
 };
 

@@ -31,6 +31,7 @@ export function summaryMarkdown(report: RunReport, htmlUrl = 'report.html'): str
   const lines = [
     `## dmdc conformance: exit ${s.exitCode}, ${EXIT_MEANING[s.exitCode]}`,
     '',
+    ...(report.secretsShown ? ['**Written with --show-secrets: this report holds account secrets and nonces. Not for a customer.**', ''] : []),
     `Run \`${report.runId}\` · ${report.tool.name} ${report.tool.version} · binding profile ${report.profileVersion} · ${report.flows.length} flows · ${describeSelection(report.selection)}${report.mutant ? ` · mutant ${report.mutant}` : ''}`,
     '',
     '| verdict | results |',

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { MUTANTS } from '../../mocks/mutants.js';
-import { FLOWS_FILE, META_FILE } from '../../src/bundle/bundle-layout.js';
+import { FLOWS_FILE, META_FILE, PRIVATE_DIR } from '../../src/bundle/bundle-layout.js';
 import { MANIFEST_FILE, readManifest, writeManifest } from '../../src/bundle/manifest.js';
 import { verifyExitCode, verifyRun } from '../../src/bundle/verify-bundle.js';
 import { writeBundle } from '../../src/bundle/write-bundle.js';
@@ -122,7 +122,7 @@ describe('a run as written', () => {
   test('the manifest lists every regular file but itself, sorted, and sha256sum -c checks it', () => {
     const listed = [...readManifest(runDir).keys()];
     expect(listed).toEqual([...listed].sort());
-    for (const f of ['report.json', 'report.html', 'junit.xml', 'bundle/flows.json', 'bundle/config.json', 'bundle/meta.json', 'allure-results/0a1b-result.json']) expect(listed).toContain(f);
+    for (const f of ['report.json', 'report.html', 'junit.xml', FLOWS_FILE, 'bundle/config.json', 'bundle/meta.json', 'allure-results/0a1b-result.json']) expect(listed).toContain(f);
     expect(listed).not.toContain(MANIFEST_FILE);
     const check = spawnSync('sha256sum', ['-c', '--strict', MANIFEST_FILE], { cwd: runDir, encoding: 'utf8' });
     expect(check.status, check.stdout + check.stderr).toBe(0);
@@ -176,7 +176,21 @@ describe('an edited run folder', () => {
     expect(spawnSync('sha256sum', ['-c', '--quiet', MANIFEST_FILE], { cwd: dir }).status).toBe(1);
   });
 
-  test('one byte of bundle/flows.json changed: the manifest does not hold, even where the verdicts stay the same', () => {
+  test("a customer's copy, without the bundle's private part: the manifest is checked, no verdict judged again, exit 0", async () => {
+    const dir = copyOfRun('customer');
+    rmSync(join(dir, PRIVATE_DIR), { recursive: true });
+    const r = verifyRun(dir);
+    expect(r.withheld).toEqual([PRIVATE_DIR]);
+    expect(r.manifest?.holds).toBe(true);
+    const { code, out } = await command([dir]);
+    expect(code).toBe(0);
+    expect(out).toMatch(/withheld/);
+    // What was handed over is still checked: an edited report is caught.
+    writeFileSync(join(dir, 'report.json'), readFileSync(join(dir, 'report.json'), 'utf8').replace('"PASS"', '"FAIL"'));
+    expect((await command([dir])).code).toBe(1);
+  });
+
+  test('one byte of the bundled flows changed: the manifest does not hold, even where the verdicts stay the same', () => {
     const dir = copyOfRun('edited-flows');
     const file = join(dir, FLOWS_FILE);
     const text = readFileSync(file, 'utf8');

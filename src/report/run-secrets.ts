@@ -1,0 +1,103 @@
+/**
+ * The values a run's reports must not show a customer, and their removal. The secrets are found where the
+ * protocol puts them: the credentials the harness holds (each flow's facts), every account secret and
+ * nonce written to a device (an Item whose target is an AAuthSecret or AAuthData leaf, in XML or decoded
+ * WBXML), every NextNonce handed over, basic credentials, and the same leaves in the observed trees. Each is
+ * then removed wherever it recurs, whatever carries it.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { FlowResult } from '../runner/run-flow.js';
+import { decodeWbxml } from '../syncml/wbxml.js';
+import { bodyBytes, type TraceEvent } from '../trace/events.js';
+
+export const REDACTED = '[redacted]';
+/** Shorter values would match by chance in other text; no secret or nonce the harness sees is this short. */
+const MIN_LENGTH = 6;
+
+const SECRET_LEAF = /\/AAuth(?:Secret|Data)$/;
+const ITEM_SECRET = /<Item>(?:(?!<\/Item>)[\s\S])*?<LocURI>[^<]*\/AAuth(?:Secret|Data)<\/LocURI>(?:(?!<\/Item>)[\s\S])*?<Data>([^<]*)<\/Data>/g;
+const NEXT_NONCE = /<NextNonce>([^<]*)<\/NextNonce>/g;
+const BASIC_CRED = /<Cred>(?:(?!<\/Cred>)[\s\S])*?syncml:auth-basic(?:(?!<\/Cred>)[\s\S])*?<Data>([^<]*)<\/Data>/g;
+
+const printable = (s: string) => /^[\x20-\x7e]+$/.test(s);
+
+/** A base64 value, and what it decodes to when that is text (a nonce is written either way). */
+function withDecoded(value: string): string[] {
+  const decoded = /^[A-Za-z0-9+/]+={0,2}$/.test(value) && value.length % 4 === 0 ? Buffer.from(value, 'base64').toString('latin1') : '';
+  return printable(decoded) ? [value, decoded] : [value];
+}
+
+/** A body as text: XML as sent, WBXML decoded. */
+function bodyText(e: TraceEvent): string {
+  if (!e.body?.raw) return '';
+  if (e.body.encoding !== 'base64') return e.body.raw;
+  try {
+    return decodeWbxml(bodyBytes(e));
+  } catch {
+    return '';
+  }
+}
+
+/** Every secret value of a run's flows. */
+export function runSecrets(flows: readonly FlowResult[]): Set<string> {
+  const found = new Set<string>();
+  const add = (...values: Array<string | undefined>) => {
+    for (const v of values) if (v && v.trim().length >= MIN_LENGTH && v !== REDACTED) found.add(v.trim());
+  };
+  for (const f of flows) {
+    for (const c of Object.values(f.facts.serverCredentials ?? {})) add(c.secret, ...withDecoded(c.nonce));
+    for (const c of Object.values(f.facts.clientCredentials ?? {})) add(c.secret);
+    for (const tree of [f.initialTree, f.finalTree]) for (const n of tree.nodes) if (SECRET_LEAF.test(n.path)) add(...withDecoded(n.value ?? ''));
+    for (const e of f.events) {
+      const text = bodyText(e);
+      if (!text) continue;
+      for (const m of text.matchAll(ITEM_SECRET)) add(...withDecoded(m[1]!));
+      for (const m of text.matchAll(NEXT_NONCE)) add(...withDecoded(m[1]!));
+      for (const m of text.matchAll(BASIC_CRED)) {
+        const pair = withDecoded(m[1]!);
+        add(m[1]!, pair[1]?.split(':').slice(1).join(':'));
+      }
+    }
+  }
+  return found;
+}
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Replaces every secret in a text; longest first, so a secret containing another goes whole. */
+export function redactor(secrets: ReadonlySet<string>): (text: string) => string {
+  if (!secrets.size) return (t) => t;
+  // Matched as they appear inside JSON text too, so a serialised report is redacted in one pass.
+  const forms = [...new Set([...secrets].flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]))].sort((a, b) => b.length - a.length);
+  const re = new RegExp(forms.map(escapeRe).join('|'), 'g');
+  return (text) => text.replace(re, REDACTED);
+}
+
+/** Masks the secrets in binary bytes (a WBXML body) with as many '*': the message keeps its length and shape. */
+function maskBytes(bytes: Buffer, secrets: ReadonlySet<string>): Buffer {
+  const out = Buffer.from(bytes);
+  for (const s of secrets) {
+    const needle = Buffer.from(s, 'latin1');
+    for (let at = out.indexOf(needle); at >= 0; at = out.indexOf(needle, at + needle.length)) out.fill(0x2a, at, at + needle.length);
+  }
+  return out;
+}
+
+/** A JSON value (a report, a trace event) without the secrets, through its serialised text. */
+export function redactJson<T>(value: T, secrets: ReadonlySet<string>): T {
+  return JSON.parse(redactor(secrets)(JSON.stringify(value))) as T;
+}
+
+/** Rewrites a trace file without the secrets: text replaced, binary bodies masked. */
+export function redactTraceFile(file: string, secrets: ReadonlySet<string>): void {
+  if (!secrets.size) return;
+  const redact = redactor(secrets);
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const out = lines.map((line) => {
+    if (!line) return line;
+    const e = JSON.parse(line) as TraceEvent;
+    if (e.body?.encoding === 'base64' && e.body.raw) e.body.raw = maskBytes(bodyBytes(e), secrets).toString('base64');
+    return redact(JSON.stringify(e));
+  });
+  writeFileSync(file, out.join('\n'));
+}
