@@ -47,8 +47,11 @@ function print(r: VerifyResult, code: 0 | 1 | 2): void {
     for (const d of r.differences) say(`  DIFFERS ${d.flowId} ${d.requirementId}: ${d.recorded ?? '(not in report.json)'} → ${d.rejudged ?? '(not judged now)'}`);
   }
   if (r.exitCode && r.exitCode.recorded !== r.exitCode.rejudged) say(`  exit code: recorded ${r.exitCode.recorded}, re-judged ${r.exitCode.rejudged}`);
+  if (r.withheld) say(`  ${r.withheld.join(', ')} withheld: it holds the run's secrets, which the digest, MAC and nonce checks need; the verdicts were not judged again`);
   say(
-    code === 0
+    code === 0 && r.withheld
+      ? `Verified: the manifest holds (${m?.listed ?? 0} files; the lab holds ${r.withheld.join(', ')}).`
+      : code === 0
       ? `Verified: the manifest holds and all ${r.same} verdicts are the same.`
       : code === 2
         ? `NOT verified: cannot read ${[...new Set(r.unreadable.map((u) => u.file))].join(', ')}.`

@@ -34,6 +34,7 @@ function flowReport(f: FlowResult, results: readonly RequirementResult[]): FlowR
     duration: s.delegationType.duration,
     removeAccount: s.removeAccount,
     bootstrap: s.bootstrap,
+    ...(f.events[0]?.time ? { startedAt: f.events[0].time } : {}),
     status: f.status,
     ...(f.error ? { error: f.error } : {}),
     durationMs: f.durationMs,

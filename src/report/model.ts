@@ -72,7 +72,7 @@ export interface FlowStop {
 /** One message of a flow as the report shows it. */
 export interface SequenceEntry {
   seq: number;
-  /** ms since the run started */
+  /** ms on the flow's own clock (each flow's trace starts near 0) */
   t: number;
   kind: string;
   link: string;
@@ -109,6 +109,8 @@ export interface FlowReport {
   duration: 'temporary' | 'permanent';
   removeAccount: boolean;
   bootstrap: 'colocated' | 'separate';
+  /** When its first event was recorded (ISO 8601). */
+  startedAt?: string;
   /** How the flow ended as the harness saw it. */
   status: 'completed' | 'failed' | 'timeout' | 'error';
   error?: string;

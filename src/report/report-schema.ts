@@ -151,6 +151,7 @@ const flowReport = {
     duration: { enum: ['temporary', 'permanent'] },
     removeAccount: { type: 'boolean' },
     bootstrap: { enum: ['colocated', 'separate'] },
+    startedAt: { type: 'string', format: 'date-time' },
     status: flowStatus,
     error: { type: 'string' },
     durationMs: ms,

@@ -3,6 +3,11 @@
  * verdicts apart (DESIGN.md §2): FAIL is a failure, ERROR and INCONCLUSIVE are errors (not the IUT's fault, or
  * not decided), NOT_APPLICABLE, NOT_OBSERVABLE and BLOCKED are skipped, WARN passes with a note. Nothing that did not
  * run is shown as passed.
+ *
+ * Valid against the Jenkins xunit plugin's junit-10.xsd (test/fixtures-junit/junit-10.xsd), the schema that
+ * plugin checks a junit.xml against: properties only on a suite, a test case's facts in its system-out, and
+ * on <testsuites> only name, time, tests, failures and errors. Suites are named `<IUT>.<flow>`, so the junit.xml
+ * of two implementations published together keep their suites apart.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,7 +39,12 @@ function attr(s: string, max = 500): string {
 }
 
 function seconds(ms: number): string {
-  return (ms / 1000).toFixed(3);
+  return (Math.max(0, ms) / 1000).toFixed(3);
+}
+
+/** ISO 8601 in UTC without a zone designator: the form Ant and Surefire write and Jenkins reads. */
+function timestamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/Z$/, '');
 }
 
 
@@ -79,22 +89,67 @@ function headline(ref: RequirementRef, res: RequirementResult): string {
 const SKIPPED: readonly Verdict[] = ['NOT_APPLICABLE', 'NOT_OBSERVABLE', 'BLOCKED'];
 const ERRORED: readonly Verdict[] = ['ERROR', 'INCONCLUSIVE'];
 
-function testcase(flowId: string, ref: RequirementRef, res: RequirementResult): XmlNode {
-  const props: Array<[string, string]> = [
-    ['verdict', res.verdict],
+/** The implementation the run judged, as suites and classes are prefixed with it. */
+function iutOf(report: RunReport): string {
+  return attr(report.setup?.name ?? '', 100) || 'dmdc';
+}
+
+/**
+ * When a flow started, in ms since the run started. A flow's trace clock (SequenceEntry.t) starts with the
+ * flow's own recorder, so the report holds no flow start of its own; flows run one after another in report
+ * order, so a flow starts when the ones before it have taken their durations (the judging between flows, a
+ * few ms each, is not counted).
+ */
+function flowOffsets(report: RunReport): Map<string, number> {
+  const offsets = new Map<string, number>();
+  const runStart = Date.parse(report.startedAt);
+  let at = 0;
+  for (const f of report.flows) {
+    // The flow's own start where the report has it (a merged run's shards ran side by side); else the flows
+    // are laid end to end from the run's start.
+    offsets.set(f.id, f.startedAt ? Math.max(0, Date.parse(f.startedAt) - runStart) : at);
+    at += Math.max(0, f.durationMs);
+  }
+  return offsets;
+}
+
+/**
+ * A test case's time: from the flow's first recorded message to the last message of its evidence, i.e. how far
+ * into the flow its verdict was proven (both on the flow's clock, so its origin does not matter). A trace seq
+ * the sequence leaves out (a TLS handshake event) counts at the message recorded just before it. No evidence,
+ * no time: 0. Evidence on the flow's first message still counts 1 ms, so only a case without evidence reads 0.
+ */
+function caseMs(flow: FlowReport | undefined, res: RequirementResult): number {
+  const seqs = res.checks.flatMap((c) => c.evidence);
+  if (!flow || seqs.length === 0 || flow.sequence.length === 0) return 0;
+  const ordered = [...flow.sequence].sort((a, b) => a.seq - b.seq);
+  const tOf = (seq: number) => ordered.filter((e) => e.seq <= seq).at(-1)?.t ?? ordered[0]!.t;
+  const first = Math.min(...ordered.map((e) => e.t));
+  return Math.max(1, Math.max(...seqs.map(tOf)) - first);
+}
+
+/** A case's facts, one `name: value` a line: the schema allows no properties on a test case. */
+function facts(ref: RequirementRef, res: RequirementResult): string[] {
+  const lines: Array<[string, string | undefined]> = [
+    ['verdict', res.baselined ? `${res.verdict} (known, baseline)` : res.verdict],
     ['provenance', ref.provenance],
     ['severity', ref.severity],
     ['category', ref.category],
     ['section', ref.section],
+    ['approach', ref.approach],
+    ['step', ref.step],
+    ['blocked by', res.blockedBy],
   ];
-  if (ref.approach) props.push(['approach', ref.approach]);
-  if (ref.step) props.push(['step', ref.step]);
+  const evidence = [...new Set(res.checks.flatMap((c) => c.evidence))].sort((a, b) => a - b);
+  if (evidence.length) lines.push(['evidence', `trace seq ${evidence.join(', ')}`]);
+  return lines.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `${k}: ${v}`);
+}
+
+function testcase(classname: string, flow: FlowReport | undefined, ref: RequirementRef, res: RequirementResult): XmlNode {
   const node: XmlNode = {
-    '@_classname': `dmdc.${flowId}`,
     '@_name': attr(`${ref.id} ${ref.title}`),
-    // Verdicts are computed after the flow from the trace; a requirement has no duration of its own.
-    '@_time': seconds(0),
-    properties: { property: props.map(([name, value]) => ({ '@_name': name, '@_value': attr(value) })) },
+    '@_classname': classname,
+    '@_time': seconds(caseMs(flow, res)),
   };
   if (res.baselined) {
     // A known FAIL (the run's baseline) does not fail the CI job; it stays visible as what it is.
@@ -106,9 +161,10 @@ function testcase(flowId: string, ref: RequirementRef, res: RequirementResult): 
   } else if (SKIPPED.includes(res.verdict)) {
     const why = res.checks.find((c) => c.verdict === res.verdict && c.reason)?.reason ?? res.checks.find((c) => c.reason)?.reason ?? 'no reason given';
     node.skipped = { '@_message': attr(`${res.verdict}: ${why}`) };
-  } else if (res.verdict === 'WARN') {
-    node['system-out'] = `WARN: ${detail(ref, res)}`;
   }
+  // Jenkins and GitLab show a case's system-out beside it: the facts, and for a WARN what it warns of.
+  const out = res.verdict === 'WARN' && !res.baselined ? [`WARN: ${detail(ref, res)}`, '', ...facts(ref, res)] : facts(ref, res);
+  node['system-out'] = xmlSafe(out.join('\n'));
   return node;
 }
 
@@ -128,52 +184,96 @@ function countsOf(results: readonly RequirementResult[]): Counts {
   };
 }
 
-function countAttrs(c: Counts): XmlNode {
-  return { '@_tests': c.tests, '@_failures': c.failures, '@_errors': c.errors, '@_skipped': c.skipped };
+function countAttrs(c: Counts, o: { skipped: boolean }): XmlNode {
+  // <testsuites> has no skipped attribute in the schema; each <testsuite> has.
+  return { '@_tests': c.tests, '@_failures': c.failures, '@_errors': c.errors, ...(o.skipped ? { '@_skipped': c.skipped } : {}) };
 }
 
-function flowSuite(report: RunReport, flowId: string, flow: FlowReport | undefined, results: RequirementResult[], name = flowId): { node: XmlNode; counts: Counts } {
-  const refs = new Map(report.requirements.map((r) => [r.id, r]));
-  const counts = countsOf(results);
-  const props: Array<[string, string]> = flow
-    ? [
-        ['approach', flow.approach],
-        ['scope', flow.scope],
-        ['duration', flow.duration],
-        ['removeAccount', String(flow.removeAccount)],
-        ['bootstrap', flow.bootstrap],
-        ['status', flow.status],
-        ['treeSource', flow.treeSource],
-      ]
-    : [];
-  if (flow?.error) props.push(['error', flow.error]);
-  const node: XmlNode = {
-    '@_name': name,
-    ...countAttrs(counts),
-    '@_time': seconds(flow?.durationMs ?? 0),
-    '@_timestamp': report.startedAt,
-    properties: props.length ? { property: props.map(([name, value]) => ({ '@_name': name, '@_value': attr(value) })) } : undefined,
-    testcase: results.map((r) => testcase(flowId, refs.get(r.requirementId) ?? placeholderRef(r.requirementId), r)),
+function propertiesOf(props: Array<[string, string | undefined]>): XmlNode | undefined {
+  const set = props.filter((p): p is [string, string] => p[1] !== undefined);
+  return set.length ? { property: set.map(([name, value]) => ({ '@_name': name, '@_value': attr(value) })) } : undefined;
+}
+
+interface SuiteInput {
+  /** `<IUT>.<flow>`, `<IUT>.<flow> tester` or `<IUT>.harness`. */
+  name: string;
+  /** The run and the suite: Jenkins merges suites of one name only when their ids agree. */
+  id: string;
+  /** ms since the run started. */
+  startMs: number;
+  durationMs: number;
+  props: Array<[string, string | undefined]>;
+  cases: XmlNode[];
+  counts: Counts;
+}
+
+function suiteNode(report: RunReport, s: SuiteInput): XmlNode {
+  return {
+    '@_name': s.name,
+    ...countAttrs(s.counts, { skipped: true }),
+    '@_time': seconds(s.durationMs),
+    '@_timestamp': timestamp(Date.parse(report.startedAt) + s.startMs),
+    '@_id': s.id,
+    properties: propertiesOf(s.props),
+    testcase: s.cases,
   };
-  return { node, counts };
+}
+
+function runProps(report: RunReport): Array<[string, string | undefined]> {
+  return [
+    ['iut', report.setup?.name],
+    ['run', report.runId],
+    ['mutant', report.mutant],
+  ];
+}
+
+function flowSuites(report: RunReport, flowId: string, flow: FlowReport | undefined, results: RequirementResult[], startMs: number): { node: XmlNode; counts: Counts }[] {
+  const refs = new Map(report.requirements.map((r) => [r.id, r]));
+  const iut = iutOf(report);
+  // Jenkins splits a classname at its last dot: package = the IUT, class = the flow.
+  const classname = `${iut}.${flowId}`;
+  const flowProps: Array<[string, string | undefined]> = [
+    ...runProps(report),
+    ['flow', flowId],
+    ...(flow
+      ? ([
+          ['approach', flow.approach],
+          ['scope', flow.scope],
+          ['duration', flow.duration],
+          ['removeAccount', String(flow.removeAccount)],
+          ['bootstrap', flow.bootstrap],
+          ['status', flow.status],
+          ['treeSource', flow.treeSource],
+          ['error', flow.error],
+        ] as Array<[string, string | undefined]>)
+      : []),
+  ];
+  // The tester's cases of a flow form a suite of their own, beside the delegation's requirements.
+  const negative = new Set(report.requirements.filter((r) => r.category === 'negative').map((r) => r.id));
+  const tester = results.filter((r) => negative.has(r.requirementId));
+  const own = results.filter((r) => !negative.has(r.requirementId));
+  const casesOf = (list: RequirementResult[]) => list.map((r) => testcase(classname, flow, refs.get(r.requirementId) ?? placeholderRef(r.requirementId), r));
+  const suite = (name: string, id: string, list: RequirementResult[], durationMs: number) => {
+    const counts = countsOf(list);
+    return { node: suiteNode(report, { name, id, startMs, durationMs, props: flowProps, cases: casesOf(list), counts }), counts };
+  };
+  const out = [suite(classname, `${report.runId}/${flowId}`, own, flow?.durationMs ?? 0)];
+  // The tester plays its cases within the flow: its suite starts with the flow and lasts until its last evidence.
+  if (tester.length) out.push(suite(`${classname} tester`, `${report.runId}/${flowId}/tester`, tester, Math.max(0, ...tester.map((r) => caseMs(flow, r)))));
+  return out;
 }
 
 /** Harness-level errors are not tied to a flow but must still turn CI red. */
 function harnessSuite(report: RunReport): { node: XmlNode; counts: Counts } {
   const counts: Counts = { tests: report.errors.length, failures: 0, errors: report.errors.length, skipped: 0 };
-  const node: XmlNode = {
-    '@_name': 'harness',
-    ...countAttrs(counts),
+  const iut = iutOf(report);
+  const cases = report.errors.map((e, i) => ({
+    '@_name': `harness error ${i + 1}`,
+    '@_classname': `${iut}.harness`,
     '@_time': seconds(0),
-    '@_timestamp': report.startedAt,
-    testcase: report.errors.map((e, i) => ({
-      '@_classname': 'dmdc.harness',
-      '@_name': `harness error ${i + 1}`,
-      '@_time': seconds(0),
-      error: { '@_message': attr(e), '@_type': 'ERROR', '#text': xmlSafe(e) },
-    })),
-  };
-  return { node, counts };
+    error: { '@_message': attr(e), '@_type': 'ERROR', '#text': xmlSafe(e) },
+  }));
+  return { node: suiteNode(report, { name: `${iut}.harness`, id: `${report.runId}/harness`, startMs: 0, durationMs: 0, props: runProps(report), cases, counts }), counts };
 }
 
 export function junitXml(report: RunReport): string {
@@ -184,13 +284,8 @@ export function junitXml(report: RunReport): string {
     byFlow.set(r.flowId, list);
   }
   const flows = new Map(report.flows.map((f) => [f.id, f]));
-  // The tester's cases of a flow form a suite of their own, beside the delegation's requirements.
-  const negative = new Set(report.requirements.filter((r) => r.category === 'negative').map((r) => r.id));
-  const suites = [...byFlow].flatMap(([id, results]) => {
-    const tester = results.filter((r) => negative.has(r.requirementId));
-    const own = results.filter((r) => !negative.has(r.requirementId));
-    return [flowSuite(report, id, flows.get(id), own), ...(tester.length ? [flowSuite(report, id, flows.get(id), tester, `${id} tester`)] : [])];
-  });
+  const offsets = flowOffsets(report);
+  const suites = [...byFlow].flatMap(([id, results]) => flowSuites(report, id, flows.get(id), results, offsets.get(id) ?? 0));
   if (report.errors.length > 0) suites.push(harnessSuite(report));
   const total = suites.reduce<Counts>(
     (acc, s) => ({
@@ -203,10 +298,9 @@ export function junitXml(report: RunReport): string {
   );
   const doc = {
     testsuites: {
-      '@_name': `dmdc ${report.runId}`,
-      ...countAttrs(total),
+      '@_name': `dmdc ${report.runId}${report.setup?.name ? ` ${attr(report.setup.name, 100)}` : ''}`,
       '@_time': seconds(report.durationMs),
-      '@_timestamp': report.startedAt,
+      ...countAttrs(total, { skipped: false }),
       testsuite: suites.map((s) => s.node),
     },
   };
