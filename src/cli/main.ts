@@ -8,6 +8,7 @@ Usage:
   dmdc mock <role> [--port N] [--out DIR] [--control] [--mutant ID]          serve one reference mock
   dmdc verify RUN_DIR [--catalogue FILE] [--json]                           check a run's manifest and judge its trace again
   dmdc list                                                                 print the requirement catalogue
+  dmdc sheets [--out DIR] [--format md|html|both]                           write one ETS-style test sheet per requirement
   dmdc --version                                                            print dmdc's version
   dmdc <command> --help                                                     help on one command
 
@@ -26,6 +27,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./verify-command.js')).verifyCommand(rest);
       case 'mock':
         return await (await import('./mock-command.js')).mockCommand(rest);
+      case 'sheets':
+        return await (await import('./sheets-command.js')).sheetsCommand(rest);
       case 'list':
         if (rest.includes('--help')) return console.log('dmdc list: prints the requirement catalogue (id, severity, provenance, step, title).'), 0;
         return await listCommand();

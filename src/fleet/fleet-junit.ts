@@ -31,14 +31,15 @@ function testcase(f: FleetReport, r: FleetReport['requirements'][number]): Recor
     '@_classname': 'dmdc.fleet',
     '@_name': attr(`${r.id} ${r.title}`),
     '@_time': '0.000',
-    properties: { property: [['verdicts', tally(by)], ['severity', r.severity], ['provenance', r.provenance], ['category', r.category]].map(([name, value]) => ({ '@_name': name, '@_value': attr(value) })) },
   };
+  // The strict junit-10 schema has properties on suites only: a case's facts go to its system-out.
+  const facts = `verdicts: ${tally(by)}\nseverity: ${r.severity}\nprovenance: ${r.provenance}\ncategory: ${r.category}`;
   const text = `${r.id}: ${tally(by)} over ${f.fleet.clients} clients\n${Object.keys(r.first).map((v) => `first ${v}: ${named(r, v as Verdict)}`).join('\n')}`;
   const errored = by.ERROR + by.INCONCLUSIVE;
   if (by.FAIL) node.failure = { '@_message': attr(`FAIL in ${by.FAIL} of ${f.fleet.clients} clients; first: ${named(r, 'FAIL')}`), '@_type': 'FAIL', '#text': xmlSafe(text) };
   else if (errored) node.error = { '@_message': attr(`${by.ERROR ? `ERROR in ${by.ERROR}` : ''}${by.ERROR && by.INCONCLUSIVE ? ', ' : ''}${by.INCONCLUSIVE ? `INCONCLUSIVE in ${by.INCONCLUSIVE}` : ''} of ${f.fleet.clients} clients; first: ${named(r, by.ERROR ? 'ERROR' : 'INCONCLUSIVE')}`), '@_type': by.ERROR ? 'ERROR' : 'INCONCLUSIVE', '#text': xmlSafe(text) };
   else if (!by.PASS && !by.WARN) node.skipped = { '@_message': attr(`no client judged it: ${tally(by) || 'no verdict'}`) };
-  else if (by.WARN) node['system-out'] = xmlSafe(`WARN in ${by.WARN} clients; first: ${named(r, 'WARN')}`);
+  node['system-out'] = xmlSafe(by.WARN && !by.FAIL && !errored ? `WARN in ${by.WARN} clients; first: ${named(r, 'WARN')}\n${facts}` : facts);
   return node;
 }
 
@@ -63,16 +64,19 @@ export function fleetJunitXml(f: FleetReport): string {
     ...(f.mutant ? [['mutant', f.mutant] as [string, string]] : []),
   ];
   const doc = {
+    // <testsuites> takes name, time, tests, failures and errors only (junit-10); a suite's timestamp has no zone.
     testsuites: {
       '@_name': `dmdc ${f.runId}`,
-      ...counts,
       '@_time': time,
-      '@_timestamp': f.startedAt,
+      '@_tests': counts['@_tests'],
+      '@_failures': counts['@_failures'],
+      '@_errors': counts['@_errors'],
       testsuite: {
-        '@_name': `fleet of ${f.fleet.clients} clients${shard}`,
+        '@_name': `${f.config?.name ?? 'dmdc'}.fleet of ${f.fleet.clients} clients${shard}`,
+        '@_id': f.runId,
         ...counts,
         '@_time': time,
-        '@_timestamp': f.startedAt,
+        '@_timestamp': f.startedAt.replace(/Z$/, ''),
         properties: { property: props.map(([name, value]) => ({ '@_name': name, '@_value': attr(value) })) },
         testcase: all,
       },

@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
@@ -62,6 +64,9 @@ describe('dmdc run --fleet', () => {
     expect(run.stdout).toContain(`FAILED B.8 in 4 clients: ${devIds.join(', ')}`);
     const failure = (junit(out).testsuites.testsuite.testcase as Array<Record<string, any>>).find((c) => String(c['@_name']).startsWith('B.8 '))!.failure;
     expect(failure['@_message']).toContain(`FAIL in 4 of 4 clients; first: ${devIds.join(', ')}`);
+    // The strict junit-10 schema, where xmllint is there (.ci/run installs it).
+    const lint = spawnSync('xmllint', ['--noout', '--schema', fileURLToPath(new URL('../fixtures-junit/junit-10.xsd', import.meta.url)), join(out, 'latest', 'junit.xml')], { encoding: 'utf8' });
+    if (!lint.error) expect(lint.status, lint.stderr).toBe(0);
     // The failing clients' own flows are in report.html, linked from the aggregate.
     const html = readFileSync(join(out, 'latest', 'report.html'), 'utf8');
     expect(html).toContain('href="#flow--IMEI-350000000000000.B-full-temporary"');
