@@ -43,6 +43,13 @@ function stages(flow: FlowReport): string[] {
   return out.map((s) => `${s.step}: seq ${s.from}–${s.to} (${s.n} events)`);
 }
 
+/** Why a result has its verdict: the reasons of the checks that gave it, once each. */
+function reasons(r: RequirementResult): string {
+  const of = (cs: RequirementResult['checks']) => [...new Set(cs.map((c) => c.reason).filter((x): x is string => !!x))];
+  const own = of(r.checks.filter((c) => c.verdict === r.verdict));
+  return (own.length ? own : of(r.checks)).join('; ') || 'no reason given';
+}
+
 /**
  * One suite per concern: for every flow of the run, one test per requirement of the concern, with the
  * verdict the run's judge gave; vitest and Allure only present it.
@@ -58,16 +65,24 @@ export function conformanceSuite(name: string, select: (e: RequirementRef) => bo
     const judgedHere = byFlow.get(flow.id) ?? new Map<string, RequirementResult>();
     const steps = stages(flow);
     const bodies = new Map(flow.sequence.filter((m) => m.body?.startsWith('<')).map((m) => [m.seq, m]));
-    // A tester case played once per run is judged (and shown) in the flow that played it only.
-    test.for(refs.filter((e) => judgedHere.has(e.id)).map((e) => [e.id, e] as const))('%s', async ([, entry], { skip, annotate }) => {
+    // A tester case played once per run is judged (and shown) in the flow that played it only. The name holds
+    // nothing of the run (no id, no timing): Allure keys a test's history on it, and on the test case id.
+    const named = refs.filter((e) => judgedHere.has(e.id)).map((e) => [`${e.id} ${e.title} · ${flow.id}`, e] as const);
+    test.for(named)('%s', async ([, entry], { skip, annotate }) => {
       const r = judgedHere.get(entry.id)!;
       const provenance = provenanceByApproach.get(entry.id)?.[flow.approach] ?? entry.provenance;
+      // One test case per requirement × flow, whatever its title or verdict: history and retries match on it.
+      await allure.testCaseId(`${flow.id}/${entry.id}`);
+      await allure.historyId(`${flow.id}/${entry.id}`);
       await allure.epic(`Approach ${flow.approach}`);
       await allure.feature(entry.category);
       await allure.story(entry.step ?? entry.id);
       await allure.label('requirement', entry.id);
       await allure.label('provenance', provenance);
       await allure.label('flow', flow.id);
+      // Allure 3's categories match on these labels (allure-metadata.ts).
+      await allure.label('verdict', r.verdict);
+      if (r.blockedBy) await allure.label('blocked-by', r.blockedBy);
       await allure.tags(provenance, entry.severity, flow.id);
       await allure.severity(SEVERITY[entry.severity]);
       await allure.parameter('flow', flow.id);
@@ -77,7 +92,8 @@ export function conformanceSuite(name: string, select: (e: RequirementRef) => bo
       // The messages behind a verdict that needs reading, attached; a PASS names its evidence (report.html
       // shows every message), as each attachment is a file written and flushed on its own.
       const cited = [...new Set(r.checks.flatMap((c) => c.evidence))];
-      if (r.verdict === 'PASS') await allure.parameter('evidence', cited.length ? `seq ${cited.join(', ')}` : 'none');
+      // Excluded from the history id: the evidence's seq numbers differ from run to run.
+      if (r.verdict === 'PASS') await allure.parameter('evidence', cited.length ? `seq ${cited.join(', ')}` : 'none', { excluded: true });
       else {
         for (const seq of cited) {
           const m = bodies.get(seq);
@@ -87,7 +103,10 @@ export function conformanceSuite(name: string, select: (e: RequirementRef) => bo
       const detail = r.checks
         .map((c) => [`[${c.checkId}] ${c.verdict}`, c.expected && `Expected: ${c.expected}`, c.actual && `Actual:   ${c.actual}`, c.reason && `Reason:   ${c.reason}`, c.evidence.length ? `Messages: seq ${c.evidence.join(', ')}` : ''].filter(Boolean).join('\n'))
         .join('\n');
-      const header = `${entry.id} (${provenance}, ${entry.severity}) ${entry.section}\n"${entry.text}"\n${detail}`;
+      const about = `${entry.section}\n"${entry.text}"\n${detail}`;
+      // Each message begins with the verdict (a FAIL's also with its provenance), then why: Allure's
+      // categories match on that beginning.
+      const why = reasons(r);
       switch (r.verdict) {
         case 'PASS':
           return;
@@ -97,16 +116,17 @@ export function conformanceSuite(name: string, select: (e: RequirementRef) => bo
         case 'NOT_APPLICABLE':
         case 'NOT_OBSERVABLE':
         case 'BLOCKED':
-          skip(`${r.verdict}: ${r.checks.map((c) => c.reason).filter(Boolean).join('; ')}`);
+          // The reason becomes the result's statusDetails.message (allure-reporter.ts).
+          skip(`${r.verdict}${r.blockedBy ? ` by ${r.blockedBy}` : ''}: ${why}`);
           return;
         case 'FAIL':
           // A FAIL the run's baseline knows of is still a FAIL; Allure shows it with the baseline's reason.
           if (r.baselined) await allure.label('baseline', `known: ${r.baselined.reason}`);
-          expect.fail(r.baselined ? `known FAIL (baseline: ${r.baselined.reason}${r.baselined.expires ? `, until ${r.baselined.expires}` : ''})\n${header}` : header);
+          expect.fail(`FAIL [${provenance}, ${entry.severity}] ${r.baselined ? `(known to the baseline: ${r.baselined.reason}${r.baselined.expires ? `, until ${r.baselined.expires}` : ''}) ` : ''}${entry.id} ${about}`);
           return;
         default:
           // ERROR and INCONCLUSIVE are not the implementation failing a check: Allure shows them as broken.
-          throw new Error(`${r.verdict}: ${header}`);
+          throw new Error(`${r.verdict}: ${why}\n${entry.id} [${provenance}, ${entry.severity}] ${about}`);
       }
     });
   });

@@ -3,6 +3,7 @@ import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlink
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseEnvInfo } from 'allure-js-commons/sdk/reporter';
 import { XMLParser } from 'fast-xml-parser';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { validateReport } from '../../src/report/report-schema.js';
@@ -22,6 +23,12 @@ describe('dmdc run through the main path', () => {
   }, 240_000);
 
   const report = (name: string) => JSON.parse(readFileSync(join(out, name, 'latest', 'report.json'), 'utf8')) as RunReport;
+  type AllureResult = { name: string; status: string; testCaseId: string; historyId: string; statusDetails: { message?: string }; labels: Array<{ name: string; value: string }> };
+  const allureResults = (dir: string) =>
+    readdirSync(join(dir, 'allure-results'))
+      .filter((n) => n.endsWith('-result.json'))
+      .map((f) => JSON.parse(readFileSync(join(dir, 'allure-results', f), 'utf8')) as AllureResult)
+      .map((a) => ({ ...a, label: (name: string) => a.labels.find((l) => l.name === name)?.value }));
 
   test('the reference mocks exit 0 and every requirement is PASS or NOT_APPLICABLE with its reason', () => {
     expect(reference.status, reference.stdout + reference.stderr).toBe(0);
@@ -52,12 +59,40 @@ describe('dmdc run through the main path', () => {
     const judged = new Map(r.results.map((x) => [`${x.flowId} ${x.requirementId}`, STATUS[x.verdict] ?? 'broken']));
     expect(judged.size).toBeGreaterThan(300);
     const seen = new Map<string, string>();
-    for (const f of readdirSync(join(dir, 'allure-results')).filter((n) => n.endsWith('-result.json'))) {
-      const a = JSON.parse(readFileSync(join(dir, 'allure-results', f), 'utf8')) as { name: string; status: string; labels: Array<{ name: string; value: string }> };
-      const flow = a.labels.find((l) => l.name === 'parentSuite')!.value.split(' · ').at(-1);
-      seen.set(`${flow} ${a.name}`, a.status);
-    }
+    for (const a of allureResults(dir)) seen.set(`${a.label('flow')} ${a.label('requirement')}`, a.status);
     expect(seen).toEqual(judged);
+  });
+
+  test('each Allure result is named by its requirement, title and flow, with one test case per requirement × flow, and a skip says why', () => {
+    const r = report('ref');
+    const titles = new Map(r.requirements.map((e) => [e.id, e.title]));
+    const byKey = new Map(r.results.map((x) => [`${x.flowId}/${x.requirementId}`, x]));
+    const results = allureResults(join(out, 'ref', 'latest'));
+    for (const a of results) {
+      const [flow, id] = [a.label('flow')!, a.label('requirement')!];
+      expect(a.name).toBe(`${id} ${titles.get(id)} · ${flow}`);
+      expect([a.testCaseId, a.historyId]).toEqual([`${flow}/${id}`, `${flow}/${id}`]);
+      const x = byKey.get(`${flow}/${id}`)!;
+      expect(a.label('verdict')).toBe(x.verdict);
+      if (a.status === 'skipped') {
+        const message = a.statusDetails.message ?? '';
+        expect(message.startsWith(`${x.verdict}${x.blockedBy ? ` by ${x.blockedBy}` : ''}: `), message).toBe(true);
+        for (const c of x.checks.filter((c) => c.verdict === x.verdict && c.reason)) expect(message).toContain(c.reason);
+      }
+    }
+    expect(results.filter((a) => a.status === 'skipped').length).toBeGreaterThan(50);
+  });
+
+  test('the Allure results hold the run\'s environment, executor and categories, and the report folder an Allure history', () => {
+    const dir = join(out, 'ref', 'latest');
+    const r = report('ref');
+    const env = parseEnvInfo(readFileSync(join(dir, 'allure-results', 'environment.properties'), 'utf8'));
+    expect(env).toMatchObject({ 'harness.version': `dmdc ${r.tool.version}`, 'profile.version': r.profileVersion, 'role.dms1': 'mock', 'role.client': 'mock', 'node.version': process.version });
+    expect(env['catalogue.version']).toMatch(/^\d/);
+    expect(JSON.parse(readFileSync(join(dir, 'allure-results', 'executor.json'), 'utf8'))).toMatchObject({ name: 'dmdc', buildName: r.runId, reportName: 'dmdc conformance' });
+    const categories = JSON.parse(readFileSync(join(dir, 'allure-results', 'categories.json'), 'utf8')) as Array<{ name: string }>;
+    expect(categories.map((c) => c.name)).toEqual(expect.arrayContaining(['FAIL: spec requirements', 'BLOCKED behind a root FAIL', 'ERROR: the harness could not judge']));
+    expect(readFileSync(join(out, 'ref', 'allure-history.jsonl'), 'utf8').trim().split('\n')).toHaveLength(1);
   });
 
   test('reports/latest names the newest run', () => {
