@@ -35,6 +35,7 @@ export interface FleetCommandInput {
   out: string;
   config?: RunConfig;
   mutant?: Mutant;
+  'show-secrets'?: boolean;
 }
 
 function say(line: string): void {
@@ -98,7 +99,7 @@ export async function fleetCommand(i: FleetCommandInput): Promise<number> {
     const started = Date.now();
     const step = Math.max(1, Math.ceil(clients / 10));
     outcome = await runFleet({
-      runId, dir, range, scenarios, concurrency, pki, config: cfg, mutant: i.mutant?.id, only: i.only, selection, keep: KEEP,
+      runId, dir, range, scenarios, concurrency, pki, config: cfg, mutant: i.mutant?.id, only: i.only, selection, keep: KEEP, showSecrets: i['show-secrets'],
       onJudged: (status) => {
         judged++;
         if (status === 'timeout') timeouts++;

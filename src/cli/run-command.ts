@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MUTANTS } from '../../mocks/mutants.js';
@@ -207,7 +207,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const secrets = values['show-secrets'] ? new Set<string>() : runSecrets(flows);
   if (values['show-secrets']) report.secretsShown = true;
   else report = redactJson(report, secrets);
-  redactTraceFile(join(dir, 'trace.jsonl'), secrets);
+  if (secrets.size && existsSync(join(dir, 'trace.jsonl'))) await redactTraceFile(join(dir, 'trace.jsonl'), () => secrets);
   const present = { noSuites: values['no-suites'], allureReport: values['allure-report'], htmlUrl: values['report-url'] };
   // The flows as judged (after re-attribution) go to the bundle: what `dmdc verify` judges again, offline.
   const latest = await completeRunFolder(root, runId, dir, report, present, () =>

@@ -24,6 +24,8 @@ export interface ShareInput {
   selection: RunReport['selection'];
   /** Clients named per requirement and verdict (K). */
   keep: number;
+  /** --show-secrets: the traces and the detailed clients keep the secrets (by default written without them). */
+  showSecrets?: boolean;
 }
 
 export type WorkerMessage =

@@ -58,7 +58,7 @@ export async function runFleet(i: FleetRunInput): Promise<FleetRunOutcome> {
       runWorker(
         {
           runId: i.runId, indices, scenarios: i.scenarios, concurrency: flowsOf(w), traceFile: traceFiles[w], pki: i.pki,
-          config: i.config, mutant: i.mutant, only: i.only, selection: i.selection, keep: i.keep,
+          config: i.config, mutant: i.mutant, only: i.only, selection: i.selection, keep: i.keep, showSecrets: i.showSecrets,
         },
         i.onJudged,
       ),

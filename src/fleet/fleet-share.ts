@@ -15,6 +15,10 @@ import type { ShareInput } from './fleet-messages.js';
 import { fleetClient, fleetEntries, type FleetClient } from './fleet-plan.js';
 import { FleetTally, type ClientDetail, type TallyData } from './fleet-tally.js';
 import { runLimited } from '../runner/run-limited.js';
+import { redactJson, redactTraceFile, runSecrets } from '../report/run-secrets.js';
+import { existsSync } from 'node:fs';
+
+const NONE: ReadonlySet<string> = new Set();
 
 export async function runShare(input: ShareInput, judged: (status: FlowStatus) => void = () => {}): Promise<TallyData> {
   const entries = fleetEntries(loadCatalogue().entries, input.only);
@@ -23,6 +27,7 @@ export async function runShare(input: ShareInput, judged: (status: FlowStatus) =
   const device = loadClientFixture();
   const tally = new FleetTally(input.keep);
   const testerPlayed = new EveryCasePlayed();
+  const secretsOf = new Map<string, ReadonlySet<string>>();
   await runLimited(input.indices, input.concurrency, async (index) => {
     const client = fleetClient(index, input.scenarios);
     let status: FlowStatus = 'error';
@@ -38,12 +43,16 @@ export async function runShare(input: ShareInput, judged: (status: FlowStatus) =
       });
       const results = judgeFlow(flow, entries);
       status = flow.status;
-      tally.add({ ...client, scenario: client.baseScenario }, flow, results, () => detailOf(client, flow, results, entries, input));
+      // Each client's secrets, kept until its lines of the worker's trace are written again without them.
+      const secrets = input.showSecrets ? NONE : runSecrets([flow]);
+      if (secrets.size) secretsOf.set(flow.scenario.id, secrets);
+      tally.add({ ...client, scenario: client.baseScenario }, flow, results, () => redactJson(detailOf(client, flow, results, entries, input), secrets));
     } catch (err) {
       tally.harnessError(client, err);
     }
     judged(status);
   });
+  if (secretsOf.size && existsSync(input.traceFile)) await redactTraceFile(input.traceFile, (flowId) => secretsOf.get(flowId ?? '') ?? NONE);
   return tally.data();
 }
 

@@ -5,7 +5,9 @@
  * WBXML), every NextNonce handed over, basic credentials, and the same leaves in the observed trees. Each is
  * then removed wherever it recurs, whatever carries it.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, renameSync } from 'node:fs';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import type { FlowResult } from '../runner/run-flow.js';
 import { decodeWbxml } from '../syncml/wbxml.js';
 import { bodyBytes, type TraceEvent } from '../trace/events.js';
@@ -88,16 +90,26 @@ export function redactJson<T>(value: T, secrets: ReadonlySet<string>): T {
   return JSON.parse(redactor(secrets)(JSON.stringify(value))) as T;
 }
 
-/** Rewrites a trace file without the secrets: text replaced, binary bodies masked. */
-export function redactTraceFile(file: string, secrets: ReadonlySet<string>): void {
-  if (!secrets.size) return;
-  const redact = redactor(secrets);
-  const lines = readFileSync(file, 'utf8').split('\n');
-  const out = lines.map((line) => {
-    if (!line) return line;
+/**
+ * Rewrites a trace file without the secrets, line by line (a fleet's traces are large): each event with the
+ * secrets of its flow, text replaced and binary bodies masked. The file is replaced whole, by a rename.
+ */
+export async function redactTraceFile(file: string, secretsOf: (flowId: string | undefined) => ReadonlySet<string>): Promise<void> {
+  const redactors = new Map<ReadonlySet<string>, (text: string) => string>();
+  const tmp = `${file}.redacting`;
+  const sink = createWriteStream(tmp);
+  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+    if (!line) continue;
     const e = JSON.parse(line) as TraceEvent;
+    const secrets = secretsOf(e.flow);
+    if (!secrets.size) {
+      if (!sink.write(`${line}\n`)) await once(sink, 'drain');
+      continue;
+    }
+    if (!redactors.has(secrets)) redactors.set(secrets, redactor(secrets));
     if (e.body?.encoding === 'base64' && e.body.raw) e.body.raw = maskBytes(bodyBytes(e), secrets).toString('base64');
-    return redact(JSON.stringify(e));
-  });
-  writeFileSync(file, out.join('\n'));
+    if (!sink.write(`${redactors.get(secrets)!(JSON.stringify(e))}\n`)) await once(sink, 'drain');
+  }
+  await new Promise<void>((done, fail) => sink.end((err?: Error | null) => (err ? fail(err) : done())));
+  renameSync(tmp, file);
 }
