@@ -109,7 +109,8 @@ try {
   line('judging them (once)', ms(median(rounds.map((r) => r.judgeMs))));
   const last = rounds.at(-1)!;
   for (const f of last.flows) {
-    const handshakes = f.events.filter((e) => e.kind === 'tls').length;
+    // One per connection, whichever side recorded it.
+    const handshakes = new Set(f.events.filter((e) => e.kind === 'tls').map((e) => e.connection ?? e.seq)).size;
     const per = median(rounds.map((r) => r.flows.find((x) => x.scenario.id === f.scenario.id)!.durationMs));
     const tester = f.events.some((e) => e.probe) ? ' (with the tester cases)' : '';
     line(`${f.scenario.id}${tester}`, `${ms(per)}; ${handshakes} handshakes, floor ${ms(handshakes * floor)}; flow ÷ floor ${(per / (handshakes * floor)).toFixed(2)}`);

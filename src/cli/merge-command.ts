@@ -6,8 +6,6 @@ import { mergeBundles } from '../bundle/merge-bundles.js';
 import { loadCatalogue } from '../catalogue/catalogue.js';
 import type { FleetReport } from '../fleet/fleet-report.js';
 import type { ClientDetail } from '../fleet/fleet-tally.js';
-import { fleetMergeProblems, mergeFleetReports } from '../fleet/merge-fleet.js';
-import { DETAILS_FILE, writeFleetReports } from '../fleet/write-fleet-reports.js';
 import { requirementRefs } from '../report/build-report.js';
 import { pointLatestAt } from '../report/latest-link.js';
 import { mergeProblems, mergeReports } from '../report/merge-reports.js';
@@ -118,6 +116,8 @@ function fleetFolder(path: string): string | undefined {
 
 /** `dmdc merge` of a fleet's shards: fleet.json, report.html, junit.xml and the shards' traces, side by side. */
 async function mergeFleet(dirs: readonly string[], values: { out: string }): Promise<number> {
+  // Loaded here: a merge of ordinary runs does not load the fleet's report writers and schema.
+  const [{ fleetMergeProblems, mergeFleetReports }, { DETAILS_FILE, writeFleetReports }] = await Promise.all([import('../fleet/merge-fleet.js'), import('../fleet/write-fleet-reports.js')]);
   const shards = dirs.map((dir) => ({
     dir,
     report: JSON.parse(readFileSync(join(dir, 'fleet.json'), 'utf8')) as FleetReport,

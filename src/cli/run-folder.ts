@@ -25,7 +25,7 @@ export async function completeRunFolder(root: string, runId: string, dir: string
   alsoWrite?.();
   if (!o.noSuites && report.flows.length) {
     say('  conformance suites (vitest, Allure):');
-    const problems = await runSuites({ reportFile: json, runDir: dir, allureReport: o.allureReport });
+    const problems = await runSuites({ reportFile: json, report, runDir: dir, allureReport: o.allureReport });
     if (problems.length) {
       for (const p of problems) say(`  ! ${p}`);
       // The verdicts stand; the missing presentation is noted in the report, not turned into an error exit.

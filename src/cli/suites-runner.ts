@@ -14,7 +14,7 @@ const ROOT = PACKAGE_ROOT;
  * single-file Allure report with the history of the reports folder. Returns problems instead of throwing:
  * the dmdc report is already written and stays the reference. Runs before `latest` names this run.
  */
-export async function runSuites(o: { reportFile: string; runDir: string; allureReport: boolean }): Promise<string[]> {
+export async function runSuites(o: { reportFile: string; report: RunReport; runDir: string; allureReport: boolean }): Promise<string[]> {
   const problems: string[] = [];
   const resultsDir = join(o.runDir, 'allure-results');
   // Loaded on use: the commands that import this module and run no suites do not load Allure's SDK.
@@ -25,6 +25,8 @@ export async function runSuites(o: { reportFile: string; runDir: string; allureR
   ]);
   // Colour codes only for a terminal: a CI log or a pipe gets plain text (read when vitest loads).
   const env: Record<string, string> = { DMDC_REPORT: o.reportFile, ...(process.stdout.isTTY || process.env.FORCE_COLOR ? {} : { NO_COLOR: '1' }) };
+  // The caller's own values come back afterwards.
+  const before = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   Object.assign(process.env, env);
   try {
     const { startVitest } = await import('vitest/node');
@@ -40,13 +42,15 @@ export async function runSuites(o: { reportFile: string; runDir: string; allureR
   } catch (err) {
     problems.push(`conformance suites: ${(err as Error).message}`);
   } finally {
-    for (const k of Object.keys(env)) delete process.env[k];
+    for (const [k, v] of Object.entries(before)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
   }
   // Beside results only: without them there is nothing for the environment to describe.
   if (existsSync(resultsDir)) {
     try {
-      const report = JSON.parse(readFileSync(o.reportFile, 'utf8')) as RunReport;
-      metadata.writeAllureMetadata(resultsDir, report, metadata.runFacts(o.runDir));
+      metadata.writeAllureMetadata(resultsDir, o.report, metadata.runFacts(o.runDir));
       history.carryAllure2History(o.runDir, resultsDir);
     } catch (err) {
       problems.push(`Allure environment, executor, categories or history: ${(err as Error).message}`);
@@ -102,6 +106,8 @@ function allureReport(resultsDir: string, outDir: string, o: { historyFile: stri
   if (existsSync(index)) {
     const html = readFileSync(index, 'utf8').replace(/<script[^>]*googletagmanager\.com[\s\S]*?<\/script>\s*(<script>[\s\S]*?gtag\([\s\S]*?<\/script>)?/g, '');
     writeFileSync(index, html);
+    // Said, not hidden, should the generator's snippet change shape and the strip miss it.
+    if (/googletagmanager|gtag\(/.test(html)) return ['the Allure report still holds an analytics tag: do not hand it out as is'];
   }
   return [];
 }

@@ -3,18 +3,9 @@
  * names the first failing DevIds; ERROR or INCONCLUSIVE anywhere (and no FAIL) an error; a requirement no
  * client passed or warned on (not applicable, not observable, blocked) is skipped. Harness errors are errors.
  */
-import { XMLBuilder } from 'fast-xml-parser';
+import { attr, junitBuilder as builder, timestamp, xmlSafe } from '../report/junit-xml.js';
 import { VERDICTS, type Verdict } from '../verdict/verdict.js';
 import type { FleetReport } from './fleet-report.js';
-
-const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', format: true, suppressEmptyNode: true, suppressBooleanAttributes: false, processEntities: true });
-
-/** XML 1.0 forbids most control characters; a harness error's text could carry them. */
-const xmlSafe = (s: string) => s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '\uFFFD');
-const attr = (s: string, max = 500) => {
-  const one = xmlSafe(s).replace(/\s+/g, ' ').trim();
-  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
-};
 
 function tally(by: Record<Verdict, number>): string {
   return VERDICTS.filter((v) => by[v]).map((v) => `${v} ${by[v]}`).join(', ');
@@ -76,7 +67,7 @@ export function fleetJunitXml(f: FleetReport): string {
         '@_id': f.runId,
         ...counts,
         '@_time': time,
-        '@_timestamp': f.startedAt.replace(/Z$/, ''),
+        '@_timestamp': timestamp(Date.parse(f.startedAt)),
         properties: { property: props.map(([name, value]) => ({ '@_name': name, '@_value': attr(value) })) },
         testcase: all,
       },

@@ -12,7 +12,7 @@ import { exitCodeOf, VERDICTS, type Verdict } from '../verdict/verdict.js';
 import { fleetDevId } from './fleet-plan.js';
 import type { IndexRange, Shard } from '../runner/shard.js';
 import type { FleetRunOutcome } from './fleet-run.js';
-import type { ClientDetail } from './fleet-tally.js';
+import { FLOW_STATUSES, zeros, type ClientDetail } from './fleet-tally.js';
 
 export interface FleetRequirement {
   id: string;
@@ -100,10 +100,9 @@ export interface FleetReportInput {
 export function buildFleetReport(i: FleetReportInput): { report: FleetReport; details: ClientDetail[] } {
   const finished = new Date();
   const t = i.outcome.tally.data();
-  const byVerdict = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
-  const none = () => Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
+  const byVerdict = zeros(VERDICTS);
   const requirements = i.entries.map((e): FleetRequirement => {
-    const counts = t.byRequirement[e.id] ?? none();
+    const counts = t.byRequirement[e.id] ?? zeros(VERDICTS);
     for (const v of VERDICTS) byVerdict[v] += counts[v];
     const first = Object.fromEntries(Object.entries(t.first[e.id] ?? {}).map(([v, refs]) => [v, refs.map((r) => r.devId)]));
     return {
@@ -127,7 +126,7 @@ export function buildFleetReport(i: FleetReportInput): { report: FleetReport; de
       clients: i.range.to - i.range.from,
       ...(i.shard ? { shard: i.shard } : {}),
       range: { ...i.range, firstDevId: fleetDevId(i.range.from), lastDevId: fleetDevId(Math.max(i.range.from, i.range.to - 1)) },
-      scenarios: i.scenarioIds.map((id) => ({ id, byStatus: t.byScenario[id] ?? { completed: 0, failed: 0, timeout: 0, error: 0 } })),
+      scenarios: i.scenarioIds.map((id) => ({ id, byStatus: t.byScenario[id] ?? zeros(FLOW_STATUSES) })),
       concurrency: i.concurrency,
       workers: i.outcome.workers,
       flowsPerWorker: i.outcome.flowsPerWorker,

@@ -2,10 +2,10 @@
  * JSON Schema (draft 2020-12) of fleet.json (`FleetReport`) and its validator, in the style of report.json's:
  * written beside every fleet.json, so a reader can check one without the harness.
  */
-import { Ajv2020, type ErrorObject, type SchemaObject } from 'ajv/dist/2020.js';
+import { Ajv2020, type SchemaObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { ROLES } from '../model/roles.js';
-import { CATEGORIES, PROVENANCES, SEVERITIES } from '../report/report-schema.js';
+import { CATEGORIES, describeSchemaError, PROVENANCES, SEVERITIES } from '../report/report-schema.js';
 import { VERDICTS } from '../verdict/verdict.js';
 import type { FleetReport } from './fleet-report.js';
 import { FLOW_STATUSES } from './fleet-tally.js';
@@ -98,15 +98,20 @@ export const FLEET_SCHEMA: SchemaObject = {
   ),
 };
 
-const ajv = new Ajv2020({ allErrors: true });
-addFormats(ajv);
-const validateShape = ajv.compile<FleetReport>(FLEET_SCHEMA);
+let compiled: ValidateFunction<FleetReport> | undefined;
+/** Compiled when a fleet report is first validated, not when a command that may write none loads this. */
+function shapeValidator(): ValidateFunction<FleetReport> {
+  if (!compiled) {
+    const ajv = new Ajv2020({ allErrors: true });
+    addFormats(ajv);
+    compiled = ajv.compile<FleetReport>(FLEET_SCHEMA);
+  }
+  return compiled;
+}
 
 export function fleetSchemaJson(): string {
   return JSON.stringify(FLEET_SCHEMA, null, 2) + '\n';
 }
-
-const describe = (e: ErrorObject) => `${e.instancePath || '/'}: ${e.message ?? e.keyword}${e.keyword === 'additionalProperties' ? ` '${String((e.params as { additionalProperty: string }).additionalProperty)}'` : ''}`;
 
 /** Beyond the shape: every requirement once, and the counts add up to what was judged. */
 function consistency(r: FleetReport): string[] {
@@ -123,7 +128,8 @@ function consistency(r: FleetReport): string[] {
 }
 
 export function validateFleetReport(r: unknown): { ok: true } | { ok: false; errors: string } {
-  if (!validateShape(r)) return { ok: false, errors: (validateShape.errors ?? []).map(describe).join('\n') };
+  const validateShape = shapeValidator();
+  if (!validateShape(r)) return { ok: false, errors: (validateShape.errors ?? []).map(describeSchemaError).join('\n') };
   const problems = consistency(r);
   return problems.length ? { ok: false, errors: problems.join('\n') } : { ok: true };
 }

@@ -11,7 +11,7 @@ import { VERDICTS, type Verdict } from '../verdict/verdict.js';
 /** The verdicts whose first clients are named. */
 export const LISTED_VERDICTS: readonly Verdict[] = ['FAIL', 'ERROR', 'INCONCLUSIVE', 'WARN', 'BLOCKED'];
 /** The verdicts whose first clients are kept in detail (their flow and results): what needs a look. */
-const DETAILED_VERDICTS: ReadonlySet<Verdict> = new Set(['FAIL', 'ERROR', 'INCONCLUSIVE']);
+export const DETAILED_VERDICTS: ReadonlySet<Verdict> = new Set(['FAIL', 'ERROR', 'INCONCLUSIVE']);
 export const FLOW_STATUSES: readonly FlowStatus[] = ['completed', 'failed', 'timeout', 'error'];
 
 export interface ClientRef {
@@ -44,7 +44,8 @@ export interface TallyData {
   errorCount: number;
 }
 
-const zeros = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
+/** A count of 0 for each key (verdicts, flow statuses). */
+export const zeros = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 const MAX_ERRORS = 20;
 
 export class FleetTally {

@@ -4,11 +4,11 @@
  * the lowest DevIds of all, and the kept clients' details, so one report says what the n machines found.
  */
 import { shardSetProblems } from '../runner/shard.js';
-import { exitCodeOf, VERDICTS, type Verdict } from '../verdict/verdict.js';
+import { exitCodeOf, VERDICTS } from '../verdict/verdict.js';
 import type { FleetReport, FleetRequirement } from './fleet-report.js';
-import type { ClientDetail } from './fleet-tally.js';
+import { DETAILED_VERDICTS, FleetTally, FLOW_STATUSES, zeros, type ClientDetail } from './fleet-tally.js';
+import { sameJson as same } from '../report/merge-reports.js';
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 const lowest = (ids: readonly string[], keep: number) => [...new Set(ids)].sort().slice(0, keep);
 
@@ -34,10 +34,9 @@ export function mergeFleetReports(shards: ReadonlyArray<{ report: FleetReport; d
   const rs = sorted.map((s) => s.report);
   const first = rs[0];
   const keep = first.fleet.keep;
-  const zeros = () => Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
   const requirements = first.requirements.map((q): FleetRequirement => {
     const all = rs.map((r) => r.requirements.find((x) => x.id === q.id)!);
-    const byVerdict = zeros();
+    const byVerdict = zeros(VERDICTS);
     for (const x of all) for (const v of VERDICTS) byVerdict[v] += x.byVerdict[v];
     const first: FleetRequirement['first'] = {};
     for (const v of VERDICTS) {
@@ -46,14 +45,19 @@ export function mergeFleetReports(shards: ReadonlyArray<{ report: FleetReport; d
     }
     return { ...q, byVerdict, first };
   });
-  const byVerdict = zeros();
+  const byVerdict = zeros(VERDICTS);
   for (const q of requirements) for (const v of VERDICTS) byVerdict[v] += q.byVerdict[v];
-  const statuses = (pick: (r: FleetReport) => FleetReport['byStatus']) => ({
-    completed: sum(rs.map((r) => pick(r).completed)), failed: sum(rs.map((r) => pick(r).failed)), timeout: sum(rs.map((r) => pick(r).timeout)), error: sum(rs.map((r) => pick(r).error)),
-  });
+  const statuses = (pick: (r: FleetReport) => FleetReport['byStatus']) => {
+    const out = zeros(FLOW_STATUSES);
+    for (const st of FLOW_STATUSES) out[st] = sum(rs.map((r) => pick(r)[st]));
+    return out;
+  };
   const errors = rs.flatMap((r) => r.errors.map((e) => `shard ${r.fleet.shard!.index}/${r.fleet.shard!.count} (${r.runId}): ${e}`));
   const clients = sum(rs.map((r) => r.fleet.clients));
-  const details = sorted.flatMap((s) => s.details).sort((a, b) => a.index - b.index).slice(0, keep);
+  // As one fleet keeps them: the clients the merged lists name for a detailed verdict, the lowest first, within
+  // the same bound.
+  const named = new Set(requirements.flatMap((q) => [...DETAILED_VERDICTS].flatMap((v) => q.first[v] ?? [])));
+  const details = sorted.flatMap((s) => s.details).filter((d) => named.has(d.devId)).sort((a, b) => a.index - b.index).slice(0, new FleetTally(keep).maxDetails);
   const detailed = new Set(details.map((d) => d.devId));
   const startedAt = rs.map((r) => r.startedAt).sort()[0];
   const finishedAt = rs.map((r) => r.finishedAt).sort().at(-1)!;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 // Allure's own writer of the properties format, so what it reads back is what was meant.
 import { stringifyEnvInfo } from 'allure-js-commons/sdk/reporter';
 import { META_FILE, type BundleMeta } from '../bundle/bundle-layout.js';
-import { packageFile } from '../package-root.js';
+import { DEFAULT_CATALOGUE_FILE } from '../catalogue/catalogue.js';
 import type { Provenance, RunReport } from './model.js';
 import { describeSelection } from './selection-words.js';
 
@@ -33,7 +33,7 @@ export function runFacts(runDir: string): RunFacts {
   }
   let catalogueVersion = '(unknown)';
   try {
-    catalogueVersion = (JSON.parse(readFileSync(packageFile('fixtures', 'catalogue', 'catalogue.json'), 'utf8')) as { version?: string }).version ?? catalogueVersion;
+    catalogueVersion = (JSON.parse(readFileSync(DEFAULT_CATALOGUE_FILE, 'utf8')) as { version?: string }).version ?? catalogueVersion;
   } catch {
     // The environment is a presentation: a missing catalogue says unknown rather than failing it.
   }

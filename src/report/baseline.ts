@@ -8,6 +8,7 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { matchesGlob } from '../catalogue/catalogue.js';
 import { packageFile } from '../package-root.js';
+import { describeSchemaError } from './report-schema.js';
 import type { Baseline, BaselineEntry, BaselineOutcome, RequirementResult } from './model.js';
 
 const addFormats = addFormatsModule.default;
@@ -29,7 +30,7 @@ export function loadBaseline(file: string): { ok: true; baseline: Baseline } | {
     addFormats(ajv);
     validator = ajv.compile<Baseline>(JSON.parse(readFileSync(BASELINE_SCHEMA_FILE, 'utf8')) as object);
   }
-  if (!validator(data)) return { ok: false, errors: (validator.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`) };
+  if (!validator(data)) return { ok: false, errors: (validator.errors ?? []).map(describeSchemaError) };
   return { ok: true, baseline: { entries: data.entries } };
 }
 

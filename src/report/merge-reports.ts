@@ -7,7 +7,9 @@ import type { Baseline, RequirementRef, RunReport } from './model.js';
 import { shardSetProblems } from '../runner/shard.js';
 import { summarize } from './summary.js';
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+/** Two values as JSON writes them: what shard reports must share. */
+export const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+const same = sameJson;
 
 /** Why these reports are not the shards of one run, one line each; empty when they are. */
 export function mergeProblems(reports: readonly RunReport[]): string[] {

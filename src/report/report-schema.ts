@@ -295,7 +295,7 @@ export function reportSchemaJson(): string {
 }
 
 /** One line per problem, each starting with the JSON pointer of the field, so the message names it. */
-function describe(e: ErrorObject): string {
+export function describeSchemaError(e: ErrorObject): string {
   const at = e.instancePath || '/';
   const p = e.params as Record<string, unknown>;
   if (e.keyword === 'required') return `${at}: missing required property '${String(p.missingProperty)}'`;
@@ -337,7 +337,7 @@ function crossReferences(r: RunReport): string[] {
 export function validateReport(r: unknown): { ok: true } | { ok: false; errors: string } {
   const validateShape = shapeValidator();
   if (!validateShape(r)) {
-    return { ok: false, errors: (validateShape.errors ?? []).map(describe).join('\n') };
+    return { ok: false, errors: (validateShape.errors ?? []).map(describeSchemaError).join('\n') };
   }
   const problems = crossReferences(r);
   return problems.length === 0 ? { ok: true } : { ok: false, errors: problems.join('\n') };

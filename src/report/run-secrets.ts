@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline';
 import type { FlowResult } from '../runner/run-flow.js';
 import { decodeWbxml } from '../syncml/wbxml.js';
 import { bodyBytes, type TraceEvent } from '../trace/events.js';
+import { releaseTraceFile } from '../trace/recorder.js';
 
 export const REDACTED = '[redacted]';
 /** Shorter values would match by chance in other text; no secret or nonce the harness sees is this short. */
@@ -111,5 +112,6 @@ export async function redactTraceFile(file: string, secretsOf: (flowId: string |
     if (!sink.write(`${redactors.get(secrets)!(JSON.stringify(e))}\n`)) await once(sink, 'drain');
   }
   await new Promise<void>((done, fail) => sink.end((err?: Error | null) => (err ? fail(err) : done())));
+  releaseTraceFile(file);
   renameSync(tmp, file);
 }

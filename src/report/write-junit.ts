@@ -11,41 +11,17 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { XMLBuilder } from 'fast-xml-parser';
 import type { Verdict } from '../verdict/verdict.js';
+import { attr, junitBuilder as builder, timestamp, xmlSafe } from './junit-xml.js';
 import { placeholderRef, type CheckResult, type FlowReport, type RequirementRef, type RequirementResult, type RunReport } from './model.js';
 
 type XmlNode = Record<string, unknown>;
 
-const builder = new XMLBuilder({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  format: true,
-  suppressEmptyNode: true,
-  // Otherwise a value of "true" is written as a bare attribute, which is not XML.
-  suppressBooleanAttributes: false,
-  processEntities: true,
-});
-
-/** XML 1.0 forbids most control characters and lone surrogates; a raw body could carry them. */
-function xmlSafe(s: string): string {
-  return s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
-}
-
-/** Parsers turn a newline inside an attribute into a space, so attributes are kept on one line on purpose. */
-function attr(s: string, max = 500): string {
-  const one = xmlSafe(s).replace(/\s+/g, ' ').trim();
-  return one.length > max ? one.slice(0, max - 1) + '…' : one;
-}
 
 function seconds(ms: number): string {
   return (Math.max(0, ms) / 1000).toFixed(3);
 }
 
-/** ISO 8601 in UTC without a zone designator: the form Ant and Surefire write and Jenkins reads. */
-function timestamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/Z$/, '');
-}
 
 
 /** Says plainly when the expectation is not verbatim spec text (provenance, anchors §18 item 2). */

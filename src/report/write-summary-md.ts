@@ -3,24 +3,26 @@ import { join } from 'node:path';
 import { EXIT_MEANING, VERDICTS } from '../verdict/verdict.js';
 import type { RequirementResult, RunReport } from './model.js';
 import { describeSelection } from './selection-words.js';
-import { anchor } from './write-html.js';
+import { anchor, truncate } from './html-text.js';
+import { escapeMarkdown } from './markdown-text.js';
 
 /** At most this many FAIL lines: a summary points into the HTML report, it does not replace it. */
 const MAX_LINES = 40;
 
-const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
+/** A table cell: one line, Markdown escaped (a wire value like ./DMAcc/<X> must not read as a tag). */
+const cell = (text: string, max = 500) => escapeMarkdown(truncate(text, max));
 
 function failLine(r: RequirementResult, report: RunReport, html: string): string {
   const title = report.requirements.find((q) => q.id === r.requirementId)?.title ?? '';
   const said = r.checks.find((c) => c.verdict === 'FAIL');
   const words = said?.actual ?? said?.reason ?? '';
   const known = r.baselined ? ` _(known: ${cell(r.baselined.reason)})_` : '';
-  return `| [\`${r.requirementId}\`](${html}#${anchor('r', r.flowId, r.requirementId)}) | ${r.flowId} | ${cell(title)}${known} | ${cell(words).slice(0, 160)} |`;
+  return `| [\`${r.requirementId}\`](${html}#${anchor('r', r.flowId, r.requirementId)}) | ${r.flowId} | ${cell(title)}${known} | ${cell(words, 160)} |`;
 }
 
 /**
  * summary.md: the run in a few lines for a CI job page (GitHub's $GITHUB_STEP_SUMMARY, a merge request note):
- * the exit code, the verdict counts, each flow's FAILs (roots first) linked into report.html, the baseline.
+ * the exit code, the verdict counts, each flow's FAILs (earliest first) linked into report.html, the baseline.
  * `htmlUrl` is where report.html will be published (default: beside summary.md).
  */
 export function summaryMarkdown(report: RunReport, htmlUrl = 'report.html'): string {
@@ -40,7 +42,7 @@ export function summaryMarkdown(report: RunReport, htmlUrl = 'report.html'): str
     '',
   ];
   if (roots.length) {
-    lines.push(`### FAILs (${roots.length}; in each flow the one where it went wrong first)`, '', '| requirement | flow | title | what the wire or tree showed |', '|---|---|---|---|');
+    lines.push(`### FAILs (${roots.length}; each flow's FAILs, earliest on the wire first)`, '', '| requirement | flow | title | what the wire or tree showed |', '|---|---|---|---|');
     lines.push(...roots.slice(0, MAX_LINES).map((r) => failLine(r, report, htmlUrl)));
     if (roots.length > MAX_LINES) lines.push('', `… and ${roots.length - MAX_LINES} more in [the report](${htmlUrl}#failures).`);
     lines.push('');

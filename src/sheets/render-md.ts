@@ -1,18 +1,7 @@
 /** The sheets as Markdown: one file per test purpose and an index.md linking them. */
 import { CATEGORY_TITLES, ETS_HEADINGS, INDEX_WORDS, type SheetField } from './sheet-words.js';
 import type { Block, ListItem, Sheet } from './sheet-model.js';
-
-/**
- * Escapes catalogue text for Markdown: inline HTML (`<X>` would vanish as a tag), emphasis, code, links,
- * table pipes and entities; an underscore inside a word (DM_Server_Delegation) is left as it reads.
- */
-export function escapeMarkdown(s: string): string {
-  return s
-    .replace(/[\\`*[\]<>|]/g, (c) => `\\${c}`)
-    .replace(/(^|[^A-Za-z0-9])_|_(?=[^A-Za-z0-9]|$)/g, (m) => m.replace('_', '\\_'))
-    .replace(/&(?=#?[A-Za-z0-9]+;)/g, '&amp;')
-    .replace(/^(\s*)([#+-]|\d+\.)(\s)/gm, '$1\\$2$3');
-}
+import { escapeMarkdown } from '../report/markdown-text.js';
 
 /** The file a sheet is written to; ids are [A-Za-z0-9.-] (catalogue schema), so they name files as they are. */
 export function sheetFileName(id: string): string {

@@ -36,6 +36,17 @@ function traceFd(file: string, verify: boolean): number {
 }
 
 /**
+ * Closes the descriptor kept for a trace file, before the file is replaced (rewritten without secrets): a
+ * recorder writing there later opens the new file instead of appending to the one replaced.
+ */
+export function releaseTraceFile(file: string): void {
+  const fd = fds.get(file);
+  if (fd === undefined) return;
+  closeSync(fd);
+  fds.delete(file);
+}
+
+/**
  * Collects trace events in memory and appends each to a JSON-lines file as it happens, so nothing is lost
  * if the run dies halfway.
  */

@@ -6,7 +6,8 @@ import { findEntry, loadCatalogue, parseCatalogue, type Catalogue } from '../../
 import { main } from '../../src/cli/main.js';
 import { sheetsCommand } from '../../src/cli/sheets-command.js';
 import { icsFeatures } from '../../src/config/config.js';
-import { escapeMarkdown, sheetFileName, sheetMarkdown } from '../../src/sheets/render-md.js';
+import { escapeMarkdown } from '../../src/report/markdown-text.js';
+import { sheetFileName, sheetMarkdown } from '../../src/sheets/render-md.js';
 import { sheetAnchor, sheetsHtml } from '../../src/sheets/render-html.js';
 import { applicabilityWords, buildSheets, defaultFlows, withoutUnshippedReferences, type Sheet } from '../../src/sheets/sheet-model.js';
 import { ETS_HEADINGS, FEATURE_WORDS, PLAYED_NOTE, PROCEDURE_WORDS, PROVENANCE_WORDS, UNSHIPPED_NAMES } from '../../src/sheets/sheet-words.js';
