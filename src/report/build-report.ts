@@ -1,4 +1,4 @@
-import { provenanceIn, type CatalogueEntry } from '../catalogue/catalogue.js';
+import { provenanceFor, provenanceIn, type CatalogueEntry } from '../catalogue/catalogue.js';
 import { flowVerdicts } from '../judge/judge.js';
 import type { Role } from '../model/roles.js';
 import { PROFILE_VERSION } from '../profile.js';
@@ -84,7 +84,10 @@ export function requirementRefs(entries: readonly CatalogueEntry[], approaches: 
   const ran = [...approaches];
   return entries.map((e) => {
     const { applicability: _a, checks: _c, provenanceByApproach: _p, rolesByApproach: _r, observe: _o, observeMode: _m, ...ref } = e;
-    return { ...ref, provenance: provenanceIn(e, ran) };
+    const provenance = provenanceIn(e, ran);
+    // A run of both approaches states each approach's where it differs, for the flows of that approach.
+    const byApproach = Object.fromEntries(ran.filter((a) => provenanceFor(e, a) !== provenance).map((a) => [a, provenanceFor(e, a)]));
+    return { ...ref, provenance, ...(Object.keys(byApproach).length ? { provenanceByApproach: byApproach } : {}) };
   });
 }
 

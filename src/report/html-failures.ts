@@ -4,7 +4,7 @@
  * what the matrix, summary.md and the CI gate link to.
  */
 import type { Verdict } from '../verdict/verdict.js';
-import type { CheckResult, FlowReport, RequirementRef, RequirementResult } from './model.js';
+import { refIn, type CheckResult, type FlowReport, type RequirementRef, type RequirementResult } from './model.js';
 import { partyName } from './html-sequence.js';
 import { anchor, escapeHtml as h, truncate } from './html-text.js';
 import {
@@ -109,14 +109,17 @@ function card(ix: PageIndex, ref: RequirementRef, listed: RequirementResult[]): 
   const others = judged.filter((r) => !LISTED.includes(r.verdict));
   const worst = listed[0]!;
   const allKnown = listed.every((r) => r.verdict !== 'FAIL' || r.baselined) && listed.some((r) => r.baselined);
-  const caveat = PROVENANCE_CAVEAT[ref.provenance] ? `<p class="caveat">${h(PROVENANCE_CAVEAT[ref.provenance])}</p>` : '';
+  // Its provenance in the flows listed (a requirement may be spec in one approach, reconstructed in the other).
+  const at = (r: RequirementResult) => refIn(ref, ix.flow.get(r.flowId)?.approach).provenance;
+  const provenances = [...new Set(listed.map(at))];
+  const caveat = provenances.filter((p) => PROVENANCE_CAVEAT[p]).map((p) => `<p class="caveat">${provenances.length > 1 ? `In the flows where it is ${p}: ` : ''}${h(PROVENANCE_CAVEAT[p])}</p>`).join('');
   const notes = ref.notes?.length ? `<ul class="notes">${ref.notes.map((n) => `<li>${h(n)}</li>`).join('')}</ul>` : '';
   const q = searchText(ref.id, ref.title, ...listed.map((r) => r.flowId));
   return `<article class="failure f-${worst.verdict}" id="${anchor('req', ref.id)}" data-q="${h(q)}">
-<h3>${verdictWithProvenance(worst.verdict, ref.provenance)}${allKnown ? ' <span class="baselined">known</span>' : ''} <code>${h(ref.id)}</code> ${h(ref.title)} <span class="in">${h(tally(listed))} of ${judged.length} flow${judged.length === 1 ? '' : 's'}${others.length ? `; elsewhere ${h(tally(others))}` : ''}</span></h3>
+<h3>${verdictWithProvenance(worst.verdict, at(worst))}${allKnown ? ' <span class="baselined">known</span>' : ''} <code>${h(ref.id)}</code> ${h(ref.title)} <span class="in">${h(tally(listed))} of ${judged.length} flow${judged.length === 1 ? '' : 's'}${others.length ? `; elsewhere ${h(tally(others))}` : ''}</span></h3>
 <blockquote>${h(ref.text)}</blockquote>
 ${ref.proof ? `<p class="proof"><span class="k">A PASS cites</span> ${h(ref.proof)}</p>` : ''}
-<p class="meta">${h(ref.section)} · ${ref.severity} · provenance ${provTag(ref.provenance)} · category ${h(ref.category)}${ref.step ? ` · step <code>${h(ref.step)}</code>` : ''}</p>
+<p class="meta">${h(ref.section)} · ${ref.severity} · provenance ${provenances.map((p) => provTag(p)).join(' / ')} · category ${h(ref.category)}${ref.step ? ` · step <code>${h(ref.step)}</code>` : ''}</p>
 ${caveat}${notes}
 <div class="fis">
 ${listed.map((r, i) => entry(ix, ref, r, i === 0)).join('\n')}

@@ -4,7 +4,7 @@
  * cases, judged once per run and endpoint rather than per flow, have a table of their own.
  */
 import type { Verdict } from '../verdict/verdict.js';
-import type { FlowReport, RequirementRef, RequirementResult } from './model.js';
+import { refIn, type FlowReport, type RequirementRef, type RequirementResult } from './model.js';
 import { anchor, escapeHtml as h } from './html-text.js';
 import {
   byNatural,
@@ -121,7 +121,7 @@ function verdictLink(ix: PageIndex, ref: RequirementRef, res: RequirementResult)
 function cell(ix: PageIndex, ref: RequirementRef, flow: FlowReport): { html: string; verdict?: Verdict } {
   const res = ix.result(ref.id, flow.id);
   if (!res) return { html: '<td class="cell"><span class="nj" title="not judged in this flow">–</span></td>' };
-  return { html: `<td class="cell c-${res.verdict}">${verdictLink(ix, ref, res)}</td>`, verdict: res.verdict };
+  return { html: `<td class="cell c-${res.verdict}">${verdictLink(ix, refIn(ref, flow.approach), res)}</td>`, verdict: res.verdict };
 }
 
 function rowHead(ref: RequirementRef): string {

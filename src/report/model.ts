@@ -17,11 +17,19 @@ export interface RequirementRef {
   /** The short spec sentence (or the profile / reconstruction statement). */
   text: string;
   provenance: Provenance;
+  /** Where the provenance differs in one approach's flows (a run of both approaches): that approach's. */
+  provenanceByApproach?: Partial<Record<'A' | 'B', Provenance>>;
   severity: Severity;
   roles: Role[];
   /** Pass criteria: what a PASS cites (which messages, sent by which role, with which content). */
   proof: string;
   notes?: string[];
+}
+
+/** The requirement as it stands in a flow of `approach`: with that approach's provenance. */
+export function refIn(ref: RequirementRef, approach: 'A' | 'B' | undefined): RequirementRef {
+  const p = approach && ref.provenanceByApproach?.[approach];
+  return p && p !== ref.provenance ? { ...ref, provenance: p } : ref;
 }
 
 /** Stands in for a result's requirement the report's catalogue does not hold. */

@@ -36,6 +36,11 @@ const requirementRef = {
     section: text,
     text,
     provenance: { enum: [...PROVENANCES] },
+    provenanceByApproach: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { A: { enum: [...PROVENANCES] }, B: { enum: [...PROVENANCES] } },
+    },
     severity: { enum: [...SEVERITIES] },
     roles: { type: 'array', items: { enum: [...ROLES] }, uniqueItems: true },
     proof: text,

@@ -13,7 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Verdict } from '../verdict/verdict.js';
 import { attr, junitBuilder as builder, timestamp, xmlSafe } from './junit-xml.js';
-import { placeholderRef, type CheckResult, type FlowReport, type RequirementRef, type RequirementResult, type RunReport } from './model.js';
+import { placeholderRef, refIn, type CheckResult, type FlowReport, type RequirementRef, type RequirementResult, type RunReport } from './model.js';
 
 type XmlNode = Record<string, unknown>;
 
@@ -228,7 +228,7 @@ function flowSuites(report: RunReport, flowId: string, flow: FlowReport | undefi
   const negative = new Set(report.requirements.filter((r) => r.category === 'negative').map((r) => r.id));
   const tester = results.filter((r) => negative.has(r.requirementId));
   const own = results.filter((r) => !negative.has(r.requirementId));
-  const casesOf = (list: RequirementResult[]) => list.map((r) => testcase(classname, flow, refs.get(r.requirementId) ?? placeholderRef(r.requirementId), r));
+  const casesOf = (list: RequirementResult[]) => list.map((r) => testcase(classname, flow, refIn(refs.get(r.requirementId) ?? placeholderRef(r.requirementId), flow?.approach), r));
   const suite = (name: string, id: string, list: RequirementResult[], durationMs: number) => {
     const counts = countsOf(list);
     return { node: suiteNode(report, { name, id, startMs, durationMs, props: flowProps, cases: casesOf(list), counts }), counts };

@@ -7,7 +7,7 @@ import type { FlowReport, RequirementRef, RequirementResult, RunReport } from '.
  * What `dmdc run` judged, read once per run: the suites present report.json's verdicts and never judge
  * again, so they import no harness code and cost only vitest's own start.
  */
-let loaded: { report: RunReport; byFlow: Map<string, Map<string, RequirementResult>>; provenanceByApproach: Map<string, Record<string, string>> } | undefined;
+let loaded: { report: RunReport; byFlow: Map<string, Map<string, RequirementResult>> } | undefined;
 function judged() {
   if (loaded) return loaded;
   const file = process.env.DMDC_REPORT;
@@ -18,10 +18,7 @@ function judged() {
     if (!byFlow.has(r.flowId)) byFlow.set(r.flowId, new Map());
     byFlow.get(r.flowId)!.set(r.requirementId, r);
   }
-  // The report states one provenance per requirement; a suite test is per flow, so per approach.
-  const catalogue = JSON.parse(readFileSync(new URL('../../fixtures/catalogue/catalogue.json', import.meta.url), 'utf8')) as { entries: Array<{ id: string; provenanceByApproach?: Record<string, string> }> };
-  const provenanceByApproach = new Map(catalogue.entries.filter((e) => e.provenanceByApproach).map((e) => [e.id, e.provenanceByApproach!]));
-  return (loaded = { report, byFlow, provenanceByApproach });
+  return (loaded = { report, byFlow });
 }
 
 const SEVERITY = { MUST: 'critical', SHOULD: 'normal', MAY: 'minor' } as const;
@@ -55,7 +52,7 @@ function reasons(r: RequirementResult): string {
  * verdict the run's judge gave; vitest and Allure only present it.
  */
 export function conformanceSuite(name: string, select: (e: RequirementRef) => boolean): void {
-  const { report, byFlow, provenanceByApproach } = judged();
+  const { report, byFlow } = judged();
   const refs = report.requirements.filter(select);
   // A flow with nothing of this concern judged in it (a tester case is judged only where it was played) has no suite.
   const flows = report.flows.filter((f) => refs.some((e) => byFlow.get(f.id)?.has(e.id)));
@@ -70,7 +67,8 @@ export function conformanceSuite(name: string, select: (e: RequirementRef) => bo
     const named = refs.filter((e) => judgedHere.has(e.id)).map((e) => [`${e.id} ${e.title} · ${flow.id}`, e] as const);
     test.for(named)('%s', async ([, entry], { skip, annotate }) => {
       const r = judgedHere.get(entry.id)!;
-      const provenance = provenanceByApproach.get(entry.id)?.[flow.approach] ?? entry.provenance;
+      // A test is per flow: the provenance of the flow's approach, as the report states it.
+      const provenance = entry.provenanceByApproach?.[flow.approach] ?? entry.provenance;
       // One test case per requirement × flow, whatever its title or verdict: history and retries match on it.
       await allure.testCaseId(`${flow.id}/${entry.id}`);
       await allure.historyId(`${flow.id}/${entry.id}`);
