@@ -15,8 +15,6 @@ import { BUNDLE_DIR, CONFIG_FILE, FLOWS_FILE, META_FILE, PRIVATE_DIR, type Bundl
 import { catalogueFingerprint } from './catalogue-fingerprint.js';
 import { redactedConfig } from './redact-config.js';
 
-export { writeManifest } from './manifest.js';
-
 export interface BundleInput {
   /** The flows as the report's verdicts were judged from: after the run's re-attribution. */
   flows: FlowResult[];

@@ -43,7 +43,7 @@ async function mergeTraces(dirs: readonly string[], plan: readonly string[], out
     if (!existsSync(file)) continue;
     for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
       if (!line) continue;
-      const flow = /"flow":"([^"]*)"/.exec(line)?.[1] ?? '';
+      const flow = (JSON.parse(line) as { flow?: string }).flow ?? '';
       if (!byFlow.has(flow)) byFlow.set(flow, []);
       byFlow.get(flow)!.push(line);
     }

@@ -28,8 +28,9 @@ export async function completeRunFolder(root: string, runId: string, dir: string
     const problems = await runSuites({ reportFile: json, report, runDir: dir, allureReport: o.allureReport });
     if (problems.length) {
       for (const p of problems) say(`  ! ${p}`);
-      // The verdicts stand; the missing presentation is noted in the report, not turned into an error exit.
-      report.errors.push(...problems.map((p) => `presentation: ${p}`));
+      // The verdicts stand; the missing presentation is noted in the report apart from harness errors, so
+      // neither the exit code nor a later verify or merge reads it as one.
+      report.presentation = [...(report.presentation ?? []), ...problems];
       writeAllReports(dir, report, { htmlUrl: o.htmlUrl });
     }
   }
@@ -50,6 +51,7 @@ export function sayOutcome(report: RunReport, dir: string, latest: string, o: Pr
     for (const e of b.expired) say(`  expired ${e.expires}: ${e.requirement} × ${e.flow} counts again`);
   }
   for (const e of report.errors) say(`ERROR: ${e.split('\n')[0]}`);
+  for (const p of report.presentation ?? []) say(`presentation (the verdicts stand): ${p}`);
   const allure = o.noSuites || !report.flows.length ? '' : o.allureReport ? ' · allure-results/ · allure-report/' : ' · allure-results/';
   say(`Reports: ${dir}/ (report.html · report.json · junit.xml · summary.md · trace.jsonl${allure} · bundle/ · manifest.sha256), also ${latest}/`);
   say(`Exit code ${s.exitCode}`);

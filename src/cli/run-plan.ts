@@ -29,7 +29,7 @@ export interface RunPlan {
   /** This run's flows (its shard's). */
   scenarios: Scenario[];
   shard?: Shard;
-  rerun?: { runId: string; flows: Map<string, Set<string>>; testerFlows: Set<string> };
+  rerun?: { runId: string; exitCode: number; flows: Map<string, Set<string>>; testerFlows: Set<string> };
   baseline?: Baseline & { file: string };
   /** The requirements judged in some flow of this run. */
   entries: CatalogueEntry[];
@@ -54,6 +54,8 @@ export function planRun(o: PlanOptions): RunPlan | { exit: 0 | 2; message: strin
     if (!loaded.ok) return refuse(`${o.baseline} is not a valid baseline:\n${loaded.errors.map((e) => `  ${e}`).join('\n')}`);
     baseline = { ...loaded.baseline, file: o.baseline };
   } else if (o['update-baseline']) return refuse('--update-baseline needs --baseline FILE (the file to write)');
+  // A shard sees part of the run: an entry passing here may still FAIL in another shard.
+  if (o['update-baseline'] && o.shard !== undefined) return refuse('--update-baseline rewrites the baseline from one run: run it without --shard');
   let shard: Shard | undefined;
   if (o.shard !== undefined) {
     const parsed = parseShard(o.shard);
@@ -66,7 +68,7 @@ export function planRun(o: PlanOptions): RunPlan | { exit: 0 | 2; message: strin
     if ('error' in earlier) return refuse(`--rerun-failed: ${earlier.error}`);
     const negative = new Set(earlier.report.requirements.filter((q) => q.category === 'negative').map((q) => q.id));
     const testerFlows = new Set(earlier.report.results.filter((r) => negative.has(r.requirementId) && r.verdict !== 'NOT_APPLICABLE').map((r) => r.flowId));
-    rerun = { runId: earlier.report.runId, flows: rerunSelection(earlier.report.results), testerFlows };
+    rerun = { runId: earlier.report.runId, exitCode: earlier.report.summary.exitCode, flows: rerunSelection(earlier.report.results), testerFlows };
   }
 
   const approaches = o.approach ? [o.approach as 'A' | 'B'] : (['A', 'B'] as const);
@@ -77,7 +79,12 @@ export function planRun(o: PlanOptions): RunPlan | { exit: 0 | 2; message: strin
   if (!selected.length) return refuse(`${o.flow ? `--flow ${o.flow}` : 'the selection'}${o.only ? ` with --only ${o.only}` : ''} leaves no flow to run (flows: ${planned.map((s) => s.id).join(', ')})`);
   if (rerun) {
     selected = selected.filter((s) => rerun.flows.has(s.id));
-    if (!selected.length) return { exit: 0, message: `nothing to re-run: every result of run ${rerun.runId} in the selected flows passed` };
+    if (!selected.length) {
+      // Nothing left only means "all passed" when the earlier run passed; else it did not run what failed here.
+      if (!rerun.flows.size && rerun.exitCode === 0) return { exit: 0, message: `nothing to re-run: every result of run ${rerun.runId} passed` };
+      if (!rerun.flows.size) return refuse(`run ${rerun.runId} ended with exit ${rerun.exitCode} but holds no result to re-run: run it again whole`);
+      return refuse(`the flows that did not pass in run ${rerun.runId} (${[...rerun.flows.keys()].join(', ')}) are not in this selection`);
+    }
   }
   // What each flow judges: the selection, cut down to what did not pass there when re-running.
   const entriesFor = (flowId: string) => (rerun ? entries.filter((e) => rerun.flows.get(flowId)?.has(e.id)) : entries);

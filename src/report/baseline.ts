@@ -75,12 +75,18 @@ export function unexcused(results: readonly RequirementResult[]): RequirementRes
 
 /**
  * `--update-baseline`: the baseline the run calls for. Stale entries go; entries still matching a FAIL keep
- * their reason and expiry; every FAIL no entry excused gets an entry of its own, to be given a reason.
+ * their reason and expiry, expired ones too; every other FAIL no entry excused gets an entry of its own, to be
+ * given a reason.
  */
 export function updatedBaseline(outcome: BaselineOutcome, runId: string): Baseline {
   const stale = new Set(outcome.stale);
-  const kept = outcome.entries.filter((e) => !stale.has(e) && !outcome.expired.includes(e));
-  const added = outcome.newFailures.map((key) => {
+  // An expired entry stays as it is: whether to extend it is a person's decision, not the run's.
+  const kept = outcome.entries.filter((e) => !stale.has(e));
+  const underExpired = (key: string) => {
+    const [flow, requirement] = key.split(' ');
+    return outcome.expired.some((e) => matchesGlob(requirement, e.requirement) && matchesGlob(flow, e.flow));
+  };
+  const added = outcome.newFailures.filter((key) => !underExpired(key)).map((key) => {
     const [flow, requirement] = key.split(' ');
     return { requirement, flow, reason: `FAIL in run ${runId}, added by --update-baseline: give the reason` };
   });

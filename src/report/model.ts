@@ -174,6 +174,8 @@ export interface RunReport {
   errors: string[];
   /** Written with --show-secrets: account secrets, passwords and nonces are in it (a lab's own copy). */
   secretsShown?: true;
+  /** What went wrong presenting the verdicts (the conformance suites, the Allure report): no harness error. */
+  presentation?: string[];
 }
 
 /** What a run was asked to run. */

@@ -279,6 +279,7 @@ export const REPORT_SCHEMA: SchemaObject = {
     flows: { type: 'array', items: flowReport },
     results: { type: 'array', items: requirementResult },
     errors: { type: 'array', items: { type: 'string' } },
+    presentation: { type: 'array', items: { type: 'string' } },
     secretsShown: { const: true, description: 'Written with --show-secrets: secrets are in it; not for a customer.' },
   },
 };

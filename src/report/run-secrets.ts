@@ -5,7 +5,7 @@
  * WBXML), every NextNonce handed over, basic credentials, and the same leaves in the observed trees. Each is
  * then removed wherever it recurs, whatever carries it.
  */
-import { createReadStream, createWriteStream, renameSync } from 'node:fs';
+import { createReadStream, createWriteStream, renameSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { FlowResult } from '../runner/run-flow.js';
@@ -19,14 +19,16 @@ const MIN_LENGTH = 6;
 
 const SECRET_LEAF = /\/AAuth(?:Secret|Data)$/;
 const ITEM_SECRET = /<Item>(?:(?!<\/Item>)[\s\S])*?<LocURI>[^<]*\/AAuth(?:Secret|Data)<\/LocURI>(?:(?!<\/Item>)[\s\S])*?<Data>([^<]*)<\/Data>/g;
-const NEXT_NONCE = /<NextNonce>([^<]*)<\/NextNonce>/g;
+// With or without its namespace (xmlns="syncml:metinf" on the harness's own messages and decoded WBXML).
+const NEXT_NONCE = /<NextNonce\b[^>]*>([^<]*)<\/NextNonce>/g;
 const BASIC_CRED = /<Cred>(?:(?!<\/Cred>)[\s\S])*?syncml:auth-basic(?:(?!<\/Cred>)[\s\S])*?<Data>([^<]*)<\/Data>/g;
 
 const printable = (s: string) => /^[\x20-\x7e]+$/.test(s);
+const isBase64 = (s: string) => /^[A-Za-z0-9+/]+={0,2}$/.test(s) && s.length % 4 === 0;
 
 /** A base64 value, and what it decodes to when that is text (a nonce is written either way). */
 function withDecoded(value: string): string[] {
-  const decoded = /^[A-Za-z0-9+/]+={0,2}$/.test(value) && value.length % 4 === 0 ? Buffer.from(value, 'base64').toString('latin1') : '';
+  const decoded = isBase64(value) ? Buffer.from(value, 'base64').toString('latin1') : '';
   return printable(decoded) ? [value, decoded] : [value];
 }
 
@@ -68,27 +70,27 @@ export function runSecrets(flows: readonly FlowResult[]): Set<string> {
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Replaces every secret in a text; longest first, so a secret containing another goes whole. */
-export function redactor(secrets: ReadonlySet<string>): (text: string) => string {
+function redactor(secrets: ReadonlySet<string>): (text: string) => string {
   if (!secrets.size) return (t) => t;
-  // Matched as they appear inside JSON text too, so a serialised report is redacted in one pass.
-  const forms = [...new Set([...secrets].flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]))].sort((a, b) => b.length - a.length);
-  const re = new RegExp(forms.map(escapeRe).join('|'), 'g');
+  const re = new RegExp([...secrets].sort((a, b) => b.length - a.length).map(escapeRe).join('|'), 'g');
   return (text) => text.replace(re, REDACTED);
 }
 
 /** Masks the secrets in binary bytes (a WBXML body) with as many '*': the message keeps its length and shape. */
 function maskBytes(bytes: Buffer, secrets: ReadonlySet<string>): Buffer {
   const out = Buffer.from(bytes);
-  for (const s of secrets) {
-    const needle = Buffer.from(s, 'latin1');
+  // As text, and as the bytes a base64 value stands for (WBXML carries a nonce as opaque bytes).
+  const needles = [...secrets].flatMap((s) => [Buffer.from(s, 'utf8'), ...(isBase64(s) ? [Buffer.from(s, 'base64')] : [])]).filter((n) => n.length >= MIN_LENGTH);
+  for (const needle of needles) {
     for (let at = out.indexOf(needle); at >= 0; at = out.indexOf(needle, at + needle.length)) out.fill(0x2a, at, at + needle.length);
   }
   return out;
 }
 
-/** A JSON value (a report, a trace event) without the secrets, through its serialised text. */
-export function redactJson<T>(value: T, secrets: ReadonlySet<string>): T {
-  return JSON.parse(redactor(secrets)(JSON.stringify(value))) as T;
+/** A JSON value (a report, a trace event) without the secrets: a copy whose string values are redacted. */
+export function redactJson<T>(value: T, secrets: ReadonlySet<string>, redact = redactor(secrets)): T {
+  // Only inside strings: a secret that reads like a number or a key name leaves the structure alone.
+  return JSON.parse(JSON.stringify(value), (_key, v: unknown) => (typeof v === 'string' ? redact(v) : v)) as T;
 }
 
 /**
@@ -99,19 +101,28 @@ export async function redactTraceFile(file: string, secretsOf: (flowId: string |
   const redactors = new Map<ReadonlySet<string>, (text: string) => string>();
   const tmp = `${file}.redacting`;
   const sink = createWriteStream(tmp);
-  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
-    if (!line) continue;
-    const e = JSON.parse(line) as TraceEvent;
-    const secrets = secretsOf(e.flow);
-    if (!secrets.size) {
-      if (!sink.write(`${line}\n`)) await once(sink, 'drain');
-      continue;
+  try {
+    for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+      if (!line) continue;
+      const e = JSON.parse(line) as TraceEvent;
+      const secrets = secretsOf(e.flow);
+      let out = line;
+      if (secrets.size) {
+        if (!redactors.has(secrets)) redactors.set(secrets, redactor(secrets));
+        const redacted = redactJson(e, secrets, redactors.get(secrets));
+        // A binary body is masked byte by byte, never edited as text: it stays valid base64 of as many bytes.
+        if (e.body?.encoding === 'base64' && e.body.raw) redacted.body!.raw = maskBytes(bodyBytes(e), secrets).toString('base64');
+        out = JSON.stringify(redacted);
+      }
+      if (!sink.write(`${out}\n`)) await once(sink, 'drain');
     }
-    if (!redactors.has(secrets)) redactors.set(secrets, redactor(secrets));
-    if (e.body?.encoding === 'base64' && e.body.raw) e.body.raw = maskBytes(bodyBytes(e), secrets).toString('base64');
-    if (!sink.write(`${redactors.get(secrets)!(JSON.stringify(e))}\n`)) await once(sink, 'drain');
+    await new Promise<void>((done, fail) => sink.end((err?: Error | null) => (err ? fail(err) : done())));
+  } catch (err) {
+    // Nothing half-written is left for the manifest to list; the trace stays as it was and the run says why.
+    sink.destroy();
+    rmSync(tmp, { force: true });
+    throw err;
   }
-  await new Promise<void>((done, fail) => sink.end((err?: Error | null) => (err ? fail(err) : done())));
   releaseTraceFile(file);
   renameSync(tmp, file);
 }

@@ -80,11 +80,14 @@ function header(report: RunReport): string {
           .map((e) => `<li>${h(e)}</li>`)
           .join('')}</ul></div>`
       : '';
+  const presentation = report.presentation?.length
+    ? `<div class="harness-errors"><strong>Presentation problems (the verdicts and the exit code stand):</strong><ul>${report.presentation.map((e) => `<li>${h(e)}</li>`).join('')}</ul></div>`
+    : '';
   return `<header>
 <h1>DM Server Delegation conformance report</h1>
 <dl class="facts">${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>
 <p class="counts">${counts} <span class="total">of ${report.summary.total}</span></p>
-${harness}
+${harness}${presentation}
 <p class="legend"><strong>Verdicts:</strong> ${legendV}</p>
 <p class="legend"><strong>Provenance:</strong> ${legendP}. A non-passing verdict against a <em>reconstructed</em> or <em>profile</em> requirement carries its tag and is not, by itself, proof of non-conformance.</p>
 </header>`;

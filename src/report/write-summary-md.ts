@@ -55,6 +55,7 @@ export function summaryMarkdown(report: RunReport, htmlUrl = 'report.html'): str
     lines.push('');
   }
   if (report.errors.length) lines.push('### Harness errors', '', ...report.errors.map((e) => `- ${cell(e.split('\n')[0])}`), '');
+  if (report.presentation?.length) lines.push('### Presentation problems (the verdicts stand)', '', ...report.presentation.map((e) => `- ${cell(e)}`), '');
   lines.push(`Full report: [report.html](${htmlUrl}) · report.json · junit.xml · trace.jsonl`, '');
   return lines.join('\n');
 }

@@ -78,9 +78,9 @@ describe('shards of a run, merged, say what one run says', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/shard 2\/2 is missing/);
     const twice = await mergeCli(['--no-suites', '--out', out('bad'), out('s1'), out('s1')]);
-    expect(twice.stderr).toMatch(/given twice/);
+    expect([twice.code, twice.stderr]).toEqual([2, expect.stringMatching(/given twice/)]);
     const notShard = await mergeCli(['--no-suites', '--out', out('bad'), out('whole'), out('s1')]);
-    expect(notShard.stderr).toMatch(/not a shard/);
+    expect([notShard.code, notShard.stderr]).toEqual([2, expect.stringMatching(/not a shard/)]);
   });
 });
 
@@ -98,7 +98,7 @@ describe('selection, re-run and baseline', () => {
     expect(report(out('only')).flows.map((f) => f.id)).toEqual(['B-full-permanent', 'B-partial-permanent']);
   });
 
-  test('--rerun-failed of a mutant run runs only the failed flows, and judges only what did not pass there', async () => {
+  test('--rerun-failed of a mutant run runs only the failed flows, and judges only what did not pass there; its summary.md links the FAILs', async () => {
     const first = await runCli(['--approach', 'A', '--mutant', 'keep-in-permanent', '--no-suites', '--out', out('mutant')]);
     expect(first.code).toBe(1);
     const earlier = report(out('mutant'));
@@ -110,6 +110,14 @@ describe('selection, re-run and baseline', () => {
     expect(rerun.flows.map((f) => f.id)).toEqual(['A-full-permanent', 'A-partial-permanent']);
     expect(new Set(rerun.results.map((x) => `${x.flowId} ${x.requirementId}`))).toEqual(new Set(notPassed.map((x) => `${x.flowId} ${x.requirementId}`)));
     expect(rerun.selection.rerunOf).toBe(earlier.runId);
+    // Its failed flows outside the selection: not "nothing to re-run", a refusal naming them.
+    const elsewhere = await runCli(['--approach', 'B', '--rerun-failed', join(out('mutant'), 'latest'), '--no-suites', '--out', out('rerun-b')]);
+    expect([elsewhere.code, elsewhere.stderr]).toEqual([2, expect.stringMatching(/A-full-permanent.*not in this selection/)]);
+    // summary.md of the mutant run names its FAILs with links into report.html.
+    const md = readFileSync(join(out('mutant'), 'latest', 'summary.md'), 'utf8');
+    expect(md).toMatch(/^## dmdc conformance: exit 1, at least one FAIL/);
+    expect(md).toMatch(/\[`A\.5`\]\(report\.html#r--A-full-permanent--A\.5\)/);
+    expect(readFileSync(join(out('mutant'), 'latest', 'report.html'), 'utf8')).toContain('id="r--A-full-permanent--A.5"');
   });
 
   test('a baseline of the FAILs exits 0 and marks them; a FAIL it lacks exits 1; an entry that now passes exits 1 unless --update-baseline', async () => {
@@ -137,12 +145,7 @@ describe('selection, re-run and baseline', () => {
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ entries: [] });
   });
 
-  test('summary.md names the FAILs with links into report.html, and a bad baseline is a configuration error', async () => {
-    const md = readFileSync(join(out('mutant'), 'latest', 'summary.md'), 'utf8');
-    expect(md).toMatch(/^## dmdc conformance: exit 1, at least one FAIL/);
-    expect(md).toMatch(/\[`A\.5`\]\(report\.html#r--A-full-permanent--A\.5\)/);
-    const html = readFileSync(join(out('mutant'), 'latest', 'report.html'), 'utf8');
-    expect(html).toContain('id="r--A-full-permanent--A.5"');
+  test('a bad baseline is a configuration error', async () => {
     writeFileSync(join(scratch, 'bad.json'), '{"entries":[{"flow":"*"}]}');
     const bad = await runCli(['--baseline', join(scratch, 'bad.json'), '--out', out('bad-baseline')]);
     expect(bad.code).toBe(2);

@@ -61,6 +61,10 @@ describe('a baseline of known FAILs', () => {
     ];
     const { outcome } = applyBaseline([...results, result('B-full-temporary', 'B.7', 'FAIL')], { entries }, NOW);
     expect(updatedBaseline(outcome, 'run-1').entries).toEqual([entries[1], { requirement: 'B.7', flow: 'B-full-temporary', reason: expect.stringContaining('run-1') }]);
+    // An expired entry is kept as it is, and its FAIL is not baselined again behind the expiry's back.
+    const expired = { requirement: 'A.2', flow: '*', reason: 'was due', expires: '2026-11-30' };
+    const again = applyBaseline(results, { entries: [expired] }, NOW).outcome;
+    expect(updatedBaseline(again, 'run-2').entries).toEqual([expired]);
   });
 
   test('a baseline file is validated and every problem named', () => {

@@ -1,10 +1,11 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { FLOWS_FILE, PRIVATE_DIR } from '../../src/bundle/bundle-layout.js';
 import type { FlowResult } from '../../src/runner/run-flow.js';
+import { redactJson, redactTraceFile } from '../../src/report/run-secrets.js';
 import { runCli } from '../support/run-cli.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'dmdc-secrets-'));
@@ -27,7 +28,8 @@ function secretsOf(runDir: string): string[] {
   }
   for (const m of text.matchAll(/AAuth(?:Secret|Data)\\"?,\\?"data\\?":\\?"([^"\\]+)/g)) found.add(m[1]!);
   for (const m of text.matchAll(/AAuth(?:Secret|Data)"\s*,\s*"data"\s*:\s*"([^"]+)"/g)) found.add(m[1]!);
-  for (const m of text.matchAll(/<NextNonce>([^<]+)<\/NextNonce>/g)) found.add(m[1]!);
+  // Every NextNonce as the SyncML codec parsed it (its XML may carry a namespace; WBXML carries opaque bytes).
+  for (const m of text.matchAll(/"nextNonce":"([^"]+)"/g)) found.add(m[1]!);
   return [...found].filter((s) => s.length >= 6);
 }
 
@@ -79,3 +81,20 @@ test('--show-secrets keeps them (a lab\'s own debugging), and says so in the rep
   expect(JSON.parse(readFileSync(join(runDir, 'report.json'), 'utf8')).secretsShown).toBe(true);
   expect(readFileSync(join(runDir, 'summary.md'), 'utf8')).toContain('--show-secrets');
 }, 120_000);
+
+test('redaction touches only string values: a secret that reads like a number or a key name leaves the JSON whole', () => {
+  const value = { durationMs: 91234567, verdict: 'PASS', note: 'secret 123456 and verdict' };
+  expect(redactJson(value, new Set(['123456', 'verdict']))).toEqual({ durationMs: 91234567, verdict: 'PASS', note: 'secret [redacted] and [redacted]' });
+});
+
+test('a nonce carried as opaque bytes in a WBXML body is masked in those bytes', async () => {
+  const nonce = Buffer.from('0123456789abcdef');
+  const file = join(scratch, 'wbxml-trace.jsonl');
+  const raw = Buffer.concat([Buffer.from([0x02, 0x00, 0xc3, nonce.length]), nonce, Buffer.from([0x01])]);
+  writeFileSync(file, `${JSON.stringify({ seq: 1, flow: 'f', kind: 'request', body: { encoding: 'base64', bytes: raw.length, raw: raw.toString('base64') } })}\n`);
+  await redactTraceFile(file, () => new Set([nonce.toString('base64')]));
+  const out = Buffer.from((JSON.parse(readFileSync(file, 'utf8')) as { body: { raw: string } }).body.raw, 'base64');
+  expect(out.length).toBe(raw.length);
+  expect(out.includes(nonce)).toBe(false);
+  expect(existsSync(`${file}.redacting`)).toBe(false);
+});
