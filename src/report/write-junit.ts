@@ -95,13 +95,35 @@ function flowOffsets(report: RunReport): Map<string, number> {
  * the sequence does not hold counts at the message recorded just before it. No evidence,
  * no time: 0. Evidence on the flow's first message still counts 1 ms, so only a case without evidence reads 0.
  */
+/** Per flow, its messages' seqs in order with their times, and its first time: built once, searched per case. */
+const clocks = new WeakMap<FlowReport, { seqs: number[]; ts: number[]; first: number }>();
+function clockOf(flow: FlowReport): { seqs: number[]; ts: number[]; first: number } {
+  let c = clocks.get(flow);
+  if (!c) {
+    const ordered = [...flow.sequence].sort((a, b) => a.seq - b.seq);
+    c = { seqs: ordered.map((e) => e.seq), ts: ordered.map((e) => e.t), first: ordered.reduce((m, e) => Math.min(m, e.t), Infinity) };
+    clocks.set(flow, c);
+  }
+  return c;
+}
+
 function caseMs(flow: FlowReport | undefined, res: RequirementResult): number {
   const seqs = res.checks.flatMap((c) => c.evidence);
   if (!flow || seqs.length === 0 || flow.sequence.length === 0) return 0;
-  const ordered = [...flow.sequence].sort((a, b) => a.seq - b.seq);
-  const tOf = (seq: number) => ordered.filter((e) => e.seq <= seq).at(-1)?.t ?? ordered[0]!.t;
-  const first = Math.min(...ordered.map((e) => e.t));
-  return Math.max(1, Math.max(...seqs.map(tOf)) - first);
+  const c = clockOf(flow);
+  // The time of the last message at or before `seq` (binary search), else the flow's first.
+  const tOf = (seq: number) => {
+    let lo = 0;
+    let hi = c.seqs.length - 1;
+    let at = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (c.seqs[mid]! <= seq) (at = mid), (lo = mid + 1);
+      else hi = mid - 1;
+    }
+    return at < 0 ? c.ts[0]! : c.ts[at]!;
+  };
+  return Math.max(1, seqs.reduce((m, s) => Math.max(m, tOf(s)), -Infinity) - c.first);
 }
 
 /** A case's facts, one `name: value` a line: the schema allows no properties on a test case. */
