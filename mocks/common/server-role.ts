@@ -106,6 +106,8 @@ export abstract class ServerRole {
   readonly delegationEndpoint: HttpsEndpoint;
   readonly devices = new Map<string, DeviceRecord>();
   readonly peers = new Map<string, PeerServer>();
+  /** What it started on its own after an answer went out (a notification), until it ends. */
+  private readonly background = new Set<Promise<void>>();
 
   constructor(readonly o: ServerRoleOptions) {
     const env = o.env;
@@ -169,6 +171,20 @@ export abstract class ServerRole {
     await this.dmEndpoint.close();
     await this.delegationEndpoint.close();
     this.dm.close();
+  }
+
+  /** Runs `task` once the answer at hand has gone out, kept track of until it ends (see settled). */
+  protected later(task: () => Promise<unknown>): void {
+    const run: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(task)
+      .then(() => undefined, () => undefined)
+      .finally(() => this.background.delete(run));
+    this.background.add(run);
+  }
+
+  /** Resolves once nothing it started on its own is under way: it sends nothing more unasked. */
+  async settled(): Promise<void> {
+    while (this.background.size) await Promise.all([...this.background]);
   }
 
   protected extraDelegationHandlers(): RequestHandler[] {

@@ -109,7 +109,7 @@ export class MockDms2 extends ServerRole {
         if (d.state !== 'initiated') throw out(`BootstrapServerUrlRequest while ${d.state}`);
         if (this.options.quirks?.bootstrapOrder === 'after-url') {
           // Only once this answer has gone out: DMS-1 holds the URL before the Bootstrap Server knows the device.
-          setImmediate(() => void this.orderBootstrap(d).catch((err: Error) => this.o.env.trace.note(`dms2: BootstrapOrder failed: ${err.message}`)));
+          this.later(() => this.orderBootstrap(d).catch((err: Error) => this.o.env.trace.note(`dms2: BootstrapOrder failed: ${err.message}`)));
         } else if (this.options.quirks?.bootstrapOrder !== 'none') await this.orderBootstrap(d);
         d.state = 'bootstrap-ordered';
         return { type: 'BootstrapServerUrlResponse', sessionId: m.sessionId, url: this.bootstrapUrl };
@@ -122,7 +122,7 @@ export class MockDms2 extends ServerRole {
         if (d.state !== (d.request.approach === 'B' ? 'bootstrapped' : 'account-given')) throw out(`ClientPrepared while ${d.state}`);
         d.state = 'prepared';
         // Answer first; the rest of the delegation follows the Ack.
-        setImmediate(() => void this.finish(d));
+        this.later(() => this.finish(d));
         return { type: 'Ack', sessionId: m.sessionId, of: 'ClientPrepared' };
     }
   }
@@ -206,8 +206,8 @@ export class MockDms2 extends ServerRole {
     yield [get('./DevInfo/DevId')];
     if (!d) return;
     d.state = 'bootstrapped';
-    if (this.options.quirks?.completeBeforePrepared) setImmediate(() => void this.finish(d));
-    setImmediate(() => void this.notify(d, { type: 'BootstrapComplete', sessionId: d.request.sessionId }));
+    if (this.options.quirks?.completeBeforePrepared) this.later(() => this.finish(d));
+    this.later(() => this.notify(d, { type: 'BootstrapComplete', sessionId: d.request.sessionId }));
   }
 
   /** After ClientPrepared: in approach A, DMS-2 first manages the client itself (A.7); then DelegationComplete. */

@@ -20,6 +20,12 @@ export interface RoleAdapter {
   start(): Promise<void>;
   /** Brings it to the flow's initial state: a real one's reset and setup drivers. */
   prepare(): Promise<void>;
+  /**
+   * Resolves once it sends nothing more unasked (a mock's notifications after an answer): the flow then ends
+   * without a window of waiting. Absent: nothing the harness can wait on (a real peer's late messages are
+   * caught by the grace window of the mock that receives them).
+   */
+  settled?(): Promise<void>;
   close(): Promise<void>;
 }
 

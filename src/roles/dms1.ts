@@ -8,10 +8,10 @@ import { TransportError } from '../transport/https-post.js';
 import type { Dms1Adapter } from './adapter.js';
 import { realBase, realConfig, type RoleContext } from './role-context.js';
 
-// Late and duplicate messages of a real DMS-2 are recorded in their own flow; the reference DMS-2 sends
-// nothing late, so a short window (for a mutant's back-to-back duplicate) keeps flows fast.
+// Late and duplicate messages of a real DMS-2 are recorded in their own flow. A mock DMS-2 needs no window:
+// the flow waits until it has settled (a mutant's duplicate sent and answered) before anything closes.
 const REAL_PEER_GRACE_MS = 300;
-const MOCK_PEER_GRACE_MS = 40;
+const MOCK_PEER_GRACE_MS = 0;
 
 export function dms1Adapter(ctx: RoleContext): Dms1Adapter {
   const real = realConfig(ctx, 'dms1');

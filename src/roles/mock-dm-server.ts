@@ -27,6 +27,10 @@ export class MockDmServerAdapter<R extends 'dms1' | 'dms2'> implements DmServerA
 
   async prepare(): Promise<void> {}
 
+  settled(): Promise<void> {
+    return this.sessions.settled();
+  }
+
   close(): Promise<void> {
     return this.sessions.close();
   }

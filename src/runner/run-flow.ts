@@ -255,7 +255,9 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
       error = (err as Error).message;
     }
   } finally {
-    // The next flow starts only once this one's last exchange is answered or has run out of its budget.
+    // What a mock still sends on its own is part of this flow; then the next flow starts only once this
+    // one's last exchange is answered or has run out of its budget.
+    await withBudget(Promise.all(roles.all.map((r) => r.settled?.())), Math.min(budgets.requestMs, Math.max(left(), 0)), 'quiet from the mocks').catch((err: Error) => trace.note(`flow ${s.id}: ${err.message}`));
     const open = await allAnswered(trace, Math.min(budgets.requestMs, Math.max(left(), 0)));
     if (open.length) trace.note(`flow ${s.id}: ${open.length} request(s) still unanswered at its end (first: seq ${open[0].seq} on ${open[0].link})`);
     trace.note(`flow ${s.id} ends: ${status}${error ? `: ${error}` : ''}`);
