@@ -121,8 +121,16 @@ function rootOf(results: RequirementResult[], endState: ReadonlySet<string>): Re
   return root;
 }
 
+/**
+ * Where the flow stopped, as the judge uses it. A root found among consequences blocks only what shows after
+ * its first evidence: a reading of the same message (a SHOULD seen on the same DelegationComplete) stands.
+ */
+interface JudgeStop extends FlowStop {
+  afterOnly?: boolean;
+}
+
 /** What missing evidence means once the whole flow is known (DESIGN.md §7). */
-function resolve(c: Pending, flow: FlowResult, stop: FlowStop | undefined, severity: CatalogueEntry['severity'], dependency?: RequirementResult, silentAt = Number.POSITIVE_INFINITY): CheckResult {
+function resolve(c: Pending, flow: FlowResult, stop: JudgeStop | undefined, severity: CatalogueEntry['severity'], dependency?: RequirementResult, silentAt = Number.POSITIVE_INFINITY): CheckResult {
   const { absent, dependsOn: _d, ...out } = c;
   if (!absent) return out;
   const why = (verdict: Verdict, reason: string): CheckResult => ({ ...out, verdict, ...(reason || out.reason ? { reason: [out.reason, reason].filter(Boolean).join('; ') } : {}) });
@@ -138,7 +146,8 @@ function resolve(c: Pending, flow: FlowResult, stop: FlowStop | undefined, sever
   // answer, which may come after a nested exchange that failed); else it is a failure of its own.
   if (absent === 'consequence') {
     const last = Math.max(...out.evidence, -Infinity);
-    if (stop && (stop.seq ?? Infinity) <= last) return blocked();
+    const at = stop?.seq ?? Infinity;
+    if (stop && (stop.afterOnly ? at < last : at <= last)) return blocked();
     // What follows from a peer's silence (e.g. DMS-2 reporting a session that never came) is no fault of its own.
     if (silentAt <= last) return why('INCONCLUSIVE', `follows from a request left unanswered at seq ${silentAt}`);
     return out;
@@ -165,15 +174,23 @@ export function judgeFlow(flow: FlowResult, entries: readonly CatalogueEntry[]):
   // The tester's cases are played apart from the delegation, before it: none of them is where the flow
   // went wrong, nor does anything of the flow wait on them.
   const tester = new Set(entries.filter((e) => e.category === 'negative').map((e) => e.id));
-  const root = rootOf(firm.filter((r) => r.checks.length && !tester.has(r.requirementId)), endState);
-  const stop = root ? stopAt(flow, root, endState.has(root.requirementId)) : undefined;
   // The earliest request a peer left unanswered, if any: what follows from it is not judged as a failure.
   const silentAt = Math.min(...alone.filter(({ entry }) => !tester.has(entry.id)).flatMap(({ checks }) => checks.filter((c) => c.absent === 'silence').flatMap((c) => c.evidence)), Number.POSITIVE_INFINITY);
+  // With no failure on its own evidence, the earliest consequence that no silence explains is one of its own
+  // (a refusal with nothing earlier to blame): what follows from it is blocked behind it.
+  const consequences = alone
+    .filter(({ entry }) => !tester.has(entry.id))
+    .map(({ base, checks }) => ({ ...base, verdict: 'FAIL' as const, checks: checks.filter((c) => c.absent === 'consequence' && c.verdict === 'FAIL') }))
+    .filter((r) => r.checks.length && Math.max(...r.checks.flatMap((c) => c.evidence)) < silentAt);
+  const firmRoot = rootOf(firm.filter((r) => r.checks.length && !tester.has(r.requirementId)), endState);
+  const root = firmRoot ?? rootOf(consequences, endState);
+  const stop: JudgeStop | undefined = root ? { ...stopAt(flow, root, endState.has(root.requirementId)), ...(firmRoot ? {} : { afterOnly: true }) } : undefined;
   // Requirements another one depends on are settled first (a step before the ordering rules about it).
   const done = new Map<string, RequirementResult>();
   const settle = ({ base, checks, entry }: (typeof alone)[number]): RequirementResult => {
     const own = tester.has(entry.id) ? { stop: undefined, silentAt: Number.POSITIVE_INFINITY } : { stop, silentAt };
-    const resolved = checks.map((c) => resolve(c, flow, own.stop, entry.severity, c.dependsOn ? done.get(c.dependsOn) : undefined, own.silentAt));
+    // The root's own consequence is where the flow stopped, not behind it.
+    const resolved = checks.map((c) => resolve(c, flow, c.absent === 'consequence' && own.stop?.requirementId === entry.id ? undefined : own.stop, entry.severity, c.dependsOn ? done.get(c.dependsOn) : undefined, own.silentAt));
     const verdict = settled(resolved);
     const blockedBy = verdict === 'BLOCKED' ? resolved.find((c) => c.blockedBy)?.blockedBy : undefined;
     const r = { ...base, verdict, checks: resolved, ...(blockedBy ? { blockedBy } : {}) };
