@@ -9,6 +9,7 @@ import { encodingOf, mediaOf } from '../../src/syncml/encoding.js';
 import { HttpsEndpoint, refusal, type Classified, type TlsPolicy } from '../../src/transport/https-endpoint.js';
 import { withBudget } from '../../src/trace/recorder.js';
 import { traceBody } from '../../src/transport/body-parser.js';
+import { KeptConnections } from '../../src/transport/https-post.js';
 import { mockEndpoint, send, type MockEnv } from './env.js';
 import { acceptingAny } from './accept-any.js';
 import { DelegationRefusal, delegationHandler, delegationTooLarge } from './delegation-api.js';
@@ -108,6 +109,8 @@ export abstract class ServerRole {
   readonly peers = new Map<string, PeerServer>();
   /** What it started on its own after an answer went out (a notification), until it ends. */
   private readonly background = new Set<Promise<void>>();
+  /** Its connections to its peers' delegation APIs and its devices' push endpoints, kept between messages. */
+  private readonly kept = new KeptConnections();
 
   constructor(readonly o: ServerRoleOptions) {
     const env = o.env;
@@ -170,6 +173,7 @@ export abstract class ServerRole {
   async close(): Promise<void> {
     await this.dmEndpoint.close();
     await this.delegationEndpoint.close();
+    this.kept.close();
     this.dm.close();
   }
 
@@ -247,7 +251,7 @@ export abstract class ServerRole {
     }
     if (!device.pushUrl) throw new Error(`${this.o.role}: no way to push to ${devId}`);
     const push = (n: Buffer) =>
-      send(this.o.env, { from: this.o.role, to: 'client', link: linkBetween(this.o.role, 'client')!, url: device.pushUrl!, body: trigger(n), contentType: MEDIA.notification });
+      send(this.o.env, { from: this.o.role, to: 'client', link: linkBetween(this.o.role, 'client')!, url: device.pushUrl!, body: trigger(n), contentType: MEDIA.notification, keep: this.kept.for(device.pushUrl!) });
     let res = await push(nonce);
     // A client that says our digest does not verify may hold another nonce than ours: the special nonce
     // resynchronises (DM 1.2.1 Notification); the session then hands us the client's.
@@ -267,6 +271,7 @@ export abstract class ServerRole {
       contentType: this.o.delegationContentType ?? MEDIA.delegation,
       mutual: true,
       timeoutMs,
+      keep: this.kept.for(peer.delegationUrl),
     });
   }
 

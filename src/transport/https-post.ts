@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { LinkId, Role } from '../model/roles.js';
 import type { KeyPair } from '../pki/pki.js';
@@ -50,22 +51,41 @@ export interface PostOptions {
   keep?: KeptConnection;
 }
 
-/** One TLS connection kept across the requests of a DM session, as HTTP/1.1 persistent connections are. */
-export class KeptConnection {
-  socket?: TLSSocket;
-  facts?: TlsFacts;
-  origin?: string;
+/**
+ * How long a kept connection may sit idle and still be used: well inside the keep-alive timeout of common
+ * servers (5 s for Node's and Apache's), so a request does not meet a socket the server is just closing.
+ */
+const KEEP_IDLE_MS = 1_000;
+/** Sockets whose error and close are already watched (a socket goes back to its KeptConnection after each answer). */
+const watched = new WeakSet<TLSSocket>();
 
-  /** The kept socket, if it is still open to `origin`. */
-  usable(origin: string): TLSSocket | undefined {
+/**
+ * One TLS connection kept across requests to one origin, as HTTP/1.1 persistent connections are: a DM
+ * session's packages, a server's messages to its peer. One request at a time uses it; another request
+ * meanwhile opens its own.
+ */
+export class KeptConnection {
+  private socket?: TLSSocket;
+  private facts?: TlsFacts;
+  private origin?: string;
+  private heldAt = 0;
+
+  /** The kept socket and its TLS facts, handed to one request, if it is open to `origin` and not idle too long. */
+  take(origin: string): { socket: TLSSocket; facts: TlsFacts } | undefined {
     const s = this.socket;
-    return s && !s.destroyed && s.writable && this.origin === origin ? s : undefined;
+    this.socket = undefined;
+    if (!s) return undefined;
+    if (!s.destroyed && s.writable && this.origin === origin && performance.now() - this.heldAt < KEEP_IDLE_MS) return { socket: s, facts: this.facts! };
+    s.end();
+    return undefined;
   }
 
+  /** Takes the socket back after an answer, for the next request. */
   hold(socket: TLSSocket, facts: TlsFacts, origin: string): void {
-    if (this.socket === socket) return;
-    this.close();
-    Object.assign(this, { socket, facts, origin });
+    if (this.socket && this.socket !== socket) this.socket.end();
+    Object.assign(this, { socket, facts, origin, heldAt: performance.now() });
+    if (watched.has(socket)) return;
+    watched.add(socket);
     // Between requests nobody waits on it: a reset then only means the next request opens a new one.
     socket.on('error', () => socket.destroy());
     socket.once('close', () => {
@@ -76,6 +96,23 @@ export class KeptConnection {
   close(): void {
     this.socket?.end();
     this.socket = undefined;
+  }
+}
+
+/** Kept connections by origin: a server's, to each peer it calls. */
+export class KeptConnections {
+  private readonly byOrigin = new Map<string, KeptConnection>();
+
+  for(url: string): KeptConnection {
+    const origin = new URL(url).origin;
+    let kept = this.byOrigin.get(origin);
+    if (!kept) this.byOrigin.set(origin, (kept = new KeptConnection()));
+    return kept;
+  }
+
+  close(): void {
+    for (const k of this.byOrigin.values()) k.close();
+    this.byOrigin.clear();
   }
 }
 
@@ -137,9 +174,9 @@ export function postHttps(o: PostOptions): Promise<PostResult> {
       reject(new TransportError(`${o.from} → ${o.to} ${o.url}: ${reason}`, code, facts));
     };
 
-    const kept = o.keep?.usable(url.origin);
+    const kept = o.keep?.take(url.origin);
     const socket =
-      kept ??
+      kept?.socket ??
       tlsConnect({
         host: url.hostname,
         port: Number(url.port || 443),
@@ -214,7 +251,7 @@ export function postHttps(o: PostOptions): Promise<PostResult> {
       req.end(body);
     };
     if (kept) {
-      facts = o.keep!.facts;
+      facts = kept.facts;
       return exchangeOn();
     }
     socket.once('secureConnect', () => {
