@@ -22,6 +22,8 @@ import type { Scenario } from '../runner/scenario.js';
 import type { Shard } from '../runner/shard.js';
 import { loadClientFixture } from '../tree/client-fixture.js';
 import { completeRunFolder, sayOutcome } from './run-folder.js';
+import { SuitesProcess } from './suites-runner.js';
+import { phaseDone } from './phase-clock.js';
 import { planRun } from './run-plan.js';
 
 export const RUN_HELP = `dmdc run [options]
@@ -142,84 +144,99 @@ export async function runCommand(argv: string[]): Promise<number> {
   const root = resolve(values.out);
   const dir = join(root, runId);
   mkdirSync(dir, { recursive: true });
-  say(`dmdc run ${runId}: ${scenarios.length} flows${shard ? ` (shard ${shard.index}/${shard.count} of ${selected.length})` : ''}, ${runEntries.length} requirements${rerun ? `, re-running what did not pass in ${rerun.runId}` : ''}${mutant ? `, mutant ${mutant.id}` : ''}`);
-  if (config) say(describeConfig(config).replace(/^/gm, '  '));
-
-  const errors: string[] = [];
-  const flows: FlowResult[] = [];
-  const results: RequirementResult[] = [];
-  const judgedBy = new Map<string, RequirementResult[]>();
+  phaseDone('start-up (modules, configuration, plan)');
+  // Loading vitest and the suites takes another core while the flows run.
+  const suites = values['no-suites'] ? undefined : new SuitesProcess(dir);
+  const opts = values;
   try {
-    const pki = config?.pki ?? (await createPki());
-    // The tester plays each case once per run against each endpoint, in the first flow that has it.
-    const testerPlayed = new Set<string>();
-    const nothingToPlay = new EveryCasePlayed();
-    for (const scenario of scenarios) {
-      process.stdout.write(`  ▶ ${scenario.id.padEnd(22)}`);
-      const flow = await runFlow({ scenario, pki, config, traceFile: join(dir, 'trace.jsonl'), variation: mutant?.variation, testerPlayed: playsHere(scenario.id) ? testerPlayed : nothingToPlay });
-      flows.push(flow);
-      const verdicts = judgeFlow(flow, entriesFor(scenario.id));
-      judgedBy.set(scenario.id, verdicts);
-      const { rootFailures, stop } = flowVerdicts(flow, verdicts);
-      const blocked = verdicts.filter((r) => r.verdict === 'BLOCKED').length;
-      const inconclusive = verdicts.filter((r) => r.verdict === 'INCONCLUSIVE').length;
-      const tally = [rootFailures.length && `FAIL ${rootFailures.join(', ')}`, blocked && `${blocked} BLOCKED`, inconclusive && `${inconclusive} INCONCLUSIVE`].filter(Boolean).join(' · ');
-      say(`${flow.status.padEnd(10)} ${String(flow.durationMs).padStart(5)} ms  ${flow.events.length} events  ${tally || 'ok'}`);
-      if (stop) say(`      stopped at ${stop.requirementId}${stop.seq ? ` (seq ${stop.seq})` : ''}: ${stop.actual}`);
-      else if (flow.status === 'timeout' || flow.status === 'error') say(`      ${flow.status}: ${flow.error}`);
-    }
-  } catch (err) {
-    errors.push(`harness: ${(err as Error).stack ?? err}`);
-    say(`\n  harness error: ${(err as Error).message}`);
+    return await runAndPresent();
+  } finally {
+    suites?.cancel();
   }
-  // A late message of one delegation that reached a later flow's endpoints is judged in its own flow.
-  for (const id of attributeBySessionId(flows)) {
-    judgedBy.set(id, judgeFlow(flows.find((f) => f.scenario.id === id)!, entriesFor(id)));
-    say(`  ${id}: re-judged with the DMS↔DMS messages of its delegation recorded during another flow`);
-  }
-  results.push(...flows.flatMap((f) => judgedBy.get(f.scenario.id) ?? []));
 
-  const selection: RunSelection = {
-    approaches: [...approaches],
-    ...(values.only ? { only: values.only } : {}),
-    ...(values.flow ? { flow: values.flow } : {}),
-    ...(rerun ? { rerunOf: rerun.runId } : {}),
-    ...(shard ? { shard } : {}),
-    plan: selected.map((s) => s.id),
-  };
-  const roles = modesOf(config);
-  const setup = config && {
-    ...(config.file ? { file: config.file } : {}),
-    ...(config.name ? { name: config.name } : {}),
-    ics: { ...config.ics },
-    observability: observability(flowSetup(config, loadClientFixture(), config.pki).assignment),
-  };
-  const reportOf = (b?: Baseline & { file?: string }) => buildReport({ runId, startedAt, flows, results, entries: runEntries, roles, selection, mutant: mutant?.id, setup, errors, baseline: b });
-  let report = reportOf(baseline);
-  if (baseline && values['update-baseline'] && report.summary.baseline) {
-    const updated = { ...updatedBaseline(report.summary.baseline, runId), file: baseline.file };
-    writeBaseline(baseline.file, updated);
-    say(`  baseline ${baseline.file} updated: ${updated.entries.length} entries (${report.summary.baseline.stale.length} stale removed, ${report.summary.baseline.newFailures.length} FAILs added: give each its reason)`);
-    report = reportOf(updated);
+  async function runAndPresent(): Promise<number> {
+    say(`dmdc run ${runId}: ${scenarios.length} flows${shard ? ` (shard ${shard.index}/${shard.count} of ${selected.length})` : ''}, ${runEntries.length} requirements${rerun ? `, re-running what did not pass in ${rerun.runId}` : ''}${mutant ? `, mutant ${mutant.id}` : ''}`);
+    if (config) say(describeConfig(config).replace(/^/gm, '  '));
+
+    const errors: string[] = [];
+    const flows: FlowResult[] = [];
+    const results: RequirementResult[] = [];
+    const judgedBy = new Map<string, RequirementResult[]>();
+    try {
+      const pki = config?.pki ?? (await createPki());
+      phaseDone('certificates');
+      // The tester plays each case once per run against each endpoint, in the first flow that has it.
+      const testerPlayed = new Set<string>();
+      const nothingToPlay = new EveryCasePlayed();
+      for (const scenario of scenarios) {
+        process.stdout.write(`  ▶ ${scenario.id.padEnd(22)}`);
+        const flow = await runFlow({ scenario, pki, config, traceFile: join(dir, 'trace.jsonl'), variation: mutant?.variation, testerPlayed: playsHere(scenario.id) ? testerPlayed : nothingToPlay });
+        flows.push(flow);
+        const verdicts = judgeFlow(flow, entriesFor(scenario.id));
+        judgedBy.set(scenario.id, verdicts);
+        const { rootFailures, stop } = flowVerdicts(flow, verdicts);
+        const blocked = verdicts.filter((r) => r.verdict === 'BLOCKED').length;
+        const inconclusive = verdicts.filter((r) => r.verdict === 'INCONCLUSIVE').length;
+        const tally = [rootFailures.length && `FAIL ${rootFailures.join(', ')}`, blocked && `${blocked} BLOCKED`, inconclusive && `${inconclusive} INCONCLUSIVE`].filter(Boolean).join(' · ');
+        say(`${flow.status.padEnd(10)} ${String(flow.durationMs).padStart(5)} ms  ${flow.events.length} events  ${tally || 'ok'}`);
+        if (stop) say(`      stopped at ${stop.requirementId}${stop.seq ? ` (seq ${stop.seq})` : ''}: ${stop.actual}`);
+        else if (flow.status === 'timeout' || flow.status === 'error') say(`      ${flow.status}: ${flow.error}`);
+      }
+    } catch (err) {
+      errors.push(`harness: ${(err as Error).stack ?? err}`);
+      say(`\n  harness error: ${(err as Error).message}`);
+    }
+    // A late message of one delegation that reached a later flow's endpoints is judged in its own flow.
+    for (const id of attributeBySessionId(flows)) {
+      judgedBy.set(id, judgeFlow(flows.find((f) => f.scenario.id === id)!, entriesFor(id)));
+      say(`  ${id}: re-judged with the DMS↔DMS messages of its delegation recorded during another flow`);
+    }
+    results.push(...flows.flatMap((f) => judgedBy.get(f.scenario.id) ?? []));
+    phaseDone('flows, each judged');
+
+    const selection: RunSelection = {
+      approaches: [...approaches],
+      ...(opts.only ? { only: opts.only } : {}),
+      ...(opts.flow ? { flow: opts.flow } : {}),
+      ...(rerun ? { rerunOf: rerun.runId } : {}),
+      ...(shard ? { shard } : {}),
+      plan: selected.map((s) => s.id),
+    };
+    const roles = modesOf(config);
+    const setup = config && {
+      ...(config.file ? { file: config.file } : {}),
+      ...(config.name ? { name: config.name } : {}),
+      ics: { ...config.ics },
+      observability: observability(flowSetup(config, loadClientFixture(), config.pki).assignment),
+    };
+    const reportOf = (b?: Baseline & { file?: string }) => buildReport({ runId, startedAt, flows, results, entries: runEntries, roles, selection, mutant: mutant?.id, setup, errors, baseline: b });
+    let report = reportOf(baseline);
+    if (baseline && opts['update-baseline'] && report.summary.baseline) {
+      const updated = { ...updatedBaseline(report.summary.baseline, runId), file: baseline.file };
+      writeBaseline(baseline.file, updated);
+      say(`  baseline ${baseline.file} updated: ${updated.entries.length} entries (${report.summary.baseline.stale.length} stale removed, ${report.summary.baseline.newFailures.length} FAILs added: give each its reason)`);
+      report = reportOf(updated);
+    }
+    // What a customer gets shows no secret: the reports and the trace are written without them, and only the
+    // bundle's private part (the lab's, for dmdc verify) keeps them. --show-secrets is for a lab's own debugging.
+    const secrets = opts['show-secrets'] ? new Set<string>() : runSecrets(flows);
+    if (opts['show-secrets']) report.secretsShown = true;
+    else report = redactJson(report, secrets);
+    if (secrets.size && existsSync(join(dir, 'trace.jsonl'))) await redactTraceFile(join(dir, 'trace.jsonl'), () => secrets);
+    phaseDone('report built, secrets redacted');
+    const present = { noSuites: opts['no-suites'], allureReport: opts['allure-report'], htmlUrl: opts['report-url'], suites };
+    // The flows as judged (after re-attribution) go to the bundle: what `dmdc verify` judges again, offline.
+    const latest = await completeRunFolder(root, runId, dir, report, present, () =>
+      writeBundle(dir, {
+        flows,
+        config,
+        runId,
+        ...(opts.only ? { only: opts.only } : {}),
+        ...(rerun ? { requirementsByFlow: Object.fromEntries(scenarios.map((s) => [s.id, entriesFor(s.id).map((e) => e.id)])) } : {}),
+      }),
+    );
+    return sayOutcome(report, dir, latest, present);
   }
-  // What a customer gets shows no secret: the reports and the trace are written without them, and only the
-  // bundle's private part (the lab's, for dmdc verify) keeps them. --show-secrets is for a lab's own debugging.
-  const secrets = values['show-secrets'] ? new Set<string>() : runSecrets(flows);
-  if (values['show-secrets']) report.secretsShown = true;
-  else report = redactJson(report, secrets);
-  if (secrets.size && existsSync(join(dir, 'trace.jsonl'))) await redactTraceFile(join(dir, 'trace.jsonl'), () => secrets);
-  const present = { noSuites: values['no-suites'], allureReport: values['allure-report'], htmlUrl: values['report-url'] };
-  // The flows as judged (after re-attribution) go to the bundle: what `dmdc verify` judges again, offline.
-  const latest = await completeRunFolder(root, runId, dir, report, present, () =>
-    writeBundle(dir, {
-      flows,
-      config,
-      runId,
-      ...(values.only ? { only: values.only } : {}),
-      ...(rerun ? { requirementsByFlow: Object.fromEntries(scenarios.map((s) => [s.id, entriesFor(s.id).map((e) => e.id)])) } : {}),
-    }),
-  );
-  return sayOutcome(report, dir, latest, present);
 }
 
 /** --list / --dry-run: what the selection would run, flow by flow, without running it. */

@@ -2,13 +2,16 @@ import { writeManifest } from '../bundle/manifest.js';
 import { writeAllReports } from '../report/index.js';
 import { pointLatestAt } from '../report/latest-link.js';
 import type { RunReport } from '../report/model.js';
-import { runSuites } from './suites-runner.js';
+import { phaseDone } from './phase-clock.js';
+import { SuitesProcess } from './suites-runner.js';
 
 export interface PresentOptions {
   noSuites: boolean;
   allureReport: boolean;
   /** Where report.html will be published, for summary.md's links. */
   htmlUrl?: string;
+  /** The suites' process, started before the flows (else started here, when there is something to present). */
+  suites?: SuitesProcess;
 }
 
 function say(line: string): void {
@@ -21,11 +24,13 @@ function say(line: string): void {
  * last the manifest over every file; then `latest` points at it. Returns the folder `latest` names.
  */
 export async function completeRunFolder(root: string, runId: string, dir: string, report: RunReport, o: PresentOptions, alsoWrite?: () => void): Promise<string> {
-  const json = writeAllReports(dir, report, { htmlUrl: o.htmlUrl }).json;
+  writeAllReports(dir, report, { htmlUrl: o.htmlUrl });
+  phaseDone('report.json, junit.xml, report.html, summary.md');
   alsoWrite?.();
+  phaseDone('bundle');
   if (!o.noSuites && report.flows.length) {
     say('  conformance suites (vitest, Allure):');
-    const problems = await runSuites({ reportFile: json, report, runDir: dir, allureReport: o.allureReport });
+    const problems = await (o.suites ?? new SuitesProcess(dir)).run({ report, allureReport: o.allureReport });
     if (problems.length) {
       for (const p of problems) say(`  ! ${p}`);
       // The verdicts stand; the missing presentation is noted in the report apart from harness errors, so
@@ -33,9 +38,13 @@ export async function completeRunFolder(root: string, runId: string, dir: string
       report.presentation = [...(report.presentation ?? []), ...problems];
       writeAllReports(dir, report, { htmlUrl: o.htmlUrl });
     }
-  }
+  } else o.suites?.cancel();
+  phaseDone('conformance suites (vitest, Allure results)');
   writeManifest(dir);
-  return pointLatestAt(root, runId);
+  phaseDone('manifest');
+  const latest = pointLatestAt(root, runId);
+  phaseDone('latest');
+  return latest;
 }
 
 /** The console's last lines of a run or a merge: the verdicts, the FAILs, the baseline, where the reports are. */

@@ -1,71 +1,100 @@
-import { spawnSync } from 'node:child_process';
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PACKAGE_ROOT } from '../package-root.js';
 import type { RunReport } from '../report/model.js';
+import { phaseDone } from './phase-clock.js';
+import type { SuitesMessage, SuitesStart } from './suites-child.js';
 
 const ROOT = PACKAGE_ROOT;
 
+/** How long the suites may take once they are told to run. */
+const SUITES_BUDGET_MS = 180_000;
+
 /**
- * Runs the vitest conformance suites over the judged run (report.json), with allure-vitest writing Allure
- * results (and the run's environment, executor and categories beside them), then, on request, generates the
- * single-file Allure report with the history of the reports folder. Returns problems instead of throwing:
- * the dmdc report is already written and stays the reference. Runs before `latest` names this run.
+ * The conformance suites of one run folder, in their own process (suites-child.ts), started before the flows
+ * so that loading vitest and transforming the suites take another core while the flows run. `run` lets them
+ * go once report.json is written; `cancel` ends them unrun.
  */
-export async function runSuites(o: { reportFile: string; report: RunReport; runDir: string; allureReport: boolean }): Promise<string[]> {
-  const problems: string[] = [];
-  const resultsDir = join(o.runDir, 'allure-results');
-  // Loaded on use: the commands that import this module and run no suites do not load Allure's SDK.
-  const [{ allureReporterWithSkipReasons }, metadata, history] = await Promise.all([
-    import('../report/allure-reporter.js'),
-    import('../report/allure-metadata.js'),
-    import('../report/allure-history.js'),
-  ]);
-  // Colour codes only for a terminal: a CI log or a pipe gets plain text (read when vitest loads).
-  const env: Record<string, string> = { DMDC_REPORT: o.reportFile, ...(process.stdout.isTTY || process.env.FORCE_COLOR ? {} : { NO_COLOR: '1' }) };
-  // The caller's own values come back afterwards.
-  const before = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
-  try {
-    const { startVitest } = await import('vitest/node');
-    const vitest = await startVitest('test', [], {
-      root: ROOT,
-      config: join(ROOT, 'vitest.suites.config.ts'),
-      watch: false,
-      reporters: [['default', { summary: false }], allureReporterWithSkipReasons({ resultsDir, reportMatchers: false })],
+export class SuitesProcess {
+  private readonly child: ChildProcess;
+  private readonly outcome: Promise<string[]>;
+
+  constructor(private readonly runDir: string) {
+    const resultsDir = join(runDir, 'allure-results');
+    const start: SuitesStart = { root: ROOT, config: join(ROOT, 'vitest.suites.config.ts'), reportFile: join(runDir, 'report.json'), resultsDir };
+    // As TypeScript (tests, or bin/dmdc.js without a build) the child needs tsx's loader; compiled, plain node.
+    const typescript = import.meta.url.endsWith('.ts');
+    const entry = fileURLToPath(new URL(typescript ? './suites-child.ts' : './suites-child.js', import.meta.url));
+    // Colour codes only for a terminal: a CI log or a pipe gets plain text.
+    const color = !!(process.stdout.isTTY || process.env.FORCE_COLOR);
+    this.child = fork(entry, [JSON.stringify(start)], {
+      cwd: ROOT,
+      execArgv: typescript ? ['--import', 'tsx'] : [],
+      env: { ...process.env, ...(color ? { FORCE_COLOR: '1' } : { NO_COLOR: '1' }) },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
-    await vitest?.close();
-    // Failing conformance tests are verdicts, not a harness problem: only a crash of the runner is.
-    if (!vitest) problems.push('vitest did not start');
-  } catch (err) {
-    problems.push(`conformance suites: ${(err as Error).message}`);
-  } finally {
-    for (const [k, v] of Object.entries(before)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
+    // What vitest prints goes out as this process's own output (a test capturing it sees it too).
+    this.child.stdout!.on('data', (d: Buffer) => process.stdout.write(d));
+    this.child.stderr!.on('data', (d: Buffer) => process.stderr.write(d));
+    this.outcome = new Promise<string[]>((resolve) => {
+      let said: SuitesMessage | undefined;
+      this.child.on('message', (m: SuitesMessage) => (said = m));
+      this.child.on('error', (err) => resolve([`conformance suites: ${err.message}`]));
+      this.child.on('exit', (code, signal) => {
+        // Failing conformance tests are verdicts, not a harness problem: only a crash of the runner is.
+        if (said?.type === 'done') resolve([]);
+        else if (said?.type === 'failed') resolve([`conformance suites: ${said.error}`]);
+        else resolve([`conformance suites: the vitest process ended (${signal ?? `exit ${code}`}) before it was done`]);
+      });
+    });
+  }
+
+  /** Ends the suites unrun (nothing judged to present). */
+  cancel(): void {
+    if (this.child.connected) this.child.send({ go: false });
+    else this.child.kill();
+  }
+
+  /**
+   * Runs the suites over the judged run (report.json, written by now), with allure-vitest writing Allure
+   * results, then writes the run's environment, executor and categories beside them and, on request,
+   * generates the single-file Allure report with the history of the reports folder. Returns problems
+   * instead of throwing: the dmdc report is already written and stays the reference. Runs before `latest`
+   * names this run.
+   */
+  async run(o: { report: RunReport; allureReport: boolean }): Promise<string[]> {
+    const resultsDir = join(this.runDir, 'allure-results');
+    // Loaded on use: the commands that import this module and run no suites do not load Allure's SDK.
+    const [metadata, history] = await Promise.all([import('../report/allure-metadata.js'), import('../report/allure-history.js')]);
+    if (this.child.connected) this.child.send({ go: true });
+    const timer = setTimeout(() => this.child.kill(), SUITES_BUDGET_MS);
+    const problems = [...(await this.outcome)];
+    clearTimeout(timer);
+    phaseDone('suites in their process');
+    // Beside results only: without them there is nothing for the environment to describe.
+    if (existsSync(resultsDir)) {
+      try {
+        metadata.writeAllureMetadata(resultsDir, o.report, metadata.runFacts(this.runDir));
+        history.carryAllure2History(this.runDir, resultsDir);
+      } catch (err) {
+        problems.push(`Allure environment, executor, categories or history: ${(err as Error).message}`);
+      }
     }
-  }
-  // Beside results only: without them there is nothing for the environment to describe.
-  if (existsSync(resultsDir)) {
-    try {
-      metadata.writeAllureMetadata(resultsDir, o.report, metadata.runFacts(o.runDir));
-      history.carryAllure2History(o.runDir, resultsDir);
-    } catch (err) {
-      problems.push(`Allure environment, executor, categories or history: ${(err as Error).message}`);
+    if (o.allureReport) {
+      problems.push(
+        ...allureReport(resultsDir, join(this.runDir, 'allure-report'), {
+          historyFile: history.allureHistoryFile(this.runDir),
+          config: { historyLimit: history.ALLURE_HISTORY_LIMIT, categories: { rules: metadata.awesomeCategories() } },
+          name: metadata.ALLURE_REPORT_NAME,
+        }),
+      );
     }
+    return problems;
   }
-  if (o.allureReport) {
-    problems.push(
-      ...allureReport(resultsDir, join(o.runDir, 'allure-report'), {
-        historyFile: history.allureHistoryFile(o.runDir),
-        config: { historyLimit: history.ALLURE_HISTORY_LIMIT, categories: { rules: metadata.awesomeCategories() } },
-        name: metadata.ALLURE_REPORT_NAME,
-      }),
-    );
-  }
-  return problems;
 }
 
 /**
