@@ -8,7 +8,7 @@ import { icsFeatures, type RunConfig } from '../config/config.js';
 import { describeConfig, loadConfig } from '../config/load-config.js';
 import { attributeBySessionId } from '../judge/attribute.js';
 import { flowVerdicts, judgeFlow } from '../judge/judge.js';
-import { createPki } from '../pki/pki.js';
+import { createPki, offCertificateThread } from '../pki/pki.js';
 import { updatedBaseline, writeBaseline } from '../report/baseline.js';
 import { buildReport } from '../report/build-report.js';
 import { redactJson, redactTraceFile, runSecrets } from '../report/run-secrets.js';
@@ -17,7 +17,8 @@ import { EveryCasePlayed } from '../runner/every-case-played.js';
 import { flowSetup, modesOf } from '../runner/flow-setup.js';
 import { firstOfEachShape } from '../runner/flow-selection.js';
 import { observability } from '../runner/observability.js';
-import { runFlow, type FlowResult } from '../runner/run-flow.js';
+import type { FlowResult } from '../runner/run-flow.js';
+import { makeTesterCertificatesAhead } from '../runner/tester-certificates.js';
 import type { Scenario } from '../runner/scenario.js';
 import type { Shard } from '../runner/shard.js';
 import { loadClientFixture } from '../tree/client-fixture.js';
@@ -138,6 +139,12 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   const { approaches, selected, scenarios, shard, rerun, baseline, entries: runEntries, entriesFor, playsHere } = plan;
   if (values.list || values['dry-run']) return listPlan(scenarios, entriesFor, icsFeatures(config?.ics), playsHere, shard, selected.length);
+  // The run's certificates, and the tester's, are made on another thread while the harness loads.
+  offCertificateThread();
+  const pkiReady = config?.pki ? Promise.resolve(config.pki) : createPki();
+  if (!config?.pki) pkiReady.then((pki) => makeTesterCertificatesAhead(pki.ca), () => {});
+  // Loaded now: what comes before (a --help, a --list, a bad configuration) does without the mocks.
+  const { runFlow } = await import('../runner/run-flow.js');
 
   const startedAt = new Date();
   const runId = startedAt.toISOString().replace(/[:.]/g, '-');
@@ -163,7 +170,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     const results: RequirementResult[] = [];
     const judgedBy = new Map<string, RequirementResult[]>();
     try {
-      const pki = config?.pki ?? (await createPki());
+      const pki = await pkiReady;
       phaseDone('certificates');
       // The tester plays each case once per run against each endpoint, in the first flow that has it.
       const testerPlayed = new Set<string>();

@@ -163,7 +163,7 @@ function lineCol(xml: string, index: number): string {
 
 /** Blanks out comments, CDATA and processing instructions (keeping offsets) so markup scans skip them. */
 function maskOpaque(xml: string): string {
-  return xml.replace(/<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>|<\?[\s\S]*?\?>/g, (m) => m.replace(/[^\n]/g, ' '));
+  return xml.replace(/<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>|<\?[\s\S]*?\?>/g, (m) => m.replace(/[^\n]+/g, (run) => ' '.repeat(run.length)));
 }
 
 function wellFormednessError(xml: string): string | undefined {

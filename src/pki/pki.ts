@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { ROLES, type Role } from '../model/roles.js';
 
 export interface KeyPair {
@@ -73,7 +74,61 @@ function keyOptions(o: PkiOptions) {
 /** selfsigned (and its X.509 library) is loaded only by a run that makes its certificates. */
 const generator = async () => (await import('selfsigned')).generate;
 
-export async function createCa(o: PkiOptions = {}): Promise<Identity> {
+/** A certificate to make, as the certificate thread takes it. */
+export type CertificateCall = { op: 'ca'; o: PkiOptions } | { op: 'leaf'; ca: KeyPair; commonName: string; o: PkiOptions };
+
+let certificateThread: ((call: CertificateCall) => Promise<Identity>) | undefined;
+
+/**
+ * From now on this process's certificates are made on a worker thread (certificate-worker.ts): a run then
+ * goes on loading and setting up while its PKI and the tester's certificates are made. Compiled only: run as
+ * TypeScript (the tests) they are made in this thread, as before.
+ */
+export function offCertificateThread(): void {
+  if (certificateThread || import.meta.url.endsWith('.ts')) return;
+  const worker = new Worker(new URL('./certificate-worker.js', import.meta.url));
+  // It keeps the process alive only while a certificate is being made.
+  worker.unref();
+  const waiting = new Map<number, { resolve: (i: Identity) => void; reject: (e: Error) => void }>();
+  let next = 0;
+  worker.on('message', (m: { id: number; identity?: Identity; error?: string }) => {
+    const w = waiting.get(m.id);
+    waiting.delete(m.id);
+    if (!waiting.size) worker.unref();
+    if (m.identity) w?.resolve(m.identity);
+    else w?.reject(new Error(`certificate thread: ${m.error}`));
+  });
+  // A thread that fails leaves the certificates to this one.
+  const fallBack = () => {
+    certificateThread = undefined;
+    for (const [id, w] of waiting) w.reject(new Error(`certificate thread ended before certificate ${id} was made`));
+    waiting.clear();
+  };
+  worker.on('error', fallBack);
+  worker.on('exit', fallBack);
+  certificateThread = (call) =>
+    new Promise<Identity>((resolve, reject) => {
+      const id = ++next;
+      waiting.set(id, { resolve, reject });
+      worker.ref();
+      worker.postMessage({ ...call, id });
+    });
+}
+
+export function createCa(o: PkiOptions = {}): Promise<Identity> {
+  return certificateThread ? certificateThread({ op: 'ca', o }) : makeCa(o);
+}
+
+/**
+ * A leaf for one role. Every role may be both TLS server and TLS client (a DMS serves its delegation API
+ * and calls its peer's), so the leaf carries both EKUs and names `o.hostNames` (default localhost / 127.0.0.1).
+ */
+export function issueLeaf(ca: KeyPair, commonName: string, o: PkiOptions = {}): Promise<Identity> {
+  return certificateThread ? certificateThread({ op: 'leaf', ca: { key: ca.key, cert: ca.cert }, commonName, o }) : makeLeaf(ca, commonName, o);
+}
+
+/** createCa, in this thread. */
+export async function makeCa(o: PkiOptions = {}): Promise<Identity> {
   const generate = await generator();
   const ca = await generate([{ name: 'commonName', value: o.caName ?? 'dmdc run CA' }], {
     ...keyOptions(o),
@@ -88,11 +143,8 @@ export async function createCa(o: PkiOptions = {}): Promise<Identity> {
   return identity({ cert: ca.cert, key: ca.private });
 }
 
-/**
- * A leaf for one role. Every role may be both TLS server and TLS client (a DMS serves its delegation API
- * and calls its peer's), so the leaf carries both EKUs and names `o.hostNames` (default localhost / 127.0.0.1).
- */
-export async function issueLeaf(ca: KeyPair, commonName: string, o: PkiOptions = {}): Promise<Identity> {
+/** issueLeaf, in this thread. */
+export async function makeLeaf(ca: KeyPair, commonName: string, o: PkiOptions = {}): Promise<Identity> {
   const generate = await generator();
   const leaf = await generate([{ name: 'commonName', value: commonName }], {
     ...keyOptions(o),
@@ -115,9 +167,8 @@ export async function issueLeaf(ca: KeyPair, commonName: string, o: PkiOptions =
 
 export async function createPki(o: PkiOptions = {}): Promise<Pki> {
   const ca = await createCa(o);
-  const roles = {} as Record<Role, Identity>;
-  for (const role of ROLES) roles[role] = await issueLeaf(ca, `dmdc ${role}`, o);
-  return { ca, roles };
+  const leaves = await Promise.all(ROLES.map((role) => issueLeaf(ca, `dmdc ${role}`, o)));
+  return { ca, roles: Object.fromEntries(ROLES.map((role, i) => [role, leaves[i]])) as Record<Role, Identity> };
 }
 
 /** Writes a whole PKI to `dir`: ca.crt/.key and <role>.crt/.key for every role. */

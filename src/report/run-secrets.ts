@@ -67,13 +67,19 @@ export function runSecrets(flows: readonly FlowResult[]): Set<string> {
   return found;
 }
 
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** Replaces every secret in a text; longest first, so a secret containing another goes whole. */
+/**
+ * Replaces every secret in a text; longest first, so a secret containing another goes whole. A text is
+ * searched for each secret as it is (a plain substring search), not through one regular expression of all.
+ */
 function redactor(secrets: ReadonlySet<string>): (text: string) => string {
   if (!secrets.size) return (t) => t;
-  const re = new RegExp([...secrets].sort((a, b) => b.length - a.length).map(escapeRe).join('|'), 'g');
-  return (text) => text.replace(re, REDACTED);
+  const longestFirst = [...secrets].sort((a, b) => b.length - a.length);
+  return (text) => {
+    if (text.length < MIN_LENGTH) return text;
+    let out = text;
+    for (const s of longestFirst) if (out.includes(s)) out = out.split(s).join(REDACTED);
+    return out;
+  };
 }
 
 /** Masks the secrets in binary bytes (a WBXML body) with as many '*': the message keeps its length and shape. */
@@ -90,7 +96,19 @@ function maskBytes(bytes: Buffer, secrets: ReadonlySet<string>): Buffer {
 /** A JSON value (a report, a trace event) without the secrets: a copy whose string values are redacted. */
 export function redactJson<T>(value: T, secrets: ReadonlySet<string>, redact = redactor(secrets)): T {
   // Only inside strings: a secret that reads like a number or a key name leaves the structure alone.
-  return JSON.parse(JSON.stringify(value), (_key, v: unknown) => (typeof v === 'string' ? redact(v) : v)) as T;
+  const copy = (v: unknown): unknown => {
+    if (typeof v === 'string') return redact(v);
+    if (Array.isArray(v)) return v.map(copy);
+    if (v && typeof v === 'object') {
+      // As JSON has it: toJSON first (a Date), undefined members left out.
+      if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return copy((v as { toJSON: () => unknown }).toJSON());
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) if (x !== undefined && typeof x !== 'function') out[k] = copy(x);
+      return out;
+    }
+    return v;
+  };
+  return copy(value) as T;
 }
 
 /**

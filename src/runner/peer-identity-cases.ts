@@ -101,9 +101,13 @@ const thirdServers = new Map<string, Promise<KeyPair>>();
 function certificateFor(variant: PeerVariant, ep: ServerEndpoint, o: PeerIdentityOptions): KeyPair | Promise<KeyPair> {
   if (variant === 'foreign-server-id') return o.identityOf(ep.peer);
   if (variant === 'other-role') return o.identityOf(OTHER_ROLE[ep.role as MutualRole]);
-  // Made once per run CA: every flow of a run presents the same third server.
-  let made = thirdServers.get(o.ca.cert);
-  if (!made) thirdServers.set(o.ca.cert, (made = issueLeaf(o.ca, 'dmdc dms3')));
+  return thirdServerCertificate(o.ca);
+}
+
+/** A third DM server's certificate, issued by the run's CA: made once per run CA, every flow presents the same. */
+export function thirdServerCertificate(ca: KeyPair): Promise<KeyPair> {
+  let made = thirdServers.get(ca.cert);
+  if (!made) thirdServers.set(ca.cert, (made = issueLeaf(ca, 'dmdc dms3')));
   return made;
 }
 
