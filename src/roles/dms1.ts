@@ -65,7 +65,7 @@ function realDms1(ctx: RoleContext, real: NonNullable<ReturnType<typeof realConf
       const answer = await trace.waitFor(answerTo(complete), Math.min(ctx.budgets.requestMs, ctx.left()), 'the answer to DelegationComplete');
       const sent = complete.body?.parsed?.value as { result?: string; reason?: string } | undefined;
       // Unanswered, DelegationComplete is silence, as any other unanswered notification is.
-      return { result: sent?.result, reason: sent?.reason, unanswered: answer.kind === 'error' ? (answer.reason ?? 'no answer') : undefined };
+      return { result: sent?.result, reason: sent?.reason, unanswered: answer.kind === 'response' ? undefined : (answer.reason ?? 'no answer') };
     },
   };
 }

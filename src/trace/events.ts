@@ -86,7 +86,8 @@ export interface TraceEvent {
  * the same exchange, recorded before the request, is neither.
  */
 export const answerTo = (request: TraceEvent) => (e: TraceEvent): boolean =>
-  (e.kind === 'response' || e.kind === 'error') && e.exchange === request.exchange && e.link === request.link;
+  // A TLS 1.3 server refuses a missing client certificate after the request went out: that refusal is its end.
+  (e.kind === 'response' || e.kind === 'error' || e.kind === 'tls-error') && e.exchange === request.exchange && e.link === request.link;
 
 /** An event of the tester's cases, played before the flow: never traffic of the delegation. */
 export const isTesterEvent = (e: Pick<TraceEvent, 'phase'>): boolean => e.phase === 'tls-probe';
