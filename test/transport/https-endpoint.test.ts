@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { http, HttpResponse } from 'msw';
 import { createCa, createPki, issueLeaf, type Identity, type Pki } from '../../src/pki/pki.js';
 import { HttpsEndpoint, connectionOf } from '../../src/transport/https-endpoint.js';
-import { postHttps, TransportError } from '../../src/transport/https-post.js';
+import { KeptConnection, postHttps, TransportError } from '../../src/transport/https-post.js';
 import { TraceRecorder } from '../../src/trace/recorder.js';
 
 let pki: Pki;
@@ -61,6 +61,38 @@ describe('mutual TLS endpoint', () => {
     expect(req.tls?.authorized).toBe(true);
     expect(req.tls?.peerFingerprint256).toBe(pki.roles.dms1.fingerprint256);
     expect(req.link).toBe('dms1-dms2');
+  });
+
+  test('requests sent one after another with a kept connection go on one TLS connection, each with its facts', async () => {
+    const keep = new KeptConnection();
+    const before = trace.events().length;
+    try {
+      for (const word of ['one', 'two', 'three']) expect((await post('/echo', word, pki.roles.dms1, { keep })).body.toString()).toContain(`says ${word}`);
+    } finally {
+      keep.close();
+    }
+    const mine = trace.events().slice(before);
+    expect(mine.filter((e) => e.kind === 'tls')).toHaveLength(1);
+    const requests = mine.filter((e) => e.kind === 'request');
+    expect(requests).toHaveLength(3);
+    expect(new Set(requests.map((e) => e.connection)).size).toBe(1);
+    for (const q of requests) expect(q.tls?.peerFingerprint256).toBe(pki.roles.dms1.fingerprint256);
+  });
+
+  test('two requests at once with a kept connection: one goes on it, the other opens its own', async () => {
+    const keep = new KeptConnection();
+    const before = trace.events().length;
+    try {
+      await post('/echo', 'first', pki.roles.dms1, { keep });
+      const answers = await Promise.all(['a', 'b'].map((word) => post('/echo', word, pki.roles.dms1, { keep })));
+      expect(answers.map((a) => a.body.toString())).toEqual([expect.stringContaining('says a'), expect.stringContaining('says b')]);
+    } finally {
+      keep.close();
+    }
+    const requests = trace.events().slice(before).filter((e) => e.kind === 'request');
+    expect(requests).toHaveLength(3);
+    expect(requests[1].connection === requests[0].connection || requests[2].connection === requests[0].connection).toBe(true);
+    expect(requests[1].connection).not.toBe(requests[2].connection);
   });
 
   test('refuses a client without a certificate and records why', async () => {
