@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import type { KeyPair } from '../pki/pki.js';
 import { readableTlsError, tlsFacts } from '../pki/tls-facts.js';
 import type { TraceRecorder } from '../trace/recorder.js';
-import { clientContext } from '../transport/client-context.js';
+import { clientContext } from '../transport/secure-contexts.js';
 import type { LinkId, Role } from '../model/roles.js';
 
 /** The note of the `tls` event that records a renegotiation the server went through with. */

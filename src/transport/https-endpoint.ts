@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
+import { serverContextOptions, shareServerContext } from './secure-contexts.js';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
@@ -119,15 +120,10 @@ export class HttpsEndpoint {
     const o = this.o;
     const limits = this.limits;
     const server = createServer({
-      key: o.identity.key,
-      cert: o.identity.cert,
-      ca: o.trustAnchors,
+      ...serverContextOptions(o),
       requestCert: o.mutual,
       // Verified below ourselves, so the reason a peer was refused is recorded, not just a reset.
       rejectUnauthorized: false,
-      minVersion: o.tls?.minVersion ?? 'TLSv1.2',
-      maxVersion: o.tls?.maxVersion,
-      ciphers: o.tls?.ciphers,
       handshakeTimeout: limits.headersMs,
       // Node refuses headersTimeout > requestTimeout.
       headersTimeout: Math.min(limits.headersMs, limits.requestMs),
@@ -137,6 +133,7 @@ export class HttpsEndpoint {
       // Node would answer a missing Host itself (a bare 400, in no trace): onRequest does, with a reason.
       requireHostHeader: false,
     });
+    shareServerContext(server, o);
     server.maxConnections = limits.connections;
     server.on('drop', (d?: { remoteAddress?: string; remotePort?: number }) => {
       this.record({ kind: 'error', remote: d && `${d.remoteAddress}:${d.remotePort}`, reason: `CONNECTION_LIMIT: ${limits.connections} connections already open on this endpoint; closed at once` });
@@ -173,12 +170,11 @@ export class HttpsEndpoint {
    */
   async posing<T>(as: { identity: KeyPair; tls?: TlsPolicy }, work: () => Promise<T>): Promise<T> {
     const server = this.server!;
-    const context = (identity: KeyPair, tls: TlsPolicy | undefined) => ({ key: identity.key, cert: identity.cert, ca: this.o.trustAnchors, minVersion: tls?.minVersion ?? 'TLSv1.2', maxVersion: tls?.maxVersion, ciphers: tls?.ciphers }) as const;
-    server.setSecureContext(context(as.identity, as.tls));
+    shareServerContext(server, { identity: as.identity, trustAnchors: this.o.trustAnchors, tls: as.tls });
     try {
       return await this.refusing(work);
     } finally {
-      server.setSecureContext(context(this.o.identity, this.o.tls));
+      shareServerContext(server, this.o);
     }
   }
 

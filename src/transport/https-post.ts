@@ -8,7 +8,7 @@ import type { TraceRecorder } from '../trace/recorder.js';
 import { traceBody, type BodyParser } from './body-parser.js';
 import { MAX_BODY_BYTES } from '../profile.js';
 import type { TlsPolicy } from './https-endpoint.js';
-import { clientContext } from './client-context.js';
+import { clientContext } from './secure-contexts.js';
 
 export interface PostOptions {
   url: string;

@@ -8,7 +8,7 @@ import type { KeyPair } from '../../src/pki/pki.js';
 import { STATUS } from '../../src/syncml/codes.js';
 import type { SyncMLMessage } from '../../src/syncml/model.js';
 import type { TraceEvent } from '../../src/trace/events.js';
-import { clientContext } from '../../src/transport/client-context.js';
+import { clientContext } from '../../src/transport/secure-contexts.js';
 import type { FuzzInput, SeedTarget } from './fuzz-inputs.js';
 
 export interface FuzzTarget extends SeedTarget {
