@@ -299,6 +299,12 @@ function emptyFlag(el: El): void {
 
 // ---------------------------------------------------------------- build
 
+/**
+ * The element trees of the latest messages built, by their XML text: the WBXML encoder writes a message
+ * of ours from its tree instead of parsing the text back (a text it did not come from is parsed, as any).
+ */
+export const builtTrees = new HandOn<XNode[]>(8);
+
 export function buildSyncML(msg: SyncMLMessage): string {
   const body = msg.body.map(buildCommand);
   if (msg.final) body.push(node('Final', []));
@@ -306,7 +312,9 @@ export function buildSyncML(msg: SyncMLMessage): string {
     { '?xml': [{ '#text': '' }], ':@': { '@_version': '1.0', '@_encoding': 'UTF-8' } },
     { SyncML: [buildHdr(msg.hdr), node('SyncBody', body)], ':@': { '@_xmlns': SYNCML_NS } },
   ];
-  return orderedXmlBuilder.build(doc);
+  const xml = orderedXmlBuilder.build(doc) as string;
+  builtTrees.keep(xml, doc);
+  return xml;
 }
 
 function node(name: string, children: XNode[], attrs?: Record<string, string>): XNode {

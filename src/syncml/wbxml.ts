@@ -1,11 +1,12 @@
 /**
  * WBXML encoding of SyncML DM 1.2 messages (WBXML 1.2 header, UTF-8, SyncML and MetInf code pages), converted
- * to and from the XML text that codec.ts builds and parses. The encoder writes every string inline (an empty
+ * to and from the XML text that codec.ts builds and parses (a message codec.ts built is written from its element
+ * tree, the text it has not parsed back). The encoder writes every string inline (an empty
  * string table); the decoder reads string table references too. No DTD knowledge beyond the tag tables:
  * whether the result is a valid message is for parseSyncML to say.
  */
 import { XMLValidator } from 'fast-xml-parser';
-import { orderedXmlBuilder, orderedXmlParser, type XNode } from './codec.js';
+import { builtTrees, orderedXmlBuilder, orderedXmlParser, type XNode } from './codec.js';
 import { HandOn } from './hand-on.js';
 import {
   CHARSET_UTF8, SYNCML12_FPI, SYNCML12_PAGES, SYNCML12_PUBLIC_ID, TAG_HAS_ATTRIBUTES, TAG_HAS_CONTENT,
@@ -62,14 +63,20 @@ export function encodeWbxml(xml: string): Buffer {
 }
 
 function writeWbxml(xml: string): Buffer {
+  return writeTree(builtTrees.take(xml) ?? parseTree(xml));
+}
+
+function parseTree(xml: string): XNode[] {
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new WbxmlError(`malformed XML at line ${valid.err.line}: ${valid.err.msg}`);
-  let tree: XNode[];
   try {
-    tree = orderedXmlParser.parse(xml) as XNode[];
+    return orderedXmlParser.parse(xml) as XNode[];
   } catch (e) {
     throw new WbxmlError(`unreadable XML: ${(e as Error).message}`);
   }
+}
+
+function writeTree(tree: XNode[]): Buffer {
   const roots = tree.filter((n) => elementName(n) !== undefined);
   if (roots.length !== 1 || localName(elementName(roots[0]!)!) !== 'SyncML') {
     throw new WbxmlError('expected a single <SyncML> root element');
