@@ -73,10 +73,17 @@ async function flowsOnly(pki: Pki) {
   return { flows, flowsMs, judgeMs: performance.now() - j0 };
 }
 
-function timed(args: string[]): { ms: number; status: number | null; stdout: string } {
+function timed(args: string[], env: NodeJS.ProcessEnv = process.env): { ms: number; status: number | null; stdout: string; stderr: string } {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  return { ms: performance.now() - t0, status: r.status, stdout: r.stdout };
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env });
+  return { ms: performance.now() - t0, status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The phases a run printed with DMDC_TIMING set: name → ms (the suites' own process's phases prefixed so). */
+function phasesOf(stderr: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const m of stderr.matchAll(/^dmdc timing: (.+) (\d+) ms \(at \d+ ms\)$/gm)) out.set(m[1]!, Number(m[2]));
+  return out;
 }
 
 /** A report of `n` flows, made of copies of the given run's flows and their results. */
@@ -118,16 +125,20 @@ try {
 
   console.log('\nFull run (node bin/dmdc.js run; every report but the optional Allure HTML)');
   const full = [];
+  const phases: Array<Map<string, number>> = [];
   let report: RunReport | undefined;
   for (let i = 0; i < RUNS; i++) {
     const out = join(work, `full-${i}`);
-    const r = timed(['run', '--out', out]);
+    const r = timed(['run', '--out', out], { ...process.env, DMDC_TIMING: '1' });
     if (r.status !== 0) console.log(`  ! exit ${r.status}`);
     full.push(r.ms);
+    phases.push(phasesOf(r.stderr));
     report = JSON.parse(readFileSync(join(out, 'latest', 'report.json'), 'utf8')) as RunReport;
   }
   line('wall', ms(median(full)));
   line('full ÷ flows alone', (median(full) / flowsMs).toFixed(2));
+  console.log('  where it goes (DMDC_TIMING; the suites\' process works beside the flows until the report is written):');
+  for (const name of phases[0]?.keys() ?? []) line(`  ${name}`, ms(median(phases.map((p) => p.get(name) ?? 0))));
   line('CLI start (dmdc --help)', ms(median(Array.from({ length: RUNS }, () => timed(['--help']).ms))));
   line('node -e 0, for comparison', ms(median(Array.from({ length: RUNS }, () => { const t0 = performance.now(); spawnSync(process.execPath, ['-e', '0']); return performance.now() - t0; }))));
 
