@@ -5,6 +5,11 @@ import type { TlsPolicy } from './https-endpoint.js';
 const clientContexts = new Map<string, SecureContext>();
 const serverContexts = new Map<string, SecureContext>();
 
+/** The context options of an identity, trust anchors and version policy (TLS 1.2 at least by default). */
+const contextOptions = (identity: KeyPair | undefined, trustAnchors: readonly string[], tls: TlsPolicy | undefined): SecureContextOptions => ({
+  key: identity?.key, cert: identity?.cert, ca: [...trustAnchors], minVersion: tls?.minVersion ?? 'TLSv1.2', maxVersion: tls?.maxVersion, ciphers: tls?.ciphers,
+});
+
 const keyOf = (identity: KeyPair | undefined, trustAnchors: readonly string[], tls: TlsPolicy | undefined) =>
   [identity?.cert ?? '', trustAnchors.join('\n'), tls?.minVersion ?? 'TLSv1.2', tls?.maxVersion ?? '', tls?.ciphers ?? ''].join('\u0000');
 
@@ -17,7 +22,7 @@ export function clientContext(o: { identity?: KeyPair; trustAnchors: readonly st
   const key = keyOf(o.identity, o.trustAnchors, o.tls);
   let made = clientContexts.get(key);
   if (!made) {
-    made = createSecureContext({ key: o.identity?.key, cert: o.identity?.cert, ca: [...o.trustAnchors], minVersion: o.tls?.minVersion ?? 'TLSv1.2', maxVersion: o.tls?.maxVersion, ciphers: o.tls?.ciphers });
+    made = createSecureContext(contextOptions(o.identity, o.trustAnchors, o.tls));
     clientContexts.set(key, made);
   }
   return made;
@@ -33,7 +38,7 @@ const CAN_SHARE = '_sharedCreds' in createServer({});
  * would throw away costs close to a millisecond), else its identity, trust anchors and policy.
  */
 export function serverContextOptions(o: ServerContext) {
-  return CAN_SHARE ? {} : { key: o.identity.key, cert: o.identity.cert, ca: [...o.trustAnchors], minVersion: o.tls?.minVersion ?? 'TLSv1.2', maxVersion: o.tls?.maxVersion, ciphers: o.tls?.ciphers };
+  return CAN_SHARE ? {} : contextOptions(o.identity, o.trustAnchors, o.tls);
 }
 
 export interface ServerContext {
@@ -49,7 +54,7 @@ export interface ServerContext {
  * has that field, the server builds its own from the options instead.
  */
 export function shareServerContext(server: TlsServer, o: ServerContext): void {
-  const options: SecureContextOptions = { key: o.identity.key, cert: o.identity.cert, ca: [...o.trustAnchors], minVersion: o.tls?.minVersion ?? 'TLSv1.2', maxVersion: o.tls?.maxVersion, ciphers: o.tls?.ciphers };
+  const options = contextOptions(o.identity, o.trustAnchors, o.tls);
   if (!CAN_SHARE) return server.setSecureContext(options);
   const own = server as Shared;
   const key = keyOf(o.identity, o.trustAnchors, o.tls);

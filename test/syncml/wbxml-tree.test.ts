@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { runFlow } from '../../src/runner/run-flow.js';
 import { defaultScenarios } from '../../src/runner/scenario.js';
-import { buildSyncML, parseSyncML, type SyncMLMessage } from '../../src/syncml/codec.js';
+import { buildSyncML, parseSyncML } from '../../src/syncml/codec.js';
+import type { SyncMLMessage } from '../../src/syncml/model.js';
 import { decodeWbxml, encodeWbxml } from '../../src/syncml/wbxml.js';
 import { EveryCasePlayed } from '../../src/runner/every-case-played.js';
 
