@@ -1,3 +1,3 @@
 import { conformanceSuite } from './support/conformance-suite.js';
 
-conformanceSuite('Architecture: two DM servers, one DM client, authority handed over', (e) => e.category === 'architecture');
+await conformanceSuite('Architecture: two DM servers, one DM client, authority handed over', (e) => e.category === 'architecture');

@@ -1,3 +1,3 @@
 import { conformanceSuite } from './support/conformance-suite.js';
 
-conformanceSuite('Final ACL state of the client', (e) => e.category === 'final-state');
+await conformanceSuite('Final ACL state of the client', (e) => e.category === 'final-state');

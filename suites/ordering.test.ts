@@ -1,3 +1,3 @@
 import { conformanceSuite } from './support/conformance-suite.js';
 
-conformanceSuite('Ordering across links', (e) => e.category === 'ordering');
+await conformanceSuite('Ordering across links', (e) => e.category === 'ordering');

@@ -1,3 +1,3 @@
 import { conformanceSuite } from './support/conformance-suite.js';
 
-conformanceSuite('Binding profile on the wire', (e) => e.category === 'profile');
+await conformanceSuite('Binding profile on the wire', (e) => e.category === 'profile');

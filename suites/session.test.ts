@@ -1,3 +1,3 @@
 import { conformanceSuite } from './support/conformance-suite.js';
 
-conformanceSuite('DM session rules', (e) => e.category === 'session');
+await conformanceSuite('DM session rules', (e) => e.category === 'session');

@@ -1,3 +1,3 @@
 import { conformanceSuite } from './support/conformance-suite.js';
 
-conformanceSuite('Approach A steps', (e) => e.category === 'step' && e.approach === 'A');
+await conformanceSuite('Approach A steps', (e) => e.category === 'step' && e.approach === 'A');

@@ -1,3 +1,3 @@
 import { conformanceSuite } from './support/conformance-suite.js';
 
-conformanceSuite('Approach B steps', (e) => e.category === 'step' && e.approach === 'B');
+await conformanceSuite('Approach B steps', (e) => e.category === 'step' && e.approach === 'B');

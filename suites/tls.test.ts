@@ -1,3 +1,3 @@
 import { conformanceSuite } from './support/conformance-suite.js';
 
-conformanceSuite('TLS setup of every link', (e) => e.category === 'tls');
+await conformanceSuite('TLS setup of every link', (e) => e.category === 'tls');

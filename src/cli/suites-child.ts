@@ -1,8 +1,10 @@
 /**
- * The conformance suites' own process, forked by suites-runner.ts when a run starts: vitest loads, reads its
- * config and transforms the suites on another core while the flows run; the suites run once the parent says
- * report.json is written ({ go: true }), or the process ends unrun ({ go: false }, or the parent gone).
+ * The conformance suites' own process, forked by suites-runner.ts when a run starts: vitest loads, starts its
+ * worker and imports the suites on another core while the flows run; each suite then waits at a gate
+ * (suites/support/report-gate.ts) that opens once the parent says report.json is written ({ go: true }).
+ * The process ends unrun on { go: false }, or when the parent is gone.
  */
+import { BroadcastChannel } from 'node:worker_threads';
 import { allureReporterWithSkipReasons } from '../report/allure-reporter.js';
 import { phaseDone } from './phase-clock.js';
 
@@ -24,6 +26,11 @@ const go = new Promise<boolean>((resolve) => process.once('message', (m: { go?: 
 
 try {
   process.env.DMDC_REPORT = start.reportFile;
+  // The gate's channel, within this process (vitest's worker is a thread of it).
+  process.env.DMDC_REPORT_GATE = `dmdc-report-${process.pid}`;
+  const gate = new BroadcastChannel(process.env.DMDC_REPORT_GATE);
+  let open = false;
+  gate.onmessage = (e) => open && (e as { data?: unknown }).data === 'ask' && gate.postMessage('open');
   const { createVitest } = await import('vitest/node');
   phaseDone('suites process: vitest loaded');
   const vitest = await createVitest('test', {
@@ -33,14 +40,23 @@ try {
     reporters: [['default', { summary: false }], allureReporterWithSkipReasons({ resultsDir: start.resultsDir, reportMatchers: false })],
   });
   phaseDone('suites process: vitest configured');
-  // Done once the reporters have written the results: closing vitest need not hold the run up.
+  // Started now: the suites are imported and wait at the gate; a start that fails says so once they go.
+  const running = vitest.start().then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   if (await go) {
     phaseDone('suites process: waited for the report');
-    await vitest.start();
+    open = true;
+    gate.postMessage('open');
+    const failed = await running;
+    if (failed) throw failed;
     phaseDone('suites process: suites run, results written');
-  }
-  await post({ type: 'done' });
-  await vitest.close();
+    gate.close();
+    // Done once the reporters have written the results: closing vitest need not hold the run up.
+    await post({ type: 'done' });
+    await vitest.close();
+  } else await post({ type: 'done' });
 } catch (err) {
   await post({ type: 'failed', error: (err as Error)?.message ?? String(err) });
 }

@@ -16,12 +16,13 @@ const SUITES_BUDGET_MS = 180_000;
 
 /**
  * The conformance suites of one run folder, in their own process (suites-child.ts), started before the flows
- * so that loading vitest and transforming the suites take another core while the flows run. `run` lets them
+ * so that loading vitest, starting its worker and importing the suites take another core while the flows run. `run` lets them
  * go once report.json is written; `cancel` ends them unrun.
  */
 export class SuitesProcess {
   private readonly child: ChildProcess;
   private readonly outcome: Promise<string[]>;
+  private held: Array<[NodeJS.WriteStream, Buffer]> | undefined = [];
 
   constructor(private readonly runDir: string) {
     const resultsDir = join(runDir, 'allure-results');
@@ -37,9 +38,11 @@ export class SuitesProcess {
       env: { ...process.env, ...(color ? { FORCE_COLOR: '1' } : { NO_COLOR: '1' }) },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
-    // What vitest prints goes out as this process's own output (a test capturing it sees it too).
-    this.child.stdout!.on('data', (d: Buffer) => process.stdout.write(d));
-    this.child.stderr!.on('data', (d: Buffer) => process.stderr.write(d));
+    // What vitest prints goes out as this process's own output (a test capturing it sees it too), held back
+    // until the suites go: vitest starts while the flows still print their progress.
+    const out = (to: NodeJS.WriteStream) => (d: Buffer) => (this.held ? this.held.push([to, d]) : to.write(d));
+    this.child.stdout!.on('data', out(process.stdout));
+    this.child.stderr!.on('data', out(process.stderr));
     this.outcome = new Promise<string[]>((resolve) => {
       let said: SuitesMessage | undefined;
       this.child.on('message', (m: SuitesMessage) => (said = m));
@@ -70,6 +73,8 @@ export class SuitesProcess {
     const resultsDir = join(this.runDir, 'allure-results');
     // Loaded on use: the commands that import this module and run no suites do not load Allure's SDK.
     const [metadata, history] = await Promise.all([import('../report/allure-metadata.js'), import('../report/allure-history.js')]);
+    for (const [to, d] of this.held ?? []) to.write(d);
+    this.held = undefined;
     if (this.child.connected) this.child.send({ go: true });
     const timer = setTimeout(() => this.child.kill(), SUITES_BUDGET_MS);
     const problems = [...(await this.outcome)];

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as allure from 'allure-js-commons';
 import { describe, expect, test } from 'vitest';
 import type { FlowReport, RequirementRef, RequirementResult, RunReport } from '../../src/report/model.js';
+import { reportWritten } from './report-gate.js';
 
 /**
  * What `dmdc run` judged, read once per run: the suites present report.json's verdicts and never judge
@@ -51,7 +52,8 @@ function reasons(r: RequirementResult): string {
  * One suite per concern: for every flow of the run, one test per requirement of the concern, with the
  * verdict the run's judge gave; vitest and Allure only present it.
  */
-export function conformanceSuite(name: string, select: (e: RequirementRef) => boolean): void {
+export async function conformanceSuite(name: string, select: (e: RequirementRef) => boolean): Promise<void> {
+  await reportWritten();
   const { report, byFlow } = judged();
   const refs = report.requirements.filter(select);
   // A flow with nothing of this concern judged in it (a tester case is judged only where it was played) has no suite.
