@@ -20,6 +20,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'run':
+        (await import('./run-ahead.js')).startRunAhead(rest);
         return await (await import('./run-command.js')).runCommand(rest);
       case 'merge':
         return await (await import('./merge-command.js')).mergeCommand(rest);

@@ -8,7 +8,8 @@ import { icsFeatures, type RunConfig } from '../config/config.js';
 import { describeConfig, loadConfig } from '../config/load-config.js';
 import { attributeBySessionId } from '../judge/attribute.js';
 import { flowVerdicts, judgeFlow } from '../judge/judge.js';
-import { createPki, offCertificateThread } from '../pki/pki.js';
+import { offCertificateThread } from '../pki/pki.js';
+import { defaultPki } from './run-ahead.js';
 import { updatedBaseline, writeBaseline } from '../report/baseline.js';
 import { buildReport } from '../report/build-report.js';
 import { redactJson, redactTraceFile, runSecrets } from '../report/run-secrets.js';
@@ -139,9 +140,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   const { approaches, selected, scenarios, shard, rerun, baseline, entries: runEntries, entriesFor, playsHere } = plan;
   if (values.list || values['dry-run']) return listPlan(scenarios, entriesFor, icsFeatures(config?.ics), playsHere, shard, selected.length);
-  // The run's certificates, and the tester's, are made on another thread while the harness loads.
+  // The run's certificates (started ahead by main.ts), and the tester's, are made on another thread while the harness loads.
   offCertificateThread();
-  const pkiReady = config?.pki ? Promise.resolve(config.pki) : createPki();
+  const pkiReady = config?.pki ? Promise.resolve(config.pki) : defaultPki();
   if (!config?.pki) pkiReady.then((pki) => makeTesterCertificatesAhead(pki.ca), () => {});
   // Loaded now: what comes before (a --help, a --list, a bad configuration) does without the mocks.
   const { runFlow } = await import('../runner/run-flow.js');

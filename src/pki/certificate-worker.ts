@@ -5,6 +5,9 @@
 import { parentPort } from 'node:worker_threads';
 import { makeCa, makeLeaf, type CertificateCall } from './pki.js';
 
+// Loaded now, while the run that started this thread still loads its own modules.
+void import('selfsigned').catch(() => {});
+
 parentPort!.on('message', (call: CertificateCall & { id: number }) => {
   (call.op === 'ca' ? makeCa(call.o) : makeLeaf(call.ca, call.commonName, call.o)).then(
     (identity) => parentPort!.postMessage({ id: call.id, identity }),

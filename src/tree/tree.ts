@@ -137,11 +137,17 @@ function segmentProblem(segment: string): string | undefined {
   return undefined;
 }
 
+const PLAIN_PATH = /^[^?\p{Cc}]*$/u;
+
 /** The segments of a `.`-rooted URI (`.` → []); throws TreeError('400') when malformed. */
 export function splitUri(uri: string): string[] {
   if (uri === ROOT) return [];
   if (!uri.startsWith('./')) throw new TreeError('400', `URI ${JSON.stringify(uri)} is not rooted at '.'`);
-  const segments = uri.slice(2).split('/');
+  const rest = uri.slice(2);
+  const segments = rest.split('/');
+  // Most URIs are plain: one test of the whole, then only the cheap checks per segment; the full check
+  // below names what is wrong.
+  if (PLAIN_PATH.test(rest) && segments.every((s) => s !== '' && s !== '.' && s !== '..')) return segments;
   for (const s of segments) {
     const problem = segmentProblem(s);
     if (problem !== undefined) throw new TreeError('400', `URI ${JSON.stringify(uri)}: ${problem}`);
