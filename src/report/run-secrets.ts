@@ -5,7 +5,7 @@
  * WBXML), every NextNonce handed over, basic credentials, and the same leaves in the observed trees. Each is
  * then removed wherever it recurs, whatever carries it.
  */
-import { createReadStream, createWriteStream, renameSync, rmSync } from 'node:fs';
+import { createReadStream, createWriteStream, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { FlowResult } from '../runner/run-flow.js';
@@ -82,11 +82,15 @@ function redactor(secrets: ReadonlySet<string>): (text: string) => string {
   };
 }
 
-/** Masks the secrets in binary bytes (a WBXML body) with as many '*': the message keeps its length and shape. */
-function maskBytes(bytes: Buffer, secrets: ReadonlySet<string>): Buffer {
+/** The byte strings to mask in a binary body: each secret as text, and the bytes a base64 secret stands for. */
+function byteNeedles(secrets: ReadonlySet<string>): Buffer[] {
+  // WBXML carries a nonce as opaque bytes.
+  return [...secrets].flatMap((s) => [Buffer.from(s, 'utf8'), ...(isBase64(s) ? [Buffer.from(s, 'base64')] : [])]).filter((n) => n.length >= MIN_LENGTH);
+}
+
+/** Masks the needles in binary bytes (a WBXML body) with as many '*': the message keeps its length and shape. */
+function maskBytes(bytes: Buffer, needles: readonly Buffer[]): Buffer {
   const out = Buffer.from(bytes);
-  // As text, and as the bytes a base64 value stands for (WBXML carries a nonce as opaque bytes).
-  const needles = [...secrets].flatMap((s) => [Buffer.from(s, 'utf8'), ...(isBase64(s) ? [Buffer.from(s, 'base64')] : [])]).filter((n) => n.length >= MIN_LENGTH);
   for (const needle of needles) {
     for (let at = out.indexOf(needle); at >= 0; at = out.indexOf(needle, at + needle.length)) out.fill(0x2a, at, at + needle.length);
   }
@@ -111,33 +115,55 @@ export function redactJson<T>(value: T, secrets: ReadonlySet<string>, redact = r
   return copy(value) as T;
 }
 
+/** Trace files up to this size are redacted in memory; a larger one (a fleet's) line by line from a stream. */
+const IN_MEMORY_BYTES = 32 * 1024 * 1024;
+
+/** One trace line without the secrets of its flow. */
+function lineRedactor(secretsOf: (flowId: string | undefined) => ReadonlySet<string>): (line: string) => string {
+  const plans = new Map<ReadonlySet<string>, { redact: (text: string) => string; spelt: string[]; needles: Buffer[] }>();
+  return (line) => {
+    const e = JSON.parse(line) as TraceEvent;
+    const secrets = secretsOf(e.flow);
+    if (!secrets.size) return line;
+    let plan = plans.get(secrets);
+    if (!plan) {
+      plan = { redact: redactor(secrets), spelt: [...secrets].map((x) => JSON.stringify(x).slice(1, -1)), needles: byteNeedles(secrets) };
+      plans.set(secrets, plan);
+    }
+    const binary = e.body?.encoding === 'base64' && !!e.body.raw;
+    // A line that holds none of them (as JSON spells them inside a string, or in a binary body) stays as read.
+    if (!binary && !plan.spelt.some((x) => line.includes(x))) return line;
+    const redacted = redactJson(e, secrets, plan.redact);
+    // A binary body is masked byte by byte, never edited as text: it stays valid base64 of as many bytes.
+    if (binary) redacted.body!.raw = maskBytes(bodyBytes(e), plan.needles).toString('base64');
+    return JSON.stringify(redacted);
+  };
+}
+
 /**
- * Rewrites a trace file without the secrets, line by line (a fleet's traces are large): each event with the
- * secrets of its flow, text replaced and binary bodies masked. The file is replaced whole, by a rename.
+ * Rewrites a trace file without the secrets: each event with the secrets of its flow, text replaced and
+ * binary bodies masked. The file is replaced whole, by a rename.
  */
 export async function redactTraceFile(file: string, secretsOf: (flowId: string | undefined) => ReadonlySet<string>): Promise<void> {
-  const redactors = new Map<ReadonlySet<string>, (text: string) => string>();
+  const redactLine = lineRedactor(secretsOf);
   const tmp = `${file}.redacting`;
-  const sink = createWriteStream(tmp);
   try {
-    for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
-      if (!line) continue;
-      const e = JSON.parse(line) as TraceEvent;
-      const secrets = secretsOf(e.flow);
-      let out = line;
-      if (secrets.size) {
-        if (!redactors.has(secrets)) redactors.set(secrets, redactor(secrets));
-        const redacted = redactJson(e, secrets, redactors.get(secrets));
-        // A binary body is masked byte by byte, never edited as text: it stays valid base64 of as many bytes.
-        if (e.body?.encoding === 'base64' && e.body.raw) redacted.body!.raw = maskBytes(bodyBytes(e), secrets).toString('base64');
-        out = JSON.stringify(redacted);
+    if (statSync(file).size <= IN_MEMORY_BYTES) {
+      const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+      writeFileSync(tmp, lines.map((l) => `${redactLine(l)}\n`).join(''));
+    } else {
+      const sink = createWriteStream(tmp);
+      try {
+        for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+          if (line && !sink.write(`${redactLine(line)}\n`)) await once(sink, 'drain');
+        }
+        await new Promise<void>((done, fail) => sink.end((err?: Error | null) => (err ? fail(err) : done())));
+      } finally {
+        sink.destroy();
       }
-      if (!sink.write(`${out}\n`)) await once(sink, 'drain');
     }
-    await new Promise<void>((done, fail) => sink.end((err?: Error | null) => (err ? fail(err) : done())));
   } catch (err) {
     // Nothing half-written is left for the manifest to list; the trace stays as it was and the run says why.
-    sink.destroy();
     rmSync(tmp, { force: true });
     throw err;
   }
