@@ -3,16 +3,15 @@
  * provenance, the scenario facts it applies under and the checks that verify it. Suites are generated from it.
  */
 import { readFileSync } from 'node:fs';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { Approach, DelegationDuration, DelegationScope } from '../delegation/messages.js';
 import type { Provenance, RequirementRef } from '../report/model.js';
 import type { Channel } from '../runner/observability.js';
 import type { Role } from '../model/roles.js';
 import type { AuthType } from '../syncml/auth.js';
 import { packageFile } from '../package-root.js';
+import { validatorFor, type ValidatorSpec } from '../validators/precompiled.js';
 
-const addFormats = addFormatsModule.default;
 
 export const DEFAULT_CATALOGUE_FILE = packageFile('fixtures', 'catalogue', 'catalogue.json');
 export const CATALOGUE_SCHEMA_FILE = packageFile('fixtures', 'catalogue', 'catalogue.schema.json');
@@ -82,13 +81,13 @@ export class CatalogueError extends Error {
 
 let validator: ValidateFunction | undefined;
 
+/** The catalogue file's schema as a validator spec (read from its file, as the build reads it). */
+export function catalogueValidatorSpec(): ValidatorSpec {
+  return { name: 'catalogue', schema: JSON.parse(readFileSync(CATALOGUE_SCHEMA_FILE, 'utf8')) as object, options: { allErrors: true, verbose: true } };
+}
+
 function schemaValidator(): ValidateFunction {
-  if (!validator) {
-    const ajv = new Ajv2020({ allErrors: true, verbose: true });
-    addFormats(ajv);
-    validator = ajv.compile(JSON.parse(readFileSync(CATALOGUE_SCHEMA_FILE, 'utf8')) as object);
-  }
-  return validator;
+  return (validator ??= validatorFor(catalogueValidatorSpec()));
 }
 
 /** Reads, parses and validates a catalogue file (default: the bundled one). Throws `CatalogueError`. */

@@ -6,11 +6,10 @@
  * `hint` is an annotation of ours: the phrase an error report uses when a pattern, format or count is not met,
  * so a vendor reads "must be 1 to 64 characters …" rather than a regular expression.
  */
-import { Ajv2020, type ErrorObject, type SchemaObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import type { ErrorObject, SchemaObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { ERROR_CODES, NOTIFICATION_TYPES, type DelegationMessageType } from './messages.js';
+import { validatorFor, type ValidatorSpec } from '../validators/precompiled.js';
 
-const addFormats = addFormatsModule.default;
 
 export const SESSION_ID_PATTERN = '^[A-Za-z0-9._-]{1,64}$';
 /** ACL-legal Server Identifier: printable, no white space, none of `= & * +` (TND §8.3.7.1). */
@@ -171,20 +170,20 @@ export const MESSAGE_SCHEMAS: Readonly<Record<DelegationMessageType, SchemaObjec
   Error: message('Error', { sessionId, code: { enum: [...ERROR_CODES] }, reason: text }, ['code', 'reason']),
 };
 
-let ajv: Ajv2020 | undefined;
+/** One validator spec per message type; `hint` is our annotation, known to ajv as such. */
+export const DELEGATION_VALIDATOR_SPECS: readonly ValidatorSpec[] = (Object.keys(MESSAGE_SCHEMAS) as DelegationMessageType[]).map((type) => ({
+  name: `delegation-${type}`,
+  schema: MESSAGE_SCHEMAS[type],
+  options: { allErrors: true, verbose: true },
+  vocabulary: ['hint'],
+}));
+
 const validators = new Map<DelegationMessageType, ValidateFunction>();
 
-/** Each message type's validator, compiled when first needed: compiling all costs a start that needs none. */
+/** Each message type's validator, loaded when first needed. */
 function validatorOf(type: DelegationMessageType): ValidateFunction {
   let validate = validators.get(type);
-  if (!validate) {
-    if (!ajv) {
-      ajv = new Ajv2020({ allErrors: true, verbose: true });
-      addFormats(ajv);
-      ajv.addVocabulary(['hint']);
-    }
-    validators.set(type, (validate = ajv.compile(MESSAGE_SCHEMAS[type])));
-  }
+  if (!validate) validators.set(type, (validate = validatorFor(DELEGATION_VALIDATOR_SPECS.find((s) => s.name === `delegation-${type}`)!)));
   return validate;
 }
 

@@ -2,13 +2,12 @@
  * JSON Schema (draft 2020-12) of report.json (`RunReport` in model.ts) and its validator. The schema is written
  * beside every report so a lab's customer can check a report without the harness.
  */
-import { Ajv2020, type ErrorObject, type SchemaObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import type { ErrorObject, SchemaObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { ROLES } from '../model/roles.js';
 import { VERDICTS } from '../verdict/verdict.js';
 import type { RunReport } from './model.js';
+import { validatorFor, type ValidatorSpec } from '../validators/precompiled.js';
 
-const addFormats = addFormatsModule.default;
 
 export const REPORT_SCHEMA_ID = 'https://dmdc.invalid/schemas/report-1.0.json';
 
@@ -284,15 +283,12 @@ export const REPORT_SCHEMA: SchemaObject = {
   },
 };
 
+export const REPORT_VALIDATOR_SPEC: ValidatorSpec = { name: 'report', schema: REPORT_SCHEMA, options: { allErrors: true } };
+
 let compiled: ValidateFunction<RunReport> | undefined;
-/** The report's validator, compiled when a report is first validated, not when the module loads. */
+/** The report's validator, loaded when a report is first validated, not when the module loads. */
 function shapeValidator(): ValidateFunction<RunReport> {
-  if (!compiled) {
-    const ajv = new Ajv2020({ allErrors: true });
-    addFormats(ajv);
-    compiled = ajv.compile<RunReport>(REPORT_SCHEMA);
-  }
-  return compiled;
+  return (compiled ??= validatorFor<RunReport>(REPORT_VALIDATOR_SPEC));
 }
 
 /** The schema as the file written beside report.json. */
