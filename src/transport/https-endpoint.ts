@@ -1,6 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
-import { serverContextOptions, shareServerContext } from './secure-contexts.js';
+import { serverContextOptions, shareServerContext, type TlsPolicy } from './secure-contexts.js';
+
+// Where the policy is applied; still importable from here, beside the endpoint it configures.
+export type { TlsPolicy };
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
@@ -23,14 +26,6 @@ export interface ConnectionInfo {
   id: string;
   tls: TlsFacts;
   remoteAddress?: string;
-}
-
-export interface TlsPolicy {
-  minVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
-  maxVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
-  ciphers?: string;
-  /** A server that goes through with a client-initiated TLS 1.2 renegotiation (mutants only). */
-  allowRenegotiation?: boolean;
 }
 
 export interface Classified {

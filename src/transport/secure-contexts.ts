@@ -1,6 +1,14 @@
 import { createSecureContext, createServer, type SecureContext, type SecureContextOptions, type Server as TlsServer } from 'node:tls';
 import type { KeyPair } from '../pki/pki.js';
-import type { TlsPolicy } from './https-endpoint.js';
+
+/** The TLS versions and ciphers a context allows: the profile's, or a mutant's. */
+export interface TlsPolicy {
+  minVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+  maxVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+  ciphers?: string;
+  /** A server that goes through with a client-initiated TLS 1.2 renegotiation (mutants only). */
+  allowRenegotiation?: boolean;
+}
 
 const clientContexts = new Map<string, SecureContext>();
 const serverContexts = new Map<string, SecureContext>();
