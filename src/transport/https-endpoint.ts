@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import { serverContextOptions, shareServerContext, type TlsPolicy } from './secure-contexts.js';
 
-// Where the policy is applied; still importable from here, beside the endpoint it configures.
+// Re-exported: the endpoint's options carry it.
 export type { TlsPolicy };
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
