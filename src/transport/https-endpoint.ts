@@ -2,8 +2,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import { serverContextOptions, shareServerContext, type TlsPolicy } from './secure-contexts.js';
 
-// Re-exported: the endpoint's options carry it.
-export type { TlsPolicy };
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
@@ -18,6 +16,9 @@ import { traceBody, type BodyParser } from './body-parser.js';
 import { answerRaw, closeSoon, expectationFailed, methodNotAllowed, parserRefusal, type ParserRefusal } from './parser-refusal.js';
 import { handlerResponse } from './handler-response.js';
 import { headerReason, REASON_HEADER, refusal, takeReason } from './reason-header.js';
+
+// Re-exported: the endpoint's options carry it.
+export type { TlsPolicy };
 
 export { REASON_HEADER, reasonHeader, refusal } from './reason-header.js';
 
