@@ -1,5 +1,5 @@
 import { writeManifest } from '../bundle/manifest.js';
-import { writeAllReports } from '../report/index.js';
+import { writeAllReports, writeJsonReport, writeReportsBesideJson } from '../report/index.js';
 import { pointLatestAt } from '../report/latest-link.js';
 import type { RunReport } from '../report/model.js';
 import { phaseDone } from './phase-clock.js';
@@ -19,27 +19,37 @@ function say(line: string): void {
 }
 
 /**
- * Completes a judged run's folder, for a run and a merge alike: the reports first (a run that goes wrong past
- * this point still leaves them), then `alsoWrite` (the bundle), the conformance suites' Allure results, and
- * last the manifest over every file; then `latest` points at it. Returns the folder `latest` names.
+ * Completes a judged run's folder, for a run and a merge alike: report.json first (a run that goes wrong past
+ * this point still leaves it), then the conformance suites go on their own core while the other reports and
+ * `alsoWrite` (the bundle) are written here; last the manifest over every file, and `latest` points at it.
+ * Returns the folder `latest` names.
  */
 export async function completeRunFolder(root: string, runId: string, dir: string, report: RunReport, o: PresentOptions, alsoWrite?: () => void): Promise<string> {
-  writeAllReports(dir, report, { htmlUrl: o.htmlUrl });
-  phaseDone('report.json, junit.xml, report.html, summary.md');
-  alsoWrite?.();
-  phaseDone('bundle');
-  if (!o.noSuites && report.flows.length) {
-    say('  conformance suites (vitest, Allure):');
-    const problems = await (o.suites ?? new SuitesProcess(dir)).run({ report, allureReport: o.allureReport });
-    if (problems.length) {
-      for (const p of problems) say(`  ! ${p}`);
-      // The verdicts stand; the missing presentation is noted in the report apart from harness errors, so
-      // neither the exit code nor a later verify or merge reads it as one.
-      report.presentation = [...(report.presentation ?? []), ...problems];
-      writeAllReports(dir, report, { htmlUrl: o.htmlUrl });
-    }
-  } else o.suites?.cancel();
+  writeJsonReport(dir, report);
+  phaseDone('report.json');
+  const present = !o.noSuites && report.flows.length > 0;
+  if (present) say('  conformance suites (vitest, Allure):');
+  else o.suites?.cancel();
+  const suites = present ? (o.suites ?? new SuitesProcess(dir)).run({ report, allureReport: o.allureReport }) : undefined;
+  try {
+    writeReportsBesideJson(dir, report, { htmlUrl: o.htmlUrl });
+    phaseDone('junit.xml, report.html, summary.md');
+    alsoWrite?.();
+    phaseDone('bundle');
+  } catch (err) {
+    // The suites are not left running behind a run that stops here.
+    await suites?.catch(() => {});
+    throw err;
+  }
+  const problems = (await suites) ?? [];
   phaseDone('conformance suites (vitest, Allure results)');
+  if (problems.length) {
+    for (const p of problems) say(`  ! ${p}`);
+    // The verdicts stand; the missing presentation is noted in the report apart from harness errors, so
+    // neither the exit code nor a later verify or merge reads it as one.
+    report.presentation = [...(report.presentation ?? []), ...problems];
+    writeAllReports(dir, report, { htmlUrl: o.htmlUrl });
+  }
   writeManifest(dir);
   phaseDone('manifest');
   const latest = pointLatestAt(root, runId);

@@ -71,11 +71,12 @@ export class SuitesProcess {
    */
   async run(o: { report: RunReport; allureReport: boolean }): Promise<string[]> {
     const resultsDir = join(this.runDir, 'allure-results');
-    // Loaded on use: the commands that import this module and run no suites do not load Allure's SDK.
-    const [metadata, history] = await Promise.all([import('../report/allure-metadata.js'), import('../report/allure-history.js')]);
     for (const [to, d] of this.held ?? []) to.write(d);
     this.held = undefined;
+    // Sent before anything is awaited: the caller writes its other reports while the suites run.
     if (this.child.connected) this.child.send({ go: true });
+    // Loaded on use: the commands that import this module and run no suites do not load Allure's SDK.
+    const [metadata, history] = await Promise.all([import('../report/allure-metadata.js'), import('../report/allure-history.js')]);
     const timer = setTimeout(() => this.child.kill(), SUITES_BUDGET_MS);
     const problems = [...(await this.outcome)];
     clearTimeout(timer);

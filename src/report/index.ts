@@ -18,8 +18,13 @@ export { summaryMarkdown, writeSummaryMarkdown } from './write-summary-md.js';
  */
 export function writeAllReports(dir: string, report: RunReport, o: { htmlUrl?: string } = {}): { json: string; junit: string; html: string; summary: string } {
   const json = writeJsonReport(dir, report);
+  return { json, ...writeReportsBesideJson(dir, report, o) };
+}
+
+/** The reports that present report.json (written, and so validated, first): junit.xml, report.html, summary.md. */
+export function writeReportsBesideJson(dir: string, report: RunReport, o: { htmlUrl?: string } = {}): { junit: string; html: string; summary: string } {
   const junit = writeJunit(dir, report);
   const html = writeHtml(dir, report);
   const summary = writeSummaryMarkdown(dir, report, o.htmlUrl);
-  return { json, junit, html, summary };
+  return { junit, html, summary };
 }
