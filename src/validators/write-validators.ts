@@ -9,5 +9,5 @@ import { allValidatorSpecs, standaloneSource } from './standalone.js';
 const specs = allValidatorSpecs();
 rmSync(GENERATED_DIR, { recursive: true, force: true });
 mkdirSync(GENERATED_DIR, { recursive: true });
+// Silent: `npm pack --json` runs this through prepare, and its stdout must stay the pack's JSON.
 for (const spec of specs) writeFileSync(`${GENERATED_DIR}${spec.name}.cjs`, standaloneSource(spec));
-console.log(`dmdc: ${specs.length} validators written to ${GENERATED_DIR}`);

@@ -25,7 +25,7 @@ describe('the npm package, installed into another project', () => {
   });
 
   test('the tarball ships what dmdc run needs and none of the harness\'s own tests, reports or dev scripts', () => {
-    for (const f of ['bin/dmdc.js', 'dist/src/cli/main.js', 'src/cli/main.ts', 'mocks/mutants.ts', 'suites/support/conformance-suite.ts', 'fixtures/catalogue/catalogue.json', 'vitest.suites.config.ts', 'docs/vendor-guide.md', 'docs/ci/README.md', 'README.md', 'LICENSE', 'package.json'])
+    for (const f of ['bin/dmdc.js', 'dist/src/cli/main.js', 'dist/src/validators/generated/report.cjs', 'src/cli/main.ts', 'mocks/mutants.ts', 'suites/support/conformance-suite.ts', 'fixtures/catalogue/catalogue.json', 'vitest.suites.config.ts', 'docs/vendor-guide.md', 'docs/ci/README.md', 'README.md', 'LICENSE', 'package.json'])
       expect(packed.files).toContain(f);
     expect(packed.files.filter((f) => /^(test|reports|scripts|bench|\.ci)\//.test(f) || f === 'vitest.config.ts')).toEqual([]);
   });
