@@ -12,7 +12,6 @@ import type { AuthType } from '../syncml/auth.js';
 import { packageFile } from '../package-root.js';
 import { validatorFor, type ValidatorSpec } from '../validators/precompiled.js';
 
-
 export const DEFAULT_CATALOGUE_FILE = packageFile('fixtures', 'catalogue', 'catalogue.json');
 export const CATALOGUE_SCHEMA_FILE = packageFile('fixtures', 'catalogue', 'catalogue.schema.json');
 

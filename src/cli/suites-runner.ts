@@ -16,8 +16,8 @@ const SUITES_BUDGET_MS = 180_000;
 
 /**
  * The conformance suites of one run folder, in their own process (suites-child.ts), started before the flows
- * so that loading vitest, starting its worker and importing the suites take another core while the flows run. `run` lets them
- * go once report.json is written; `cancel` ends them unrun.
+ * so that loading vitest, starting its worker and importing the suites take another core while the flows
+ * run. `run` lets them go once report.json is written; `cancel` ends them unrun.
  */
 export class SuitesProcess {
   private readonly child: ChildProcess;

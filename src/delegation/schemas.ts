@@ -10,7 +10,6 @@ import type { ErrorObject, SchemaObject, ValidateFunction } from 'ajv/dist/2020.
 import { ERROR_CODES, NOTIFICATION_TYPES, type DelegationMessageType } from './messages.js';
 import { validatorFor, type ValidatorSpec } from '../validators/precompiled.js';
 
-
 export const SESSION_ID_PATTERN = '^[A-Za-z0-9._-]{1,64}$';
 /** ACL-legal Server Identifier: printable, no white space, none of `= & * +` (TND §8.3.7.1). */
 export const SERVER_ID_PATTERN = '^[^\\s=&*+\\p{C}]+$';
@@ -170,20 +169,23 @@ export const MESSAGE_SCHEMAS: Readonly<Record<DelegationMessageType, SchemaObjec
   Error: message('Error', { sessionId, code: { enum: [...ERROR_CODES] }, reason: text }, ['code', 'reason']),
 };
 
-/** One validator spec per message type; `hint` is our annotation, known to ajv as such. */
-export const DELEGATION_VALIDATOR_SPECS: readonly ValidatorSpec[] = (Object.keys(MESSAGE_SCHEMAS) as DelegationMessageType[]).map((type) => ({
+/** A message type's validator spec; `hint` is our annotation, known to ajv as such. */
+const specOf = (type: DelegationMessageType): ValidatorSpec => ({
   name: `delegation-${type}`,
   schema: MESSAGE_SCHEMAS[type],
   options: { allErrors: true, verbose: true },
   vocabulary: ['hint'],
-}));
+});
+
+/** One validator spec per message type (the build writes each ahead). */
+export const DELEGATION_VALIDATOR_SPECS: readonly ValidatorSpec[] = (Object.keys(MESSAGE_SCHEMAS) as DelegationMessageType[]).map(specOf);
 
 const validators = new Map<DelegationMessageType, ValidateFunction>();
 
 /** Each message type's validator, loaded when first needed. */
 function validatorOf(type: DelegationMessageType): ValidateFunction {
   let validate = validators.get(type);
-  if (!validate) validators.set(type, (validate = validatorFor(DELEGATION_VALIDATOR_SPECS.find((s) => s.name === `delegation-${type}`)!)));
+  if (!validate) validators.set(type, (validate = validatorFor(specOf(type))));
   return validate;
 }
 

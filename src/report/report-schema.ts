@@ -8,7 +8,6 @@ import { VERDICTS } from '../verdict/verdict.js';
 import type { RunReport } from './model.js';
 import { validatorFor, type ValidatorSpec } from '../validators/precompiled.js';
 
-
 export const REPORT_SCHEMA_ID = 'https://dmdc.invalid/schemas/report-1.0.json';
 
 export const PROVENANCES = ['spec', 'reconstructed', 'profile'] as const;

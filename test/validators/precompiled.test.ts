@@ -22,6 +22,8 @@ delete broken.entries[1]!.id;
 function samples(spec: ValidatorSpec): unknown[] {
   const wrong = [{}, [], 'x', null, { sessionId: '', extra: 1 }, { sessionId: 'a b', url: 'http://x', accepted: 'maybe', code: 7 }];
   if (spec.name === 'catalogue') return [catalogue, broken, ...wrong];
+  // A whole message of the simplest delegation types (type and SessionId only), short of the others.
+  if (spec.name.startsWith('delegation-')) return [{ type: spec.name.slice('delegation-'.length), sessionId: 'S-1' }, ...wrong];
   if (spec.name === 'report') return [...wrong, { schemaVersion: '1.0', runId: 5, flows: [{}], results: [{ verdict: 'GOOD' }] }];
   return wrong;
 }
