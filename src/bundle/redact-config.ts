@@ -1,6 +1,6 @@
 /**
  * The run configuration as bundle/config.json keeps it: what the run was told, without a secret. Account
- * secrets and secret-looking fields become "(removed)", certificates their subject and fingerprint, and
+ * secrets and nonces, and secret-looking fields, become "(removed)", certificates their subject and fingerprint, and
  * private keys are never written. Driver commands, URLs and bodies are free text: the usual forms of a
  * credential in them (Authorization headers, `-u user:pass`, `--token x`, `API_TOKEN=x`, `https://u:p@`,
  * `"apiKey": "x"`, `?token=x`) are removed, and so is every value removed elsewhere wherever it recurs.
@@ -12,8 +12,11 @@ import type { Identity } from '../pki/pki.js';
 
 export const REMOVED = '(removed)';
 
-/** Field names whose value is a secret wherever they appear. */
-const SECRET_KEY = /secret|passw(?:or)?d|passphrase|token|api[-_]?key|private[-_]?key|^key$|credential|authorization|cookie/i;
+/**
+ * Field names whose value is a secret wherever they appear. An account's AAuthData nonce too: the trace and the
+ * reports mask every nonce (run-secrets.ts), and a configured one kept here would undo that.
+ */
+const SECRET_KEY = /secret|passw(?:or)?d|passphrase|token|api[-_]?key|private[-_]?key|^key$|credential|authorization|cookie|nonce/i;
 /** Headers whose value says nothing secret; every other header value is removed. */
 const PLAIN_HEADERS = new Set(['accept', 'accept-encoding', 'accept-language', 'content-type', 'content-length', 'user-agent', 'host', 'connection']);
 /** Shorter values are not searched for in other text: they would match by chance. */

@@ -36,6 +36,8 @@ const SECRETS = {
   envToken: 'env-4c9b1f',
   urlPassword: 'up-0d5c3e',
   proxyAuth: 'px-8e2b7a',
+  clientNonce: 'MTIzNDU2Nzg5MDEyMzQ1Ng==',
+  serverNonce: 'YWJjZGVmZ2hpamtsbW5vcA==',
 };
 
 let pki: Pki;
@@ -75,9 +77,9 @@ beforeAll(async () => {
       dms1Account: {
         clientName: 'dev-1',
         clientSecret: SECRETS.clientSecret,
-        clientNonce: 'MTIzNDU2Nzg5MDEyMzQ1Ng==',
+        clientNonce: SECRETS.clientNonce,
         serverSecret: SECRETS.serverSecret,
-        serverNonce: 'YWJjZGVmZ2hpamtsbW5vcA==',
+        serverNonce: SECRETS.serverNonce,
       },
     },
   }));
@@ -100,13 +102,13 @@ describe('bundle/config.json', () => {
     for (const line of keyLines) expect(text).not.toContain(line);
   });
 
-  test('keeps what is meaningful: certificates by fingerprint, the shape of the drivers, the account without its secrets', () => {
+  test('keeps what is meaningful: certificates by fingerprint, the shape of the drivers, the account without its secrets and nonces', () => {
     const c = JSON.parse(text) as Record<string, any>;
     expect(c.pki.ca).toEqual({ subject: pki.ca.subject, fingerprint256: pki.ca.fingerprint256 });
     expect(c.roles.dms1.identity.fingerprint256).toBe(pki.roles.dms1.fingerprint256);
     expect(c.roles.client.trustAnchorCertificates[0].fingerprint256).toBe(new X509Certificate(readFileSync(join(dir, 'certs/lab-ca.pem'))).fingerprint256);
     expect(c.trustAnchors.map((t: { fingerprint256: string }) => t.fingerprint256)).toContain(pki.ca.fingerprint256);
-    expect(c.device.dms1Account).toMatchObject({ clientName: 'dev-1', clientSecret: REMOVED, serverSecret: REMOVED, clientNonce: 'MTIzNDU2Nzg5MDEyMzQ1Ng==' });
+    expect(c.device.dms1Account).toMatchObject({ clientName: 'dev-1', clientSecret: REMOVED, serverSecret: REMOVED, clientNonce: REMOVED, serverNonce: REMOVED });
     const reset = c.roles.client.drivers.reset.http;
     expect(reset.headers).toEqual({ Authorization: REMOVED, 'Content-Type': 'application/json', 'X-Proxy-Auth': REMOVED });
     expect(reset.url).toBe(`https://lab.example/reset?token=${REMOVED}&dev=7`);
