@@ -1,14 +1,12 @@
 import { isAclTarget, responseTo, targetsOf } from '../judge/wire.js';
 import type { StepOccurrence } from '../judge/classify.js';
 import type { TraceEvent } from '../trace/events.js';
+import { orderedPair, stepFamily } from '../model/step-order.js';
 import { allOf, fail, firstOfEachSender, missing, pass, type Check, type JudgeContext, type Outcome } from './check.js';
-
-const PAIR = /^ORD-([AB]\.\w+)-([AB]\.\w+)$/;
 
 /** Steps that must be over before a later one starts; 8b travels with 8 (B.8 and B.8b before B.9). */
 function occurrence(ctx: JudgeContext, step: string): StepOccurrence | undefined {
-  const parts = step === 'B.8' ? ['B.8', 'B.8b'] : step === 'A.4' ? ['A.4', 'A.5'] : [step];
-  const occ = parts.map((s) => ctx.steps.get(s)).filter((o): o is StepOccurrence => !!o);
+  const occ = stepFamily(step).map((s) => ctx.steps.get(s)).filter((o): o is StepOccurrence => !!o);
   if (!occ.length) return undefined;
   const events = occ.flatMap((o) => o.events).sort((a, b) => a.seq - b.seq);
   return { step, events, first: events[0].t, last: events.at(-1)!.t };
@@ -48,8 +46,8 @@ export const order: Check = {
     'ORD-B-ORDER-BEFORE-URL',
   ],
   run(ctx, req) {
-    const m = PAIR.exec(req.id);
-    if (m) return happensBefore(ctx, m[1], m[2]);
+    const pair = orderedPair(req.id);
+    if (pair) return happensBefore(ctx, ...pair);
     if (req.id === 'ORD-TLS-BEFORE-DELEGATION') return tlsFirst(ctx);
     if (req.id === 'ORD-B-NO-ACL-BEFORE-B.7') return noAclBefore(ctx);
     if (req.id === 'ORD-8B-LAST') return deleteLast(ctx);

@@ -7,6 +7,7 @@
  * no style attribute, so what that sheet does not style is styled here by attributes.
  */
 import { ROLE_NAMES, type Role } from '../model/roles.js';
+import { orderedPair, stepFamily } from '../model/step-order.js';
 import type { FlowReport, RequirementRef, RequirementResult, SequenceEntry } from './model.js';
 import { anchor, escapeHtml as h, fmtMs, truncate } from './html-text.js';
 
@@ -75,9 +76,6 @@ const MUTED = '#8c959f';
 const FAIL = '#cf222e';
 const STEP_FILL = '#0969da';
 
-/** Steps of the same judged span: A.5 travels with A.4 and B.8b with B.8 (as the order checks count them). */
-const stepFamily = (s: string) => (s === 'A.4' ? ['A.4', 'A.5'] : s === 'B.8' ? ['B.8', 'B.8b'] : [s]);
-const PAIR = /^ORD-([AB]\.\w+)-([AB]\.\w+)$/;
 
 /**
  * @param evidence seqs drawn thick: the evidence of the flow's non-passing verdicts.
@@ -97,7 +95,7 @@ export function sequenceSvg(flow: FlowReport, evidence: Set<number>, violations:
   const rowOf = new Map(rows.map((e, n) => [e.seq, n]));
   const steps = APPROACH_STEPS[flow.approach] ?? [];
   const drawn = violations.map((v) => ({ v, rows: [...new Set(v.evidence)].map((s) => rowOf.get(s)).filter((n): n is number => n !== undefined).sort((a, b) => a - b) }));
-  const brokenSteps = new Set(drawn.flatMap(({ v }) => { const m = PAIR.exec(v.requirementId); return m ? [...stepFamily(m[1]!), ...stepFamily(m[2]!)] : []; }));
+  const brokenSteps = new Set(drawn.flatMap(({ v }) => (orderedPair(v.requirementId) ?? []).flatMap(stepFamily)));
 
   const { svg: violationSvg, bottom: violationBottom } = violationMarks(drawn, rows, ys);
   const height = Math.max(bottom, violationBottom) + 16;
@@ -263,10 +261,9 @@ function violationMarks(drawn: Array<{ v: SequenceViolation; rows: number[] }>, 
 
 /** For `ORD-X-Y`: the last evidence row of step X and the first of step Y, when the rows carry those steps. */
 function pairEnds(v: SequenceViolation, at: number[], rows: readonly SequenceEntry[]): { first: number; then: number; directed: true } | undefined {
-  const m = PAIR.exec(v.requirementId);
-  if (!m) return undefined;
-  const before = stepFamily(m[1]!);
-  const after = stepFamily(m[2]!);
+  const pair = orderedPair(v.requirementId);
+  if (!pair) return undefined;
+  const [before, after] = pair.map(stepFamily);
   const first = at.filter((n) => before.includes(rows[n]!.step ?? '')).at(-1);
   const then = at.find((n) => after.includes(rows[n]!.step ?? ''));
   return first === undefined || then === undefined ? undefined : { first, then, directed: true };
