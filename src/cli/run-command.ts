@@ -230,19 +230,20 @@ export async function runCommand(argv: string[]): Promise<number> {
     const secrets = opts['show-secrets'] ? new Set<string>() : runSecrets(flows);
     if (opts['show-secrets']) report.secretsShown = true;
     else report = redactJson(report, secrets);
-    if (secrets.size && existsSync(join(dir, 'trace.jsonl'))) await redactTraceFile(join(dir, 'trace.jsonl'), () => secrets);
     phaseDone('report built, secrets redacted');
     const present = { noSuites: opts['no-suites'], allureReport: opts['allure-report'], htmlUrl: opts['report-url'], suites };
-    // The flows as judged (after re-attribution) go to the bundle: what `dmdc verify` judges again, offline.
-    const latest = await completeRunFolder(root, runId, dir, report, present, () =>
+    // The trace is written again without the secrets while the suites run (they read report.json only); the
+    // flows as judged (after re-attribution) go to the bundle: what `dmdc verify` judges again, offline.
+    const latest = await completeRunFolder(root, runId, dir, report, present, async () => {
+      if (secrets.size && existsSync(join(dir, 'trace.jsonl'))) await redactTraceFile(join(dir, 'trace.jsonl'), () => secrets);
       writeBundle(dir, {
         flows,
         config,
         runId,
         ...(opts.only ? { only: opts.only } : {}),
         ...(rerun ? { requirementsByFlow: Object.fromEntries(scenarios.map((s) => [s.id, entriesFor(s.id).map((e) => e.id)])) } : {}),
-      }),
-    );
+      });
+    });
     return sayOutcome(report, dir, latest, present);
   }
 }

@@ -20,11 +20,11 @@ function say(line: string): void {
 
 /**
  * Completes a judged run's folder, for a run and a merge alike: report.json first (a run that goes wrong past
- * this point still leaves it), then the conformance suites go on their own core while the other reports and
- * `alsoWrite` (the bundle) are written here; last the manifest over every file, and `latest` points at it.
- * Returns the folder `latest` names.
+ * this point still leaves it), then the conformance suites go on their own core while `alsoWrite` (the trace
+ * without its secrets, the bundle) and the other reports are written here; last the manifest over every file,
+ * and `latest` points at it. Returns the folder `latest` names.
  */
-export async function completeRunFolder(root: string, runId: string, dir: string, report: RunReport, o: PresentOptions, alsoWrite?: () => void): Promise<string> {
+export async function completeRunFolder(root: string, runId: string, dir: string, report: RunReport, o: PresentOptions, alsoWrite?: () => Promise<void>): Promise<string> {
   writeJsonReport(dir, report);
   phaseDone('report.json');
   const present = !o.noSuites && report.flows.length > 0;
@@ -32,10 +32,11 @@ export async function completeRunFolder(root: string, runId: string, dir: string
   else o.suites?.cancel();
   const suites = present ? (o.suites ?? new SuitesProcess(dir)).run({ report, allureReport: o.allureReport }) : undefined;
   try {
+    // First: a run that goes wrong in the reports still leaves its trace without the secrets.
+    await alsoWrite?.();
+    phaseDone('trace without secrets, bundle');
     writeReportsBesideJson(dir, report, { htmlUrl: o.htmlUrl });
     phaseDone('junit.xml, report.html, summary.md');
-    alsoWrite?.();
-    phaseDone('bundle');
   } catch (err) {
     // The suites are not left running behind a run that stops here.
     await suites?.catch(() => {});
