@@ -34,11 +34,13 @@ export function fleetSection(f: FleetReport): string {
   const detailed = new Map(f.detailedClients.map((c) => [c.devId, c.flowId]));
   const p = f.performance;
   const shard = f.fleet.shard ? `shard ${f.fleet.shard.index}/${f.fleet.shard.count}: ` : '';
+  // A merged fleet's speed is made of its shards' (merge-fleet.ts): the page says how.
+  const merged = f.fleet.mergedFrom?.length;
   const rows: Array<[string, string]> = [
     ['Clients', `${f.fleet.clients} of a fleet of ${f.fleet.size} (${h(shard)}<code>${h(f.fleet.range.firstDevId)}</code> … <code>${h(f.fleet.range.lastDevId)}</code>)`],
     ['Scenarios', f.fleet.scenarios.map((s) => `<code>${h(s.id)}</code>`).join(', ') + ' <span class="muted">(dealt round-robin)</span>'],
     ['Concurrency', `${f.fleet.concurrency} flows at once: ${f.fleet.workers} worker thread(s) × ${f.fleet.flowsPerWorker}`],
-    ['Speed', `${p.delegationsPerSecond} delegations/s · ${(p.fleetMs / 1000).toFixed(1)} s · flow mean ${p.flowMs.mean} ms, max ${p.flowMs.max} ms`],
+    ['Speed', `${p.delegationsPerSecond} delegations/s${merged ? ` <span class="muted">(the sum of the ${merged} shards' rates: each on a machine of its own)</span>` : ''} · ${(p.fleetMs / 1000).toFixed(1)} s${merged ? ' <span class="muted">(the longest shard)</span>' : ''} · flow mean ${p.flowMs.mean} ms, max ${p.flowMs.max} ms`],
     ['Flows', Object.entries(f.byStatus).filter(([, n]) => n).map(([s, n]) => `<span class="status st-${s}">${s}</span> ${n}`).join(' ') || '<span class="muted">none</span>'],
     ['Budget timeouts', `${p.budgetTimeouts}${f.timeouts.length ? `: ${f.timeouts.map((d) => `<code>${h(d)}</code>`).join(', ')}${p.budgetTimeouts > f.timeouts.length ? ', …' : ''}` : ''}`],
     ['Peak RSS', `${Math.round(p.peakRssBytes / MB)} MB <span class="muted">(every thread)</span>`],

@@ -72,7 +72,7 @@ export const FLEET_SCHEMA: SchemaObject = {
       ),
       performance: object(['fleetMs', 'delegationsPerSecond', 'flowMs', 'budgetTimeouts', 'peakRssBytes'], {
         fleetMs: ms,
-        delegationsPerSecond: { type: 'number', minimum: 0 },
+        delegationsPerSecond: { type: 'number', minimum: 0, description: 'Clients judged per second of the fleet; a merged fleet: the sum of its shards, each run on a machine of its own.' },
         flowMs: object(['mean', 'max'], { mean: ms, max: ms }),
         budgetTimeouts: count,
         peakRssBytes: count,

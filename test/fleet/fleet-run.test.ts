@@ -88,7 +88,12 @@ describe('dmdc run --fleet', () => {
     // keep-in-permanent fails the permanent approach A clients: index 1 (shard 1) and index 3 (shard 2).
     expect(f.requirements.find((q) => q.id === 'A.5')!.first.FAIL).toEqual(['IMEI:350000000000001', 'IMEI:350000000000003']);
     expect(f.detailedClients.map((c) => c.devId)).toEqual(['IMEI:350000000000001', 'IMEI:350000000000003']);
-    expect(readFileSync(join(merged, 'latest', 'report.html'), 'utf8')).toContain('id="flow--IMEI-350000000000003.A-partial-permanent"');
+    const html = readFileSync(join(merged, 'latest', 'report.html'), 'utf8');
+    expect(html).toContain('id="flow--IMEI-350000000000003.A-partial-permanent"');
+    // The merged rate is the shards' summed, and the page says so (a shard's own page does not).
+    expect(f.performance.delegationsPerSecond).toBeCloseTo(f1.performance.delegationsPerSecond + f2.performance.delegationsPerSecond, 1);
+    expect(html).toContain("the sum of the 2 shards' rates");
+    expect(readFileSync(join(one, 'latest', 'report.html'), 'utf8')).not.toContain("shards' rates");
     expect(f.traceFiles.length).toBe(f1.traceFiles.length + f2.traceFiles.length);
     expect([a.code, b.code], a.stdout + b.stdout).toEqual([1, 1]);
     expect(fleetJson(one).fleet).toMatchObject({ size: 5, clients: 2, shard: { index: 1, count: 2 }, range: { from: 0, to: 2, firstDevId: 'IMEI:350000000000000', lastDevId: 'IMEI:350000000000001' } });
