@@ -83,11 +83,11 @@ export function runHeader(i: { runId: string; startedAt: Date; roles: RunReport[
 export function requirementRefs(entries: readonly CatalogueEntry[], approaches: Iterable<'A' | 'B'>): RequirementRef[] {
   const ran = [...approaches];
   return entries.map((e) => {
-    const { applicability: _a, checks: _c, provenanceByApproach: _p, rolesByApproach: _r, observe: _o, observeMode: _m, ...ref } = e;
+    const { applicability, checks: _c, provenanceByApproach: _p, rolesByApproach: _r, observe: _o, observeMode: _m, ...ref } = e;
     const provenance = provenanceIn(e, ran);
     // A run of both approaches states each approach's where it differs, for the flows of that approach.
     const byApproach = Object.fromEntries(ran.filter((a) => provenanceFor(e, a) !== provenance).map((a) => [a, provenanceFor(e, a)]));
-    return { ...ref, provenance, ...(Object.keys(byApproach).length ? { provenanceByApproach: byApproach } : {}) };
+    return { ...ref, ...(applicability.approach ? { onlyApproach: applicability.approach } : {}), provenance, ...(Object.keys(byApproach).length ? { provenanceByApproach: byApproach } : {}) };
   });
 }
 

@@ -11,7 +11,7 @@ import {
   byNatural,
   checkSummary,
   LISTED,
-  otherApproach,
+  otherApproachIn,
   type PageIndex,
   PROVENANCE_CAVEAT,
   provTag,
@@ -105,7 +105,7 @@ function tally(results: RequirementResult[]): string {
 }
 
 function card(ix: PageIndex, ref: RequirementRef, listed: RequirementResult[]): string {
-  const judged = (ix.byRequirement.get(ref.id) ?? []).filter((r) => !otherApproach(r));
+  const judged = (ix.byRequirement.get(ref.id) ?? []).filter((r) => !otherApproachIn(ix, r));
   const others = judged.filter((r) => !LISTED.includes(r.verdict));
   const worst = listed[0]!;
   const allKnown = listed.every((r) => r.verdict !== 'FAIL' || r.baselined) && listed.some((r) => r.baselined);

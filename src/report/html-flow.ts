@@ -118,7 +118,8 @@ export function flowSection(flow: FlowReport, results: RequirementResult[], comp
   const variant = `approach ${flow.approach} · ${flow.scope} · ${flow.duration}${flow.removeAccount ? ' · remove account' : ''} · bootstrap ${flow.bootstrap}`;
   const summary = `<summary><span class="fid">${h(flow.id)}</span> <span class="status st-${flow.status}">${flow.status}</span> ${counts.map(([v, n]) => `<span class="badge v-${v}">${v} <b>${n}</b></span>`).join(' ')} <span class="muted">${h(variant)} · ${h(fmtMs(flow.durationMs))}</span></summary>`;
   // The filter shows a flow when one of its verdicts is on and the search names it or one of its requirements.
-  const judged = results.filter((r) => !otherApproach(r));
+  const refs = new Map(requirements.map((q) => [q.id, q]));
+  const judged = results.filter((r) => !otherApproach(r, refs.get(r.requirementId), flow.approach));
   const attrs = `id="${anchor('flow', flow.id)}" data-v="${h([...new Set(judged.map((r) => r.verdict))].join(' '))}" data-q="${h(searchText(flow.id, variant, ...judged.map((r) => r.requirementId)))}"`;
   if (compactIfPassed && !failing.length && flow.status === 'completed') {
     return `<details class="flow fr" ${attrs}>

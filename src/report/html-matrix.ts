@@ -12,7 +12,7 @@ import {
   CATEGORY_ORDER,
   cellTitle,
   LISTED,
-  otherApproach,
+  otherApproachIn,
   type PageIndex,
   provTag,
   searchText,
@@ -47,7 +47,7 @@ const APPROACH_TITLE: Record<Approach, string> = {
 /** The approaches whose flows judge `ref`: its own, or for a requirement of none those where it was not ruled out as the other approach's. */
 function approachesOf(ix: PageIndex, ref: RequirementRef, run: readonly Approach[]): Approach[] {
   if (ref.approach) return run.filter((a) => a === ref.approach);
-  const judged = new Set((ix.byRequirement.get(ref.id) ?? []).filter((r) => !otherApproach(r)).map((r) => ix.flow.get(r.flowId)?.approach));
+  const judged = new Set((ix.byRequirement.get(ref.id) ?? []).filter((r) => !otherApproachIn(ix, r)).map((r) => ix.flow.get(r.flowId)?.approach));
   return run.filter((a) => judged.has(a));
 }
 
@@ -87,7 +87,7 @@ export function partition(ix: PageIndex): Partition {
   const both = byKey.get('both');
   if (both) matrices.push({ id: 'matrix-both', title: 'Both approaches: the requirements every flow is judged on', flows, refs: both });
   const shownFlows = new Map(matrices.flatMap((m) => m.refs.map((r) => [r.id, new Set(m.flows.map((f) => f.id))] as const)));
-  const otherCount = ix.report.results.filter((r) => otherApproach(r) && ix.refOf(r.requirementId).category !== 'negative' && !shownFlows.get(r.requirementId)?.has(r.flowId)).length;
+  const otherCount = ix.report.results.filter((r) => otherApproachIn(ix, r) && ix.refOf(r.requirementId).category !== 'negative' && !shownFlows.get(r.requirementId)?.has(r.flowId)).length;
   return { matrices, negative, unshown, otherApproach: otherCount };
 }
 
@@ -174,7 +174,7 @@ export function negativeCases(ix: PageIndex, refs: RequirementRef[]): string {
     .map((ref) => {
       const all = ix.byRequirement.get(ref.id) ?? [];
       // A case of the other approach is not shown as NOT_APPLICABLE in that approach's flows (as in the matrices).
-      const shown = all.filter((r) => !otherApproach(r));
+      const shown = all.filter((r) => !otherApproachIn(ix, r));
       const results = (shown.length ? shown : all).sort((a, b) => (ix.flowRank.get(a.flowId) ?? 0) - (ix.flowRank.get(b.flowId) ?? 0));
       for (const r of results) tally.set(r.verdict, (tally.get(r.verdict) ?? 0) + 1);
       const chips = results.map((r) => `<span class="chip"><a href="#${anchor('flow', r.flowId)}">${h(r.flowId)}</a> ${verdictLink(ix, ref, r)}</span>`).join(' ');

@@ -96,15 +96,16 @@ export function cellTitle(res: RequirementResult): string {
 }
 
 /**
- * The reason catalogue.ts's `applicable` gives a flow of the other approach ("approach B only; this flow is
- * approach A"), one of the " | "-separated parts. Such a result only says "the other approach": the matrices
- * leave it out instead of showing it as a NOT_APPLICABLE cell.
+ * A result that only says "the other approach": NOT_APPLICABLE in a flow of one approach, of a requirement
+ * that applies to the other approach's flows only. The matrices leave it out instead of showing it as a
+ * NOT_APPLICABLE cell.
  */
-const OTHER_APPROACH = /^approach [AB] only; this flow is approach [AB]$/;
-
-export function otherApproach(r: RequirementResult): boolean {
-  return r.verdict === 'NOT_APPLICABLE' && r.checks.some((c) => (c.reason ?? '').split(' | ').some((part) => OTHER_APPROACH.test(part.trim())));
+export function otherApproach(r: RequirementResult, ref: Pick<RequirementRef, 'onlyApproach'> | undefined, flowApproach: string | undefined): boolean {
+  return r.verdict === 'NOT_APPLICABLE' && !!ref?.onlyApproach && !!flowApproach && ref.onlyApproach !== flowApproach;
 }
+
+/** otherApproach of a result of the page: its requirement and flow as the page holds them. */
+export const otherApproachIn = (ix: PageIndex, r: RequirementResult) => otherApproach(r, ix.refOf(r.requirementId), ix.flow.get(r.flowId)?.approach);
 
 /** An ACL may break after each `&` (`Get=*&Add=dms1&Replace=…` has no other break), and anywhere if it must. */
 export function aclHtml(acl: string): string {

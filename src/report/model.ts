@@ -11,6 +11,8 @@ export interface RequirementRef {
   title: string;
   category: Category;
   approach?: 'A' | 'B';
+  /** The one approach whose flows it applies to (the catalogue's applicability), when it is one. */
+  onlyApproach?: 'A' | 'B';
   step?: string;
   /** Where the sentence comes from, e.g. "OMA-TS-DM_Server_Delegation_Protocol §5.2.2 (printed 5.2.1.6)". */
   section: string;

@@ -30,6 +30,7 @@ const requirementRef = {
     title: text,
     category: { enum: [...CATEGORIES] },
     approach,
+    onlyApproach: approach,
     step: text,
     section: text,
     text,

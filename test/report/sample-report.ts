@@ -54,6 +54,7 @@ export function sampleReport(): RunReport {
         title: 'Client ACL changed before DMS-2 connects',
         category: 'step',
         approach: 'B',
+        onlyApproach: 'B',
         step: 'B.7',
         section: 'OMA-TS-DM_Server_Delegation_Protocol §5.2.2 (printed 5.2.1.6)',
         text: 'The client ACL grants DMS-2 Replace on the delegated subtree & keeps DMS-1 <Get>.',

@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { applicable, type CatalogueEntry } from '../../src/catalogue/catalogue.js';
+import { loadCatalogue } from '../../src/catalogue/catalogue.js';
+import { requirementRefs } from '../../src/report/build-report.js';
 import { escapeHtml, FULL_FLOW_SECTIONS, htmlReport, writeAllReports, writeHtml, type RunReport } from '../../src/report/index.js';
 import { aclHtml, otherApproach } from '../../src/report/html-parts.js';
 import { VERDICTS } from '../../src/verdict/verdict.js';
@@ -154,17 +155,16 @@ describe('report.html', () => {
     expect(html).not.toContain('the ICS declares the feature unsupported');
   });
 
-  it("recognises the other approach by the reason the catalogue's applicability gives", () => {
-    const entry = { applicability: { approach: 'B' } } as unknown as CatalogueEntry;
-    const scenario = { approach: 'A', delegationType: { scope: 'full', duration: 'temporary' }, removeAccount: false, bootstrap: 'colocated' } as Parameters<typeof applicable>[1];
-    const app = applicable(entry, scenario);
-    expect(app.ok).toBe(false);
-    const reason = (app as { reason: string }).reason;
-    const na = (r: string) => ({ requirementId: 'x', flowId: 'f', verdict: 'NOT_APPLICABLE' as const, checks: [{ checkId: '-', verdict: 'NOT_APPLICABLE' as const, reason: r, evidence: [] }] });
-    expect(otherApproach(na(reason))).toBe(true);
-    expect(otherApproach(na(`${reason} | permanent delegations only; this flow is temporary`))).toBe(true);
-    expect(otherApproach(na('permanent delegations only; this flow is temporary'))).toBe(false);
-    expect(otherApproach(na('needs ICS feature x, which the implementation does not declare'))).toBe(false);
+  it("recognises the other approach by the requirement's applicability, as the report carries it", () => {
+    // The report's requirements carry the catalogue's one approach (applicability), whatever a reason says.
+    const entries = loadCatalogue().entries;
+    const refs = new Map(requirementRefs(entries, ['A', 'B']).map((q) => [q.id, q]));
+    for (const e of entries) expect(refs.get(e.id)!.onlyApproach, e.id).toBe(e.applicability.approach);
+    const na = { requirementId: 'x', flowId: 'f', verdict: 'NOT_APPLICABLE' as const, checks: [{ checkId: '-', verdict: 'NOT_APPLICABLE' as const, reason: 'permanent delegations only; this flow is temporary', evidence: [] }] };
+    expect(otherApproach(na, { onlyApproach: 'B' }, 'A')).toBe(true);
+    expect(otherApproach(na, { onlyApproach: 'B' }, 'B')).toBe(false);
+    expect(otherApproach(na, {}, 'A')).toBe(false);
+    expect(otherApproach({ ...na, verdict: 'FAIL' }, { onlyApproach: 'B' }, 'A')).toBe(false);
   });
 
   it('gives the filter its verdicts and search words on every row, card entry and flow, escaped', () => {
@@ -231,7 +231,7 @@ describe('report.html', () => {
 
   it('shows the negative cases in a section of their own, not in the matrices', () => {
     const r = sampleReport();
-    r.requirements.push({ ...r.requirements[3]!, id: 'NEG-TLS-V10', title: 'TLS 1.0 is refused', category: 'negative', severity: 'MUST' });
+    r.requirements.push({ ...r.requirements[3]!, id: 'NEG-TLS-V10', title: 'TLS 1.0 is refused', category: 'negative', severity: 'MUST', onlyApproach: 'A' });
     r.results.push(
       { requirementId: 'NEG-TLS-V10', flowId: FLOW_A, verdict: 'FAIL', checks: [{ checkId: 'neg.tls10', verdict: 'FAIL', actual: 'accepted TLSv1', evidence: [2] }] },
       { requirementId: 'NEG-TLS-V10', flowId: FLOW_B, verdict: 'NOT_APPLICABLE', checks: [{ checkId: '-', verdict: 'NOT_APPLICABLE', reason: 'approach A only; this flow is approach B', evidence: [] }] },
