@@ -1,7 +1,7 @@
 /**
  * The run configuration as bundle/config.json keeps it: what the run was told, without a secret. Account
- * secrets and nonces, and secret-looking fields, become "(removed)", certificates their subject and fingerprint, and
- * private keys are never written. Driver commands, URLs and bodies are free text: the usual forms of a
+ * secrets, nonces and other secret-looking fields become "(removed)", certificates their subject and
+ * fingerprint, and private keys are never written. Driver commands, URLs and bodies are free text: the usual forms of a
  * credential in them (Authorization headers, `-u user:pass`, `--token x`, `API_TOKEN=x`, `https://u:p@`,
  * `"apiKey": "x"`, `?token=x`) are removed, and so is every value removed elsewhere wherever it recurs.
  */

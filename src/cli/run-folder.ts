@@ -33,8 +33,10 @@ export async function completeRunFolder(root: string, runId: string, dir: string
   const suites = present ? (o.suites ?? new SuitesProcess(dir)).run({ report, allureReport: o.allureReport }) : undefined;
   try {
     // First: a run that goes wrong in the reports still leaves its trace without the secrets.
-    await alsoWrite?.();
-    phaseDone('trace without secrets, bundle');
+    if (alsoWrite) {
+      await alsoWrite();
+      phaseDone('trace without secrets, bundle');
+    }
     writeReportsBesideJson(dir, report, { htmlUrl: o.htmlUrl });
     phaseDone('junit.xml, report.html, summary.md');
   } catch (err) {

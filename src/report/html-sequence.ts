@@ -76,7 +76,6 @@ const MUTED = '#8c959f';
 const FAIL = '#cf222e';
 const STEP_FILL = '#0969da';
 
-
 /**
  * @param evidence seqs drawn thick: the evidence of the flow's non-passing verdicts.
  * @param violations the flow's FAILed ordering requirements (see `orderViolations`): each is drawn as a red
