@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PACKAGE_ROOT } from '../package-root.js';
 import type { RunReport } from '../report/model.js';
+import { childEnv } from './child-env.js';
 import { phaseDone } from './phase-clock.js';
 import type { SuitesMessage, SuitesStart } from './suites-child.js';
 
@@ -35,7 +36,7 @@ export class SuitesProcess {
     this.child = fork(entry, [JSON.stringify(start)], {
       cwd: ROOT,
       execArgv: typescript ? ['--import', 'tsx'] : [],
-      env: { ...process.env, ...(color ? { FORCE_COLOR: '1' } : { NO_COLOR: '1' }) },
+      env: childEnv(color ? { FORCE_COLOR: '1' } : { NO_COLOR: '1' }),
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     // What vitest prints goes out as this process's own output (a test capturing it sees it too), held back

@@ -6,11 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { parseEnvInfo } from 'allure-js-commons/sdk/reporter';
 import { XMLParser } from 'fast-xml-parser';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { childEnv } from '../../src/cli/child-env.js';
 import { validateReport } from '../../src/report/report-schema.js';
 import type { RunReport } from '../../src/report/model.js';
 
 const BIN = fileURLToPath(new URL('../../bin/dmdc.js', import.meta.url));
-const dmdc = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 180_000 });
+const dmdc = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { env: childEnv(), encoding: 'utf8', timeout: 180_000 });
 
 describe('dmdc run through the main path', () => {
   let out: string;

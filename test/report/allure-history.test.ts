@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseEnvInfo } from 'allure-js-commons/sdk/reporter';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { childEnv } from '../../src/cli/child-env.js';
 import { ALLURE_HISTORY_FILE, allureHistoryFile, carryAllure2History } from '../../src/report/allure-history.js';
 import type { RunReport } from '../../src/report/model.js';
 
@@ -45,7 +46,7 @@ describe('two runs in one reports folder', () => {
   beforeAll(() => {
     // A reference run, then one whose mutant FAILs A.4 and BLOCKs what follows it.
     for (const extra of [[], ['--mutant', 'skip-account-add']]) {
-      const r = spawnSync(process.execPath, [BIN, ...ONE_FLOW, ...extra, '--out', out], { encoding: 'utf8', timeout: 120_000 });
+      const r = spawnSync(process.execPath, [BIN, ...ONE_FLOW, ...extra, '--out', out], { env: childEnv(), encoding: 'utf8', timeout: 120_000 });
       const dir = realpathSync(join(out, 'latest'));
       runs.push({ status: r.status, log: r.stdout + r.stderr, dir, report: JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as RunReport });
     }

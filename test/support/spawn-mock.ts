@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { childEnv } from '../../src/cli/child-env.js';
 
 const BIN = fileURLToPath(new URL('../../bin/dmdc.js', import.meta.url));
 
@@ -14,7 +15,7 @@ export interface SpawnedMock {
 
 /** Starts `dmdc mock …` as its own OS process and resolves with the JSON line it prints. */
 export function spawnMock(args: string[], budgetMs = 20_000): Promise<SpawnedMock> {
-  const child = spawn(process.execPath, [BIN, 'mock', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'mock', ...args], { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
   const stop = () =>
@@ -83,7 +84,7 @@ export function spawnMock(args: string[], budgetMs = 20_000): Promise<SpawnedMoc
 
 /** Runs `dmdc mock …` expecting it to exit by itself (a refused option); resolves with its exit code and output. */
 export function runMockToExit(args: string[], budgetMs = 20_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, 'mock', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'mock', ...args], { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
