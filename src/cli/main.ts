@@ -1,4 +1,5 @@
 // Each command imports what it needs when it runs: `dmdc --help` or `dmdc list` never loads the harness.
+import '../no-web-storage.js';
 
 export const HELP = `dmdc: conformance harness for OMA DM Server Delegation
 

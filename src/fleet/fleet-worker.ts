@@ -1,4 +1,5 @@
 /** A fleet worker thread: runs its share (workerData) and posts the tally back (fleet-run.ts starts it). */
+import '../no-web-storage.js';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ShareInput, WorkerMessage } from './fleet-messages.js';
 import { runShare } from './fleet-share.js';

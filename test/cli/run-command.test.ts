@@ -42,6 +42,12 @@ describe('dmdc run through the main path', () => {
     expect(r.flows.map((f) => f.id).sort()).toEqual(['B-full-permanent', 'B-full-temporary', 'B-partial-permanent', 'B-partial-temporary']);
   });
 
+  // On Node 25 and later, msw's first read of the global localStorage printed an ExperimentalWarning.
+  test('a run prints no warning of Node\'s to stderr', () => {
+    expect(reference.stderr).not.toMatch(/Warning/);
+    expect(mutant.stderr).not.toMatch(/Warning/);
+  });
+
   test('it writes junit.xml, report.html (offline), trace.jsonl and the Allure report', () => {
     const dir = join(out, 'ref', 'latest');
     const junit = new XMLParser({ ignoreAttributes: false }).parse(readFileSync(join(dir, 'junit.xml'), 'utf8'));
