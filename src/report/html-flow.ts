@@ -1,7 +1,7 @@
 /** report.html's section of one flow: its sequence diagram, its messages, its final ACL tree's changes. */
 import { VERDICTS } from '../verdict/verdict.js';
-import type { FlowReport, RequirementRef, RequirementResult, TreeNodeView } from './model.js';
-import { isBad, orderViolations, partyName, sequenceSvg } from './html-sequence.js';
+import type { FlowReport, RequirementResult, TreeNodeView } from './model.js';
+import { isBad, orderViolations, partyName, sequenceSvg, type RefLookup } from './html-sequence.js';
 import { anchor, escapeHtml as h, fmtMs } from './html-text.js';
 import { aclHtml, otherApproach, searchText, shortValue } from './html-parts.js';
 
@@ -111,15 +111,14 @@ const TREE_SOURCE_NOTE: Record<FlowReport['treeSource'], string> = {
  */
 export const FULL_FLOW_SECTIONS = 50;
 
-export function flowSection(flow: FlowReport, results: RequirementResult[], compactIfPassed: boolean, requirements: readonly RequirementRef[] = []): string {
+export function flowSection(flow: FlowReport, results: RequirementResult[], compactIfPassed: boolean, refOf: RefLookup = () => undefined): string {
   const counts = VERDICTS.map((v) => [v, results.filter((r) => r.verdict === v).length] as const).filter(([, n]) => n > 0);
   const failing = results.filter((r) => r.verdict !== 'PASS' && r.verdict !== 'NOT_APPLICABLE' && r.verdict !== 'NOT_OBSERVABLE');
   const open = failing.some((r) => r.verdict !== 'WARN') || flow.status !== 'completed';
   const variant = `approach ${flow.approach} · ${flow.scope} · ${flow.duration}${flow.removeAccount ? ' · remove account' : ''} · bootstrap ${flow.bootstrap}`;
   const summary = `<summary><span class="fid">${h(flow.id)}</span> <span class="status st-${flow.status}">${flow.status}</span> ${counts.map(([v, n]) => `<span class="badge v-${v}">${v} <b>${n}</b></span>`).join(' ')} <span class="muted">${h(variant)} · ${h(fmtMs(flow.durationMs))}</span></summary>`;
   // The filter shows a flow when one of its verdicts is on and the search names it or one of its requirements.
-  const refs = new Map(requirements.map((q) => [q.id, q]));
-  const judged = results.filter((r) => !otherApproach(r, refs.get(r.requirementId), flow.approach));
+  const judged = results.filter((r) => !otherApproach(r, refOf(r.requirementId), flow.approach));
   const attrs = `id="${anchor('flow', flow.id)}" data-v="${h([...new Set(judged.map((r) => r.verdict))].join(' '))}" data-q="${h(searchText(flow.id, variant, ...judged.map((r) => r.requirementId)))}"`;
   if (compactIfPassed && !failing.length && flow.status === 'completed') {
     return `<details class="flow fr" ${attrs}>
@@ -139,7 +138,7 @@ ${flow.rootFailures.length ? `<p class="flow-roots"><strong>FAIL, earliest first
 <div class="screen-only">
 <h4>Observed message sequence</h4>
 <p class="hint">Dashed arrows are responses; red marks refused or failed messages; thick arrows are the evidence of a non-passing verdict; thin rows are TLS handshakes (a red × a refusal); faded, bracketed rows are the harness's own traffic; the left column shows where each step of the approach happened; a red curve on the right is an order the catalogue requires that the flow broke. Click an arrow for the message row.</p>
-<div class="scroll seq">${sequenceSvg(flow, evidence, orderViolations(results, requirements))}</div>
+<div class="scroll seq">${sequenceSvg(flow, evidence, orderViolations(results, refOf))}</div>
 </div>
 <h4${cited ? '' : ' class="screen-only"'}>Messages<span class="print-only"> cited as evidence</span></h4>
 <p class="print-only hint">${cited ? `The ${cited} of ${flow.sequence.length} messages cited as evidence; the` : 'The'} whole sequence is in report.html on screen and in report.json.</p>

@@ -37,18 +37,20 @@ export function partyName(party: string): string {
   return i === undefined ? party : ROLE_NAMES[LANES[i]!];
 }
 
+/** A requirement of the report by its id (the page's index holds them). */
+export type RefLookup = (id: string) => RequirementRef | undefined;
+
 export function isBad(e: SequenceEntry): boolean {
   return e.kind === 'error' || e.kind === 'tls-error' || e.reason !== undefined || (e.httpStatus !== undefined && e.httpStatus >= 400);
 }
 
 /** The ordering requirements among a flow's results that FAILed, as `sequenceSvg` draws them. */
-export function orderViolations(results: readonly RequirementResult[], requirements: readonly RequirementRef[]): SequenceViolation[] {
-  const refs = new Map(requirements.map((r) => [r.id, r]));
+export function orderViolations(results: readonly RequirementResult[], refOf: RefLookup): SequenceViolation[] {
   return results
-    .filter((r) => r.verdict === 'FAIL' && refs.get(r.requirementId)?.category === 'ordering')
+    .filter((r) => r.verdict === 'FAIL' && refOf(r.requirementId)?.category === 'ordering')
     .map((r) => ({
       requirementId: r.requirementId,
-      title: refs.get(r.requirementId)!.title,
+      title: refOf(r.requirementId)!.title,
       evidence: [...new Set(r.checks.filter((c) => c.verdict === 'FAIL').flatMap((c) => c.evidence))],
     }));
 }

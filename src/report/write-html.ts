@@ -145,7 +145,7 @@ export function htmlReport(report: RunReport): string {
   const ix = pageIndex(report);
   const parts = partition(ix);
   const flows = report.flows.length
-    ? report.flows.map((f) => flowSection(f, ix.byFlow.get(f.id)!, report.flows.length > FULL_FLOW_SECTIONS, report.requirements)).join('\n')
+    ? report.flows.map((f) => flowSection(f, ix.byFlow.get(f.id)!, report.flows.length > FULL_FLOW_SECTIONS, ix.refOf)).join('\n')
     : '<p class="muted">No flow was run.</p>';
   return `<!DOCTYPE html>
 <html lang="en">
